@@ -1,0 +1,181 @@
+"""From checked sources to the site model: bodies rendered, slugs, translations, tags, authors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import urls
+from .config import SiteConfig
+from .content import ArticleSource
+from .diagnostics import Diagnostics, Location
+from .i18n import UiStrings
+from .markdown_render import BodySource, ImageAsset, MarkdownRenderer, resolve_image
+from .model import Article, LanguageSite, Site, Term, TermPage
+from .shortcodes import ShortcodeRegistry
+from .slugs import slugify
+
+FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+DATELINE_SPAN = re.compile(r'<span class="dateline">.*?</span>\s*')
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which articles a build publishes."""
+
+    drafts: bool = False
+    future: bool = False
+    now: dt.datetime | None = None
+
+
+def aware(value: dt.date | dt.datetime, config: SiteConfig) -> dt.datetime:
+    """A date or datetime as an aware datetime; no offset means the site's time zone."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    return value if value.tzinfo else value.replace(tzinfo=config.timezone)
+
+
+def plain_summary(body_html: str) -> str:
+    """The first text paragraph as plain text (the dateline is page furniture, not summary)."""
+    for match in FIRST_PARAGRAPH.finditer(body_html):
+        text = html.unescape(TAG.sub("", DATELINE_SPAN.sub("", match.group(1))))
+        text = " ".join(text.split())
+        if text:
+            return text
+    return ""
+
+
+def assemble(
+    root: Path,
+    config: SiteConfig,
+    sources: list[ArticleSource],
+    ui: UiStrings,
+    registry: ShortcodeRegistry,
+    selection: Selection,
+    diagnostics: Diagnostics,
+) -> Site:
+    now = selection.now or dt.datetime.now(dt.timezone.utc)
+    renderers = {
+        lang.code: MarkdownRenderer(registry, ui.for_language(lang.code)["footnote_backlink"])
+        for lang in config.languages
+    }
+    articles: list[Article] = []
+    by_slug: dict[tuple[str, str], ArticleSource] = {}
+    for source in sources:
+        fields = source.fields
+        if fields.get("draft") and not selection.drafts:
+            continue
+        published = aware(fields["date"], config)
+        if published > now and not selection.future:
+            continue
+        lang = config.language(source.lang)
+        slug_location = source.locations.get("slug", source.locations["title"])
+        slug = slugify(fields.get("slug", fields["title"]))
+        if not slug:
+            diagnostics.error(slug_location, "cannot make a URL slug from this: use letters or digits")
+            continue
+        if (source.lang, slug) in by_slug:
+            first = by_slug[source.lang, slug]
+            diagnostics.error(
+                slug_location,
+                f"duplicate slug '{slug}' in '{source.lang}' (also {first.rel}); set a different 'slug'",
+            )
+            continue
+        by_slug[source.lang, slug] = source
+        body = renderers[source.lang].render(
+            BodySource(
+                text=source.body,
+                rel=source.rel,
+                first_line=source.body_first_line,
+                article_dir=source.directory,
+                root=root,
+                dateline=fields.get("dateline"),
+            ),
+            source.lang,
+            diagnostics,
+        )
+        cover = None
+        if "image" in fields:
+            path, problem = resolve_image(fields["image"], source.directory, root)
+            if problem:
+                diagnostics.error(source.locations["image"], problem)
+            elif any(a.name == path.name and a.source != path for a in body.images):
+                diagnostics.error(
+                    source.locations["image"], f"the cover and a body image are both named '{path.name}'; rename one"
+                )
+            else:
+                cover = ImageAsset(path, path.name)
+            if "image_alt" not in fields:
+                diagnostics.error(source.locations["image"], "the cover image needs alt text: add 'image_alt'")
+        updated = aware(fields["lastmod"], config) if "lastmod" in fields else None
+        if updated and updated < published:
+            diagnostics.error(source.locations["lastmod"], "'lastmod' is before 'date'")
+        articles.append(
+            Article(
+                base=source.base,
+                lang=source.lang,
+                rel=source.rel,
+                title=fields["title"],
+                slug=slug,
+                url=urls.article(lang, slug),
+                published=published,
+                updated=updated,
+                authors=tuple(Term(slugify(name), name) for name in fields.get("authors", ())),
+                tags=tuple(Term(slugify(name), name) for name in fields.get("tags", ())),
+                source=fields.get("source"),
+                source_url=fields.get("source_url"),
+                dateline=fields.get("dateline"),
+                summary=fields.get("summary") or plain_summary(body.html),
+                body_html=body.html,
+                images=body.images + ((cover,) if cover and cover not in body.images else ()),
+                cover=cover,
+                cover_alt=fields.get("image_alt"),
+                cover_caption=fields.get("image_caption"),
+                cover_in_body=cover in body.images,
+                events=fields.get("events", ()),
+            )
+        )
+        _check_events(source, fields.get("events", ()), registry, diagnostics)
+    return _site(config, articles)
+
+
+def _check_events(source: ArticleSource, events, registry: ShortcodeRegistry, diagnostics: Diagnostics) -> None:
+    event = registry.shortcodes["event"]
+    for ident in events:
+        if not event.exists(ident):
+            diagnostics.error(source.locations["events"], f"unknown event '{ident}' (no {event.source_hint})")
+
+
+def _site(config: SiteConfig, articles: list[Article]) -> Site:
+    translations: dict[str, dict[str, Article]] = defaultdict(dict)
+    for article in articles:
+        translations[article.base][article.lang] = article
+    languages = {}
+    for lang in config.languages:
+        mine = tuple(sorted((a for a in articles if a.lang == lang.code), key=lambda a: a.sort_key))
+        languages[lang.code] = LanguageSite(
+            code=lang.code,
+            articles=mine,
+            tags=_term_pages(mine, lambda a: a.tags, lambda slug: urls.tag(lang, slug)),
+            authors=_term_pages(mine, lambda a: a.authors, lambda slug: urls.author(lang, slug)),
+        )
+    return Site(config=config, languages=languages, translations=dict(translations))
+
+
+def _term_pages(articles, terms_of, url_of) -> tuple[TermPage, ...]:
+    grouped: dict[str, list[Article]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for article in articles:
+        for term in terms_of(article):
+            # "Lạng Sơn" and "Lang Son" share a slug, so they are one tag; the newest spelling names it.
+            names.setdefault(term.slug, term.name)
+            if article not in grouped[term.slug]:
+                grouped[term.slug].append(article)
+    return tuple(
+        TermPage(Term(slug, names[slug]), url_of(slug), tuple(grouped[slug])) for slug in sorted(grouped)
+    )

@@ -1,0 +1,236 @@
+"""Article bodies: Markdown to sanitized HTML, with figures, images and shortcodes.
+
+Python-Markdown does not track source lines, so everything an editor can get wrong
+in a body (images, shortcodes, raw ``<img>``) is found by scanning the source lines
+first; that gives ``PATH:LINE:COL`` errors. The Markdown tree is then rewritten
+(title-bearing images alone in a paragraph become figures; image sources point at
+the copies published beside the page), sanitized, and the shortcode blocks are
+put in last because they come from our templates, not from the editor.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .diagnostics import Diagnostics, Location
+from .sanitize import sanitize_html
+from .shortcodes import SHORTCODE_LINE, SHORTCODE_START, ShortcodeRegistry
+from .slugs import heading_id
+
+MEDIA_DIR = "content/media"
+IMAGE = re.compile(r'!\[([^\]]*)\]\(\s*<?([^\s)>]*)>?(?:\s+"([^"]*)")?\s*\)')
+RAW_IMG = re.compile(r"<img\b", re.IGNORECASE)
+FENCE = re.compile(r"^\s*(```|~~~)")
+PLACEHOLDER = "bantinshortcode{}x"
+PLACEHOLDER_PARAGRAPH = re.compile(r"<p>bantinshortcode(\d+)x</p>")
+PLACEHOLDER_TEXT = re.compile(r"bantinshortcode\d+x")
+
+
+@dataclass(frozen=True)
+class ImageAsset:
+    """An image file an article uses, published beside the article's page as ``name``."""
+
+    source: Path
+    name: str
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str
+    images: tuple[ImageAsset, ...]
+    shortcodes: tuple[tuple[str, str], ...]  # (name, id) in order of appearance
+
+
+@dataclass
+class BodySource:
+    """One article body and what is needed to resolve what it refers to."""
+
+    text: str
+    rel: str  # the article file, relative to the site root
+    first_line: int  # file line number of the body's first line
+    article_dir: Path
+    root: Path
+    dateline: str | None = None
+
+
+def resolve_image(src: str, article_dir: Path, root: Path) -> tuple[Path | None, str | None]:
+    """Find an image relative to the article, then under content/media/; never outside content/."""
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or src.startswith("//"):
+        return None, f"image '{src}' is not a local file: put it under content/ and link it by path"
+    relative = unquote(parts.path)
+    if not relative or relative.startswith("/"):
+        return None, f"image '{src}' must be a path relative to the article or to {MEDIA_DIR}/"
+    content = (root / "content").resolve()
+    for base in (article_dir, root / MEDIA_DIR):
+        candidate = (base / relative).resolve()
+        if not candidate.is_relative_to(content):
+            return None, f"image '{src}' is outside content/"
+        if candidate.is_file():
+            return candidate, None
+    article_rel = article_dir.relative_to(root).as_posix()
+    return None, f"image '{src}' not found (looked in {article_rel}/ and {MEDIA_DIR}/)"
+
+
+class _FigureAndImages(Treeprocessor):
+    """Title-bearing images alone in a paragraph become figures; sources point at published copies."""
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self.image_names: dict[str, str] = {}
+        self.dateline: str | None = None
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            for index, child in enumerate(list(parent)):
+                if child.tag == "p" and self._is_figure(child):
+                    parent[index] = self._figure(child[0])
+        for img in root.iter("img"):
+            src = img.get("src", "")
+            img.set("src", self.image_names.get(src, src))
+            img.set("decoding", "async")
+            img.set("loading", "lazy")
+        if self.dateline:
+            self._add_dateline(root)
+
+    @staticmethod
+    def _is_figure(p: etree.Element) -> bool:
+        return (
+            len(p) == 1
+            and p[0].tag == "img"
+            and bool(p[0].get("title"))
+            and not (p.text or "").strip()
+            and not (p[0].tail or "").strip()
+        )
+
+    @staticmethod
+    def _figure(img: etree.Element) -> etree.Element:
+        figure = etree.Element("figure")
+        caption = img.attrib.pop("title")
+        img.tail = None
+        figure.append(img)
+        figcaption = etree.SubElement(figure, "figcaption")
+        figcaption.text = caption
+        return figure
+
+    def _add_dateline(self, root: etree.Element) -> None:
+        # The dateline ("LSO –") opens the lead, as on the printed page.
+        for child in root:
+            if child.tag == "p" and not PLACEHOLDER_TEXT.fullmatch(child.text or ""):
+                span = etree.Element("span", {"class": "dateline"})
+                span.text = f"{self.dateline} –"
+                span.tail = " " + (child.text or "")
+                child.text = None
+                child.insert(0, span)
+                return
+
+
+class _BantinExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown API
+        md.treeprocessors.register(_FigureAndImages(md), "bantin_figures", 15)
+
+
+class MarkdownRenderer:
+    """Renders article bodies for one language (footnote labels are localized)."""
+
+    def __init__(self, registry: ShortcodeRegistry, backlink_title: str):
+        self.registry = registry
+        self.md = markdown.Markdown(
+            extensions=["tables", "footnotes", "attr_list", "fenced_code", "toc", "sane_lists", _BantinExtension()],
+            extension_configs={
+                "toc": {"slugify": heading_id},
+                "footnotes": {"BACKLINK_TITLE": backlink_title, "SEPARATOR": "-"},
+            },
+            output_format="html",
+        )
+        self.figures: _FigureAndImages = self.md.treeprocessors["bantin_figures"]
+
+    def render(self, body: BodySource, lang: str, diagnostics: Diagnostics) -> RenderedBody:
+        lines = body.text.split("\n")
+        images: dict[str, ImageAsset] = {}
+        blocks: list[tuple[str, str, Location]] = []
+        in_fence = False
+        for index, line in enumerate(lines):
+            if FENCE.match(line):
+                in_fence = not in_fence
+                continue
+            if in_fence:
+                continue
+            location = Location(body.rel, body.first_line + index, 1)
+            if SHORTCODE_START.match(line):
+                lines[index] = self._shortcode_line(line, location, blocks, diagnostics)
+                continue
+            for match in RAW_IMG.finditer(line):
+                diagnostics.error(
+                    Location(body.rel, location.line, match.start() + 1),
+                    "raw <img> tags are not allowed: use ![alt text](file \"caption\")",
+                )
+            for match in IMAGE.finditer(line):
+                self._check_image(match, body, Location(body.rel, location.line, match.start() + 1), images, diagnostics)
+
+        self.figures.image_names = {src: asset.name for src, asset in images.items()}
+        self.figures.dateline = body.dateline
+        try:
+            html = self.md.reset().convert("\n".join(lines))
+        finally:
+            self.md.reset()
+        html = sanitize_html(html)
+        rendered_blocks = [self.registry.shortcodes[name].render(ident, lang) for name, ident, _ in blocks]
+        html = PLACEHOLDER_PARAGRAPH.sub(lambda m: rendered_blocks[int(m.group(1))], html)
+        unique_images = {asset.name: asset for asset in images.values()}
+        return RenderedBody(
+            html=html,
+            images=tuple(unique_images[name] for name in sorted(unique_images)),
+            shortcodes=tuple((name, ident) for name, ident, _ in blocks),
+        )
+
+    def _shortcode_line(
+        self, line: str, location: Location, blocks: list[tuple[str, str, Location]], diagnostics: Diagnostics
+    ) -> str:
+        match = SHORTCODE_LINE.match(line)
+        col = line.index("{{<") + 1
+        at = Location(location.path, location.line, col)
+        if not match:
+            diagnostics.error(at, 'malformed shortcode: write {{< name "id" >}} alone on its line')
+            return ""
+        name, ident = match.groups()
+        shortcode = self.registry.shortcodes.get(name)
+        if shortcode is None:
+            known = ", ".join(self.registry.names())
+            diagnostics.error(at, f"unknown shortcode '{name}' (known: {known})")
+            return ""
+        if not shortcode.exists(ident):
+            diagnostics.error(at, f"unknown {shortcode.what} '{ident}' in shortcode '{name}' (no {shortcode.source_hint})")
+            return ""
+        blocks.append((name, ident, at))
+        return "\n" + PLACEHOLDER.format(len(blocks) - 1) + "\n"
+
+    def _check_image(
+        self,
+        match: re.Match[str],
+        body: BodySource,
+        at: Location,
+        images: dict[str, ImageAsset],
+        diagnostics: Diagnostics,
+    ) -> None:
+        alt, src, _title = match.groups()
+        if not alt.strip():
+            diagnostics.error(at, f"image '{src}' has no alt text: describe it in ![…]({src})")
+        path, problem = resolve_image(src, body.article_dir, body.root)
+        if problem:
+            diagnostics.error(at, problem)
+            return
+        name = PurePosixPath(path.name).name
+        clash = next((a for a in images.values() if a.name == name and a.source != path), None)
+        if clash:
+            diagnostics.error(at, f"two different images named '{name}' in one article; rename one")
+            return
+        images[src] = ImageAsset(path, name)

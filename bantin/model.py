@@ -1,0 +1,80 @@
+"""The site model: frozen records the planner and templates read, built once per build."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .config import SiteConfig
+from .markdown_render import ImageAsset
+
+
+@dataclass(frozen=True, order=True)
+class Term:
+    """A tag or an author: a display name and the slug of its page."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Article:
+    base: str  # shared by translations
+    lang: str
+    rel: str  # source file relative to the site root
+    title: str
+    slug: str
+    url: str  # site-relative, e.g. "tin-tuc/ra-quan/"
+    published: dt.datetime  # aware, in the site's time zone unless given with an offset
+    updated: dt.datetime | None
+    authors: tuple[Term, ...]
+    tags: tuple[Term, ...]
+    source: str | None
+    source_url: str | None
+    dateline: str | None
+    summary: str
+    body_html: str
+    images: tuple[ImageAsset, ...]
+    cover: ImageAsset | None
+    cover_alt: str | None
+    cover_caption: str | None
+    cover_in_body: bool  # the body already shows the cover, so the page does not repeat it
+    events: tuple[str, ...]
+
+    @property
+    def updated_or_published(self) -> dt.datetime:
+        return self.updated or self.published
+
+    @property
+    def sort_key(self) -> tuple:
+        """Newest first; the base name breaks ties so the order never depends on the file system."""
+        return (-self.published.timestamp(), self.base)
+
+
+@dataclass(frozen=True)
+class TermPage:
+    """Articles of one language under one tag or author, newest first."""
+
+    term: Term
+    url: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class LanguageSite:
+    """Everything of one language: one Hugo-style ``Site`` per language."""
+
+    code: str
+    articles: tuple[Article, ...]  # newest first
+    tags: tuple[TermPage, ...]  # by slug
+    authors: tuple[TermPage, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    languages: dict[str, LanguageSite]
+    translations: dict[str, dict[str, Article]]  # base name -> language -> article
+
+    def translation(self, article: Article, lang: str) -> Article | None:
+        return self.translations.get(article.base, {}).get(lang)

@@ -1,0 +1,84 @@
+"""The build, stage by stage: load -> check -> model -> plan -> render -> write -> swap.
+
+``run`` is what ``build.py build`` and ``build.py check`` call; it reads like the
+table of contents of the engine.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assemble import Selection, assemble
+from .config import load_config
+from .content import load_articles
+from .diagnostics import Diagnostics
+from .i18n import load_ui_strings
+from .plan import make_plan
+from .render import Renderer
+from .shortcodes import core_registry
+from .writer import write_site
+
+PROGRESS_THRESHOLD = 200  # pages; below this a progress bar only flickers
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    root: Path
+    out: Path | None  # None: check only, write nothing
+    selection: Selection = field(default_factory=Selection)
+    strict: bool = False
+    base_url: str | None = None
+    progress: bool = False  # the caller decides (terminal attached, not --quiet)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    diagnostics: Diagnostics
+    pages_per_language: dict[str, int]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics.has_errors
+
+
+def run(options: BuildOptions) -> BuildResult:
+    started = time.perf_counter()
+    diagnostics = Diagnostics(strict=options.strict)
+    root = options.root
+
+    def finish(counts: dict[str, int] | None = None) -> BuildResult:
+        return BuildResult(diagnostics, counts or {}, time.perf_counter() - started)
+
+    config = load_config(root, diagnostics, options.base_url)
+    if config is None:
+        return finish()
+    ui = load_ui_strings(root, config, diagnostics)
+    sources = load_articles(root, config, diagnostics)
+    if ui is None:
+        return finish()
+    registry = core_registry()
+    site = assemble(root, config, sources, ui, registry, options.selection, diagnostics)
+    plan = make_plan(site, ui, root, diagnostics)
+    progress = _progress_bar(len(plan.pages)) if options.progress else None
+    files = Renderer(root, site, ui, plan).render_all(diagnostics, progress)
+    if progress:
+        progress.close()
+    html_pages = Counter(p.lang for p in plan.pages if p.path.endswith(".html"))
+    counts = {code: html_pages[code] for code in config.codes}
+    if diagnostics.has_errors or options.out is None:
+        return finish(counts)
+    write_site(options.out, files, plan.copies)
+    return finish(counts)
+
+
+def _progress_bar(total: int):
+    if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="page", desc="rendering", leave=False, file=sys.stderr)

@@ -1,0 +1,124 @@
+"""Rendering planned pages with Jinja2 (autoescaped, StrictUndefined).
+
+Template mistakes, such as a variable that does not exist, are reported like
+content mistakes: ``templates/NAME:LINE:1: error: …``, all of them in one run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import urls
+from .config import SiteConfig
+from .diagnostics import Diagnostics, Location
+from .i18n import Formatter, UiStrings
+from .model import Site
+from .plan import Plan, PageOutput
+from .structured_data import iso, news_article, open_graph_locale
+
+TEMPLATES_DIR = "templates"
+
+
+def make_environment(root: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root / TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    # Vietnamese stays readable in JSON-LD; tojson still escapes <, >, & and quotes.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    env.filters["iso"] = iso
+    return env
+
+
+def template_location(exc: BaseException, root: Path) -> Location:
+    """The template file and line a Jinja error comes from."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Location(_rel(exc.filename, root), exc.lineno or 1, 1)
+    templates = (root / TEMPLATES_DIR).resolve()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if path.is_absolute() and path.resolve().is_relative_to(templates):
+            return Location(_rel(frame.filename, root), frame.lineno or 1, 1)
+    return Location(TEMPLATES_DIR)
+
+
+def _rel(filename: str, root: Path) -> str:
+    return Path(filename).resolve().relative_to(root.resolve()).as_posix()
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    path: str
+    data: bytes
+
+
+class Renderer:
+    def __init__(self, root: Path, site: Site, ui: UiStrings, plan: Plan):
+        self.root = root
+        self.site = site
+        self.ui = ui
+        self.plan = plan
+        self.env = make_environment(root)
+        self.formatters = {lang.code: Formatter(lang, site.config) for lang in site.config.languages}
+        self.asset_versions = {
+            copy.path: hashlib.sha256(copy.source.read_bytes()).hexdigest()[:10]
+            for copy in plan.copies
+            if copy.path.startswith("assets/")
+        }
+
+    def globals_for(self, page: PageOutput) -> dict:
+        config: SiteConfig = self.site.config
+        lang = config.language(page.lang)
+        base_path = config.base_path
+
+        def link(url: str) -> str:
+            return base_path + url
+
+        def asset(name: str) -> str:
+            return f"{base_path}assets/{name}?v={self.asset_versions[f'assets/{name}']}"
+
+        return {
+            "site": self.site,
+            "config": config,
+            "lang": lang,
+            "languages": config.languages,
+            "t": self.ui.for_language(page.lang),
+            "ui": self.ui.by_language,
+            "fmt": self.formatters[page.lang],
+            "page": page,
+            "plan": self.plan,
+            "urls": urls,
+            "link": link,
+            "absolute": lambda url: config.base_url + url,
+            "asset": asset,
+            "news_article_ld": lambda article: news_article(article, lang, config),
+            "og_locale": open_graph_locale,
+        }
+
+    def render_all(self, diagnostics: Diagnostics, progress=None) -> list[RenderedFile]:
+        files = []
+        failed_templates: set[tuple] = set()
+        for page in self.plan.pages:
+            try:
+                template = self.env.get_template(page.template)
+                text = template.render(**self.globals_for(page), **page.data)
+            except jinja2.TemplateError as exc:
+                location = template_location(exc, self.root)
+                key = (location, str(exc))
+                if key not in failed_templates:  # one report per mistake, not one per page
+                    failed_templates.add(key)
+                    diagnostics.error(location, f"template error: {exc.message if hasattr(exc, 'message') else exc}")
+                continue
+            files.append(RenderedFile(page.path, text.encode("utf-8")))
+            if progress:
+                progress.update(1)
+        return files

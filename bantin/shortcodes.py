@@ -1,0 +1,55 @@
+"""Hugo-style shortcodes (``{{< name "id" >}}`` alone on a line) and what each renders.
+
+A shortcode names a block that the build renders from data (a stats snapshot, a
+calendar event). The Markdown stage only finds them and asks this registry; the
+blocks themselves come from trusted templates, so they are inserted after
+sanitizing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+SHORTCODE_LINE = re.compile(r'^\s*\{\{<\s*([A-Za-z][\w-]*)\s+"([^"]*)"\s*>\}\}\s*$')
+SHORTCODE_START = re.compile(r"^\s*\{\{<")
+
+# Renders one block for (id, language code).
+BlockRenderer = Callable[[str, str], str]
+
+
+@dataclass(frozen=True)
+class Shortcode:
+    name: str
+    what: str  # how an editor names the thing the id refers to, for messages
+    source_hint: str  # where such ids come from
+    exists: Callable[[str], bool]
+    render: BlockRenderer
+
+
+@dataclass
+class ShortcodeRegistry:
+    shortcodes: dict[str, Shortcode] = field(default_factory=dict)
+
+    def add(self, shortcode: Shortcode) -> None:
+        self.shortcodes[shortcode.name] = shortcode
+
+    def names(self) -> list[str]:
+        return sorted(self.shortcodes)
+
+
+def _no_ids_yet(_id: str) -> bool:
+    return False
+
+
+def _nothing(_id: str, _lang: str) -> str:
+    return ""
+
+
+def core_registry() -> ShortcodeRegistry:
+    """The shortcodes the contract defines; stats and calendar data plug in their renderers."""
+    registry = ShortcodeRegistry()
+    registry.add(Shortcode("stats", "stats id", "content/stats/<id>.yaml", _no_ids_yet, _nothing))
+    registry.add(Shortcode("event", "event id", "content/calendar/<id>.yaml", _no_ids_yet, _nothing))
+    return registry

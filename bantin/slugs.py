@@ -1,0 +1,17 @@
+"""URL slugs and heading ids: lowercase ASCII with Vietnamese diacritics folded and đ → d."""
+
+from __future__ import annotations
+
+from slugify import slugify as _slugify
+
+from .textio import nfc
+
+
+def slugify(text: str) -> str:
+    # python-slugify transliterates "đ"/"Đ" to "d" (Python-Markdown's toc slugify drops it).
+    return _slugify(nfc(text))
+
+
+def heading_id(text: str, separator: str = "-") -> str:
+    """Python-Markdown toc ``slugify`` hook, so heading ids fold Vietnamese like slugs do."""
+    return _slugify(nfc(text), separator=separator) or "muc"

@@ -1,0 +1,41 @@
+"""Writing the output: everything goes into a fresh folder that replaces the old one at the end.
+
+A failed or interrupted build therefore never leaves a half-written site: readers
+(and the deploy step) see either the previous output or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from .plan import CopyOutput
+from .render import RenderedFile
+
+
+def write_site(out: Path, files: list[RenderedFile], copies: tuple[CopyOutput, ...]) -> None:
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.new-{os.getpid()}"
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        for item in files:
+            target = staging / item.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(item.data)
+        for copy in copies:
+            target = staging / copy.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # Contents only: permissions and timestamps must not make two builds differ.
+            shutil.copyfile(copy.source, target)
+        if out.exists():
+            out.rename(old)
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old.exists() and not out.exists():
+            old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

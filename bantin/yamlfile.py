@@ -1,0 +1,135 @@
+"""Safe YAML loading that keeps the line and column of every key and value.
+
+PyYAML's ``safe_load`` loses positions, silently keeps the last of duplicate keys,
+accepts anchors/aliases (a "billion laughs" document expands when the build walks
+it) and raises a bare ValueError for impossible dates. Here the document is
+composed into nodes with the safe loader, checked, then turned into plain values
+whose positions are kept in ``MarkedMap``/``MarkedList``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .diagnostics import Location
+from .textio import nfc
+
+
+class YamlProblem(Exception):
+    def __init__(self, message: str, line: int, col: int):
+        super().__init__(message)
+        self.message = message
+        self.line = line  # 1-based, within the YAML text
+        self.col = col
+
+
+@dataclass(frozen=True)
+class Pos:
+    line: int  # 1-based
+    col: int
+
+
+class MarkedMap(dict):
+    """A mapping that remembers where each key and value stood."""
+
+    pos: Pos
+    key_pos: dict[str, Pos]
+    value_pos: dict[str, Pos]
+
+
+class MarkedList(list):
+    pos: Pos
+    item_pos: list[Pos]
+
+
+def _pos(node: Node) -> Pos:
+    return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise YamlProblem(
+                "YAML aliases (*name) are not allowed in content files; repeat the value instead",
+                event.start_mark.line + 1,
+                event.start_mark.column + 1,
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise YamlProblem(
+                "YAML anchors (&name) are not allowed in content files; repeat the value instead",
+                event.start_mark.line + 1,
+                event.start_mark.column + 1,
+            )
+        return super().compose_node(parent, index)
+
+
+def load(text: str) -> object:
+    """Parse one YAML document into plain values (MarkedMap/MarkedList for collections)."""
+    loader = _NoAliasLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            problem = exc.problem or exc.context or "invalid YAML"
+            raise YamlProblem(f"YAML syntax error: {problem}", mark.line + 1, mark.column + 1) from None
+        except yaml.YAMLError as exc:
+            raise YamlProblem(f"YAML syntax error: {exc}", 1, 1) from None
+        if node is None:
+            return None
+        return _construct(loader, node)
+    finally:
+        loader.dispose()
+
+
+def _construct(loader: yaml.SafeLoader, node: Node) -> object:
+    if isinstance(node, MappingNode):
+        result = MarkedMap()
+        result.pos, result.key_pos, result.value_pos = _pos(node), {}, {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise YamlProblem("mapping keys must be plain names", *_astuple(_pos(key_node)))
+            key = _construct(loader, key_node)
+            if not isinstance(key, str):
+                # `no:` or `2020:` as a key: YAML 1.1 makes them bool/int; keep the text the editor typed.
+                key = nfc(key_node.value)
+            if key in result:
+                first = result.key_pos[key]
+                raise YamlProblem(
+                    f"duplicate key '{key}' (first set on line {first.line})", *_astuple(_pos(key_node))
+                )
+            result[key] = _construct(loader, value_node)
+            result.key_pos[key] = _pos(key_node)
+            result.value_pos[key] = _pos(value_node)
+        return result
+    if isinstance(node, SequenceNode):
+        items = MarkedList(_construct(loader, item) for item in node.value)
+        items.pos, items.item_pos = _pos(node), [_pos(item) for item in node.value]
+        return items
+    try:
+        value = loader.construct_object(node, deep=True)
+    except (ValueError, yaml.constructor.ConstructorError) as exc:
+        what = "date" if node.tag.endswith(":timestamp") else "value"
+        raise YamlProblem(f"invalid {what} '{node.value}': {exc}", *_astuple(_pos(node))) from None
+    return nfc(value) if isinstance(value, str) else value
+
+
+def _astuple(pos: Pos) -> tuple[int, int]:
+    return pos.line, pos.col
+
+
+def load_file_text(text: str, rel: str, line_offset: int = 0) -> tuple[object, None] | tuple[None, tuple[Location, str]]:
+    """Load ``text`` and turn a problem into a location in the file ``rel``.
+
+    ``line_offset`` is the number of file lines before the YAML text (front matter).
+    """
+    try:
+        return load(text), None
+    except YamlProblem as problem:
+        return None, (Location(rel, problem.line + line_offset, problem.col), problem.message)

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""bantin command line: build and check the campaign-news site.
+
+Exit status: 0 success, 1 content or template errors, 2 usage errors.
+The engine lives in the ``bantin`` package beside this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bantin.assemble import Selection
+from bantin.pipeline import BuildOptions, BuildResult, run
+
+HERE = Path(__file__).resolve().parent
+NOT_YET = ("serve", "new", "translations", "import")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py", description="Build the bilingual campaign-news site.")
+    p.add_argument("--root", type=Path, default=HERE, help="site folder (default: the folder of build.py)")
+    commands = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the site into public/ (default command)")
+    build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    build.add_argument("--future", action="store_true", help="include articles dated in the future")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--clean", action="store_true", help="ignore the build cache (always a full build for now)")
+    build.add_argument("--out", type=Path, help="output folder (default: ROOT/public)")
+    build.add_argument("--base-url", help="absolute URL the site is published at, e.g. https://example.org/bantin/")
+    build.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+
+    check = commands.add_parser("check", help="validate content and templates, write nothing")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--format", choices=("text", "github"), default="text", help="how to print problems")
+    check.add_argument("--drafts", action="store_true", help="also check drafts")
+    check.add_argument("--future", action="store_true", help="also check future-dated articles")
+
+    for name in NOT_YET:
+        later = commands.add_parser(name, help="not yet available")
+        later.add_argument("args", nargs="*")
+        for option in ("--host", "--port", "--lang", "--translation-of"):
+            later.add_argument(option)
+    return p
+
+
+def report(result: BuildResult, fmt: str = "text") -> None:
+    for diagnostic in result.diagnostics.sorted():
+        print(diagnostic.github_annotation() if fmt == "github" else diagnostic.format(), file=sys.stderr)
+
+
+def summary(result: BuildResult, verb: str, out: Path | None) -> str:
+    pages = sum(result.pages_per_language.values())
+    per_language = ", ".join(f"{code} {count}" for code, count in result.pages_per_language.items())
+    warnings = len(result.diagnostics.warnings)
+    errors = len(result.diagnostics.errors)
+    where = f" -> {out}" if out and result.ok else ""
+    status = f"{errors} error{'s' if errors != 1 else ''}, " if errors else ""
+    return (
+        f"{verb}: {pages} pages ({per_language}), {status}{warnings} warning{'s' if warnings != 1 else ''}, "
+        f"{result.seconds:.2f} s{where}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    command = args.command or "build"
+    if command in NOT_YET:
+        print(f"build.py: '{command}' is not yet available", file=sys.stderr)
+        return 2
+    root = args.root.resolve()
+    if not (root / "site_config.yaml").is_file():
+        print(f"build.py: {root} is not a site folder (no site_config.yaml)", file=sys.stderr)
+        return 2
+    drafts = getattr(args, "drafts", False)
+    future = getattr(args, "future", False)
+    selection = Selection(drafts=drafts, future=future)
+    if command == "check":
+        result = run(BuildOptions(root=root, out=None, selection=selection, strict=args.strict))
+        report(result, args.format)
+        print(summary(result, "checked", None))
+        return 0 if result.ok else 1
+
+    quiet = getattr(args, "quiet", False)
+    out = getattr(args, "out", None) or root / "public"
+    result = run(
+        BuildOptions(
+            root=root,
+            out=out,
+            selection=selection,
+            strict=getattr(args, "strict", False),
+            base_url=getattr(args, "base_url", None),
+            progress=not quiet,
+        )
+    )
+    report(result)
+    if not result.ok:
+        print(summary(result, "build failed, output left unchanged", None), file=sys.stderr)
+        return 1
+    if not quiet:
+        print(summary(result, "built", out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
