@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     report(result)
     if not result.ok:
-        print(summary(result, "build failed, output left unchanged", None), file=sys.stderr)
+        errors = len(result.diagnostics.errors)
+        print(f"build failed: {errors} error{'s' if errors != 1 else ''}; {out} left unchanged", file=sys.stderr)
         return 1
     if not quiet:
         print(summary(result, "built", out))

@@ -68,6 +68,10 @@ def assemble(
     by_slug: dict[tuple[str, str], ArticleSource] = {}
     for source in sources:
         fields = source.fields
+        if not source.valid:
+            # Still look at the body, so its mistakes are reported in the same run.
+            renderers[source.lang].render(_body(source, root, None), source.lang, diagnostics)
+            continue
         if fields.get("draft") and not selection.drafts:
             continue
         published = aware(fields["date"], config)
@@ -87,18 +91,7 @@ def assemble(
             )
             continue
         by_slug[source.lang, slug] = source
-        body = renderers[source.lang].render(
-            BodySource(
-                text=source.body,
-                rel=source.rel,
-                first_line=source.body_first_line,
-                article_dir=source.directory,
-                root=root,
-                dateline=fields.get("dateline"),
-            ),
-            source.lang,
-            diagnostics,
-        )
+        body = renderers[source.lang].render(_body(source, root, fields.get("dateline")), source.lang, diagnostics)
         cover = None
         if "image" in fields:
             path, problem = resolve_image(fields["image"], source.directory, root)
@@ -142,6 +135,17 @@ def assemble(
         )
         _check_events(source, fields.get("events", ()), registry, diagnostics)
     return _site(config, articles)
+
+
+def _body(source: ArticleSource, root: Path, dateline: str | None) -> BodySource:
+    return BodySource(
+        text=source.body,
+        rel=source.rel,
+        first_line=source.body_first_line,
+        article_dir=source.directory,
+        root=root,
+        dateline=dateline,
+    )
 
 
 def _check_events(source: ArticleSource, events, registry: ShortcodeRegistry, diagnostics: Diagnostics) -> None:

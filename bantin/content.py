@@ -50,6 +50,7 @@ class ArticleSource:
     locations: dict[str, Location]  # where each front-matter key stands, for later checks
     body: str
     body_first_line: int
+    valid: bool  # front matter without errors; otherwise only the body is checked
 
     @property
     def directory(self) -> Path:
@@ -128,8 +129,6 @@ def _load_article(path: Path, rel: str, base: str, lang: str, diagnostics: Diagn
     checker = MappingChecker(data, rel, 1, diagnostics)
     before = len(diagnostics.errors)
     fields = checker.check(FRONT_MATTER_FIELDS, "front-matter")
-    if len(diagnostics.errors) > before:
-        return None
     locations = {key: checker.key_location(key) for key in data}
     return ArticleSource(
         rel=rel,
@@ -140,4 +139,5 @@ def _load_article(path: Path, rel: str, base: str, lang: str, diagnostics: Diagn
         locations=locations,
         body=body,
         body_first_line=body_first_line,
+        valid=len(diagnostics.errors) == before,
     )

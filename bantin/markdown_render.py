@@ -28,6 +28,7 @@ from .slugs import heading_id
 MEDIA_DIR = "content/media"
 IMAGE = re.compile(r'!\[([^\]]*)\]\(\s*<?([^\s)>]*)>?(?:\s+"([^"]*)")?\s*\)')
 RAW_IMG = re.compile(r"<img\b", re.IGNORECASE)
+INLINE_CODE = re.compile(r"`+[^`]*`+")
 FENCE = re.compile(r"^\s*(```|~~~)")
 PLACEHOLDER = "bantinshortcode{}x"
 PLACEHOLDER_PARAGRAPH = re.compile(r"<p>bantinshortcode(\d+)x</p>")
@@ -168,6 +169,12 @@ class MarkdownRenderer:
             if SHORTCODE_START.match(line):
                 lines[index] = self._shortcode_line(line, location, blocks, diagnostics)
                 continue
+            stray = INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line).find("{{<")
+            if stray >= 0:
+                diagnostics.error(
+                    Location(body.rel, location.line, stray + 1),
+                    'a shortcode must stand alone on its line: {{< name "id" >}}',
+                )
             for match in RAW_IMG.finditer(line):
                 diagnostics.error(
                     Location(body.rel, location.line, match.start() + 1),

@@ -24,11 +24,25 @@ from .structured_data import iso, news_article, open_graph_locale
 TEMPLATES_DIR = "templates"
 
 
+class UiStringTable(dict):
+    """One language's UI strings as seen by templates (``t.key``)."""
+
+
+class BantinUndefined(jinja2.StrictUndefined):
+    """StrictUndefined whose message names a missing UI string as such."""
+
+    @property
+    def _undefined_message(self) -> str:
+        if isinstance(self._undefined_obj, UiStringTable):
+            return f"unknown UI string '{self._undefined_name}': add it to every file in templates/i18n/"
+        return super()._undefined_message
+
+
 def make_environment(root: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root / TEMPLATES_DIR),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
-        undefined=jinja2.StrictUndefined,
+        undefined=BantinUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -91,7 +105,7 @@ class Renderer:
             "config": config,
             "lang": lang,
             "languages": config.languages,
-            "t": self.ui.for_language(page.lang),
+            "t": UiStringTable(self.ui.for_language(page.lang)),
             "ui": self.ui.by_language,
             "fmt": self.formatters[page.lang],
             "page": page,

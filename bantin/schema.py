@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Any
 
 from .diagnostics import Diagnostics, Location
-from .yamlfile import MarkedList, MarkedMap, Pos
+from .yamlfile import BadScalar, MarkedList, MarkedMap, Pos
 
 
 class Kind(Enum):
@@ -96,6 +96,10 @@ class MappingChecker:
 
     def _convert(self, f: Field, value: Any) -> Any:
         loc = self.value_location(f.name)
+        if isinstance(value, BadScalar):
+            what = "date" if f.kind is Kind.DATE else "value"
+            self.diagnostics.error(loc, f"invalid {what} '{value.text}' for '{f.name}': {value.problem}")
+            return None
         if f.kind is Kind.TEXT:
             if isinstance(value, str) and value.strip():
                 return value.strip()

@@ -20,17 +20,30 @@ from .textio import nfc
 
 
 class YamlProblem(Exception):
-    def __init__(self, message: str, line: int, col: int):
+    def __init__(self, message: str, line: int, col: int, related_line: int | None = None):
         super().__init__(message)
         self.message = message
         self.line = line  # 1-based, within the YAML text
         self.col = col
+        self.related_line = related_line
 
 
 @dataclass(frozen=True)
 class Pos:
     line: int  # 1-based
     col: int
+
+
+@dataclass(frozen=True)
+class BadScalar:
+    """A scalar YAML could not turn into a value (e.g. the date 2020-02-30).
+
+    Kept in place instead of failing the whole document, so the checker can report
+    it with the other problems of the file.
+    """
+
+    text: str
+    problem: str
 
 
 class MarkedMap(dict):
@@ -77,7 +90,7 @@ def load(text: str) -> object:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            problem = exc.problem or exc.context or "invalid YAML"
+            problem = (exc.problem or exc.context or "invalid YAML").replace("'<stream end>'", "the end")
             raise YamlProblem(f"YAML syntax error: {problem}", mark.line + 1, mark.column + 1) from None
         except yaml.YAMLError as exc:
             raise YamlProblem(f"YAML syntax error: {exc}", 1, 1) from None
@@ -101,8 +114,11 @@ def _construct(loader: yaml.SafeLoader, node: Node) -> object:
                 key = nfc(key_node.value)
             if key in result:
                 first = result.key_pos[key]
+                # {offset_line} is filled in by load_file_text, which knows where the YAML starts.
                 raise YamlProblem(
-                    f"duplicate key '{key}' (first set on line {first.line})", *_astuple(_pos(key_node))
+                    f"duplicate key '{key}' (first set on line {{offset_line}})",
+                    *_astuple(_pos(key_node)),
+                    related_line=first.line,
                 )
             result[key] = _construct(loader, value_node)
             result.key_pos[key] = _pos(key_node)
@@ -115,8 +131,7 @@ def _construct(loader: yaml.SafeLoader, node: Node) -> object:
     try:
         value = loader.construct_object(node, deep=True)
     except (ValueError, yaml.constructor.ConstructorError) as exc:
-        what = "date" if node.tag.endswith(":timestamp") else "value"
-        raise YamlProblem(f"invalid {what} '{node.value}': {exc}", *_astuple(_pos(node))) from None
+        return BadScalar(node.value, str(exc))
     return nfc(value) if isinstance(value, str) else value
 
 
@@ -132,4 +147,7 @@ def load_file_text(text: str, rel: str, line_offset: int = 0) -> tuple[object, N
     try:
         return load(text), None
     except YamlProblem as problem:
-        return None, (Location(rel, problem.line + line_offset, problem.col), problem.message)
+        message = problem.message
+        if problem.related_line is not None:
+            message = message.replace("{offset_line}", str(problem.related_line + line_offset))
+        return None, (Location(rel, problem.line + line_offset, problem.col), message)
