@@ -1,0 +1,80 @@
+"""The command line: exit codes, the summary line, quiet mode, base URL."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import MINIMAL_ARTICLE, run_build, run_build_process
+
+SUMMARY = re.compile(r"^built: (\d+) pages \(vi (\d+), en (\d+)\), (\d+) warnings?, \d+\.\d\d s -> (.+)$")
+
+
+def test_build_prints_one_summary_line(site_factory, capsys):
+    root = site_factory({"content/articles/a.vi.md": MINIMAL_ARTICLE})
+    result = run_build(root, "build", capsys=capsys)
+    assert result.code == 0 and result.err == ""
+    lines = result.out.splitlines()
+    assert len(lines) == 1
+    match = SUMMARY.match(lines[0])
+    assert match, lines[0]
+    # vi: home, news, article, tag index, author index, 404; en: the same but no article.
+    assert match.groups()[:4] == ("11", "6", "5", "0")
+    assert match.group(5) == str(root / "public")
+
+
+def test_quiet_build_prints_nothing(site_factory, capsys):
+    root = site_factory({"content/articles/a.vi.md": MINIMAL_ARTICLE})
+    result = run_build(root, "build", "--quiet", capsys=capsys)
+    assert (result.code, result.out, result.err) == (0, "", "")
+
+
+def test_default_command_is_build(site_factory):
+    root = site_factory({"content/articles/a.vi.md": MINIMAL_ARTICLE})
+    result = run_build_process(root)
+    assert result.code == 0 and SUMMARY.match(result.out.strip())
+    assert (root / "public/index.html").is_file()
+
+
+def test_usage_errors_exit_2(site_factory, tmp_path):
+    root = site_factory({})
+    assert run_build_process(root, "build", "--no-such-flag").code == 2
+    assert run_build_process(root, "publish").code == 2
+    not_a_site = run_build_process(tmp_path / "nowhere", "build")
+    assert not_a_site.code == 2
+    assert not_a_site.err == f"build.py: {tmp_path / 'nowhere'} is not a site folder (no site_config.yaml)\n"
+
+
+def test_commands_of_later_issues_say_so(site_factory):
+    root = site_factory({})
+    result = run_build_process(root, "serve", "--port", "8001")
+    assert (result.code, result.err) == (2, "build.py: 'serve' is not yet available\n")
+
+
+def test_base_url_with_a_path_prefixes_every_link(site_factory, capsys):
+    root = site_factory({"content/articles/a.vi.md": MINIMAL_ARTICLE})
+    result = run_build(root, "build", "--quiet", "--base-url", "https://org.github.io/bantin", capsys=capsys)
+    assert result.code == 0
+    home = (root / "public/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://org.github.io/bantin/">' in home
+    assert '<a href="/bantin/tin-tuc/bai-thu/">Bài thử</a>' in home
+    links = re.findall(r'(?:href|src)="(/[^"]*)"', home)
+    assert links and [u for u in links if not u.startswith("/bantin/")] == []
+
+
+def test_bad_base_url_is_reported(site_factory, capsys):
+    root = site_factory({"content/articles/a.vi.md": MINIMAL_ARTICLE})
+    result = run_build(root, "build", "--base-url", "example.org", capsys=capsys)
+    assert result.code == 1
+    assert result.errors == ["<command line>:1:1: error: base_url 'example.org' must be an absolute http(s) URL"]
+
+
+def test_drafts_and_future_articles_need_their_flags(site_factory, capsys):
+    root = site_factory({
+        "content/articles/draft.vi.md": "---\ntitle: Nháp\ndate: 2020-05-23\ndraft: true\n---\nx\n",
+        "content/articles/future.vi.md": "---\ntitle: Tương lai\ndate: 2999-01-01\n---\nx\n",
+    })
+    run_build(root, "build", "--quiet", capsys=capsys)
+    assert not (root / "public/tin-tuc/nhap").exists() and not (root / "public/tin-tuc/tuong-lai").exists()
+    run_build(root, "build", "--quiet", "--drafts", "--future", capsys=capsys)
+    assert (root / "public/tin-tuc/nhap/index.html").is_file()
+    assert (root / "public/tin-tuc/tuong-lai/index.html").is_file()

@@ -1,0 +1,109 @@
+"""Article bodies: figures, heading ids, footnotes, tables and the sanitizer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bantin.diagnostics import Diagnostics
+from bantin.markdown_render import BodySource, MarkdownRenderer
+from bantin.shortcodes import Shortcode, core_registry
+
+
+def render(text: str, tmp_path: Path, *, dateline=None, registry=None, backlink="Back to %d") -> tuple[str, Diagnostics]:
+    (tmp_path / "content/articles").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "content/media").mkdir(exist_ok=True)
+    (tmp_path / "content/articles/le-ra-quan.jpg").write_bytes(b"jpeg")
+    diagnostics = Diagnostics()
+    body = BodySource(text, "content/articles/a.vi.md", 5, tmp_path / "content/articles", tmp_path, dateline)
+    rendered = MarkdownRenderer(registry or core_registry(), backlink).render(body, "vi", diagnostics)
+    return rendered.html, diagnostics
+
+
+def test_titled_image_alone_in_its_paragraph_is_a_figure(tmp_path):
+    html, diagnostics = render(
+        '![Lễ ra quân tại Lạng Sơn](le-ra-quan.jpg "Đồng chí Dương Xuân Huyên phát biểu chỉ đạo")\n', tmp_path
+    )
+    assert diagnostics.items == []
+    assert html == (
+        '<figure><img alt="Lễ ra quân tại Lạng Sơn" decoding="async" loading="lazy" src="le-ra-quan.jpg">'
+        "<figcaption>Đồng chí Dương Xuân Huyên phát biểu chỉ đạo</figcaption>\n</figure>"
+    )
+
+
+def test_image_without_title_or_inside_text_stays_an_image(tmp_path):
+    html, _ = render("![Ảnh](le-ra-quan.jpg)\n\nChữ ![Ảnh](le-ra-quan.jpg \"t\") chữ\n", tmp_path)
+    assert "<figure>" not in html
+    assert html.count("<img") == 2
+
+
+def test_dateline_opens_the_lead(tmp_path):
+    html, _ = render("Sáng nay (23/5), lễ ra quân.\n\nĐoạn hai.\n", tmp_path, dateline="LSO")
+    assert html == '<p><span class="dateline">LSO –</span> Sáng nay (23/5), lễ ra quân.</p>\n<p>Đoạn hai.</p>'
+
+
+def test_heading_ids_fold_vietnamese_including_d(tmp_path):
+    html, _ = render("## Đặt đường dẫn cho bài viết\n\n## Số liệu BHXH\n\n## Số liệu BHXH\n", tmp_path)
+    assert '<h2 id="dat-duong-dan-cho-bai-viet">' in html
+    assert '<h2 id="so-lieu-bhxh">' in html
+    assert '<h2 id="so-lieu-bhxh_1">' in html
+
+
+def test_tables_and_footnotes_survive_sanitizing(tmp_path):
+    html, _ = render(
+        "| Chỉ tiêu | Số người |\n|:--|--:|\n| BHXH | 61.649 |\n\nTheo báo[^1].\n\n[^1]: Báo Lạng Sơn.\n",
+        tmp_path,
+        backlink="Quay lại chú thích %d trong bài",
+    )
+    assert '<th style="text-align:left">Chỉ tiêu</th>' in html
+    assert '<td style="text-align:right">61.649</td>' in html
+    assert '<sup id="fnref-1"><a class="footnote-ref" href="#fn-1">1</a></sup>' in html
+    assert '<li id="fn-1">' in html
+    assert 'title="Quay lại chú thích 1 trong bài"' in html
+
+
+def test_quotes_and_dashes_are_kept_as_typed(tmp_path):
+    html, _ = render("“Tháng vận động” – \"thẳng\" -- 'đơn'\n", tmp_path)
+    assert html == "<p>“Tháng vận động” – \"thẳng\" -- 'đơn'</p>"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<script>alert(1)</script>",
+        '<p onclick="alert(1)">x</p>',
+        "[x](javascript:alert(1))",
+        '<a href="javascript:alert(1)">x</a>',
+        '<iframe src="https://evil.example"></iframe>',
+        '<div style="position:fixed">x</div>',
+        "<style>body{display:none}</style>",
+    ],
+)
+def test_scripts_handlers_and_javascript_urls_never_reach_readers(tmp_path, source):
+    html, _ = render(source + "\n", tmp_path)
+    lowered = html.lower()
+    for bad in ("<script", "onclick", "javascript:", "<iframe", "position", "<style", "alert(1)</"):
+        assert bad not in lowered, html
+
+
+def test_shortcode_block_is_inserted_after_sanitizing(tmp_path):
+    registry = core_registry()
+    registry.add(Shortcode("stats", "stats id", "content/stats/<id>.yaml", lambda i: i == "ls",
+                           lambda i, lang: f'<section class="stats" data-id="{i}" data-lang="{lang}"></section>'))
+    html, diagnostics = render('Trước.\n{{< stats "ls" >}}\nSau.\n', tmp_path, registry=registry)
+    assert diagnostics.items == []
+    assert html == '<p>Trước.</p>\n<section class="stats" data-id="ls" data-lang="vi"></section>\n<p>Sau.</p>'
+
+
+def test_shortcodes_in_code_are_text(tmp_path):
+    html, diagnostics = render('```\n{{< stats "x" >}}\n```\n\nVí dụ `{{< stats "x" >}}`.\n', tmp_path)
+    assert diagnostics.items == []
+    assert html.count("{{&lt; stats") == 2
+
+
+def test_body_lines_are_counted_from_the_file(tmp_path):
+    _, diagnostics = render("Một.\n\n![](le-ra-quan.jpg)\n", tmp_path)
+    assert [d.format() for d in diagnostics.items] == [
+        "content/articles/a.vi.md:7:1: error: image 'le-ra-quan.jpg' has no alt text: describe it in ![…](le-ra-quan.jpg)"
+    ]
