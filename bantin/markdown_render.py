@@ -29,6 +29,8 @@ MEDIA_DIR = "content/media"
 IMAGE = re.compile(r'!\[([^\]]*)\]\(\s*<?([^\s)>]*)>?(?:\s+"([^"]*)")?\s*\)')
 RAW_IMG = re.compile(r"<img\b", re.IGNORECASE)
 INLINE_CODE = re.compile(r"`+[^`]*`+")
+IMAGE_SUFFIXES = {".avif", ".gif", ".jpeg", ".jpg", ".png", ".svg", ".webp"}
+ACTIVE_SVG = re.compile(rb"<script|\son[a-z]+\s*=|javascript:|<foreignObject", re.IGNORECASE)
 FENCE = re.compile(r"^\s*(```|~~~)")
 PLACEHOLDER = "bantinshortcode{}x"
 PLACEHOLDER_PARAGRAPH = re.compile(r"<p>bantinshortcode(\d+)x</p>")
@@ -71,11 +73,17 @@ def resolve_image(src: str, article_dir: Path, root: Path) -> tuple[Path | None,
     if not relative or relative.startswith("/"):
         return None, f"image '{src}' must be a path relative to the article or to {MEDIA_DIR}/"
     content = (root / "content").resolve()
-    for base in (article_dir, root / MEDIA_DIR):
-        candidate = (base / relative).resolve()
-        if not candidate.is_relative_to(content):
-            return None, f"image '{src}' is outside content/"
+    candidates = [(base / relative).resolve() for base in (article_dir, root / MEDIA_DIR)]
+    if any(not candidate.is_relative_to(content) for candidate in candidates):
+        return None, f"image '{src}' is outside content/"
+    if PurePosixPath(relative).suffix.lower() not in IMAGE_SUFFIXES:
+        allowed = ", ".join(sorted(IMAGE_SUFFIXES))
+        return None, f"'{src}' is not an image file (use one of {allowed})"
+    for candidate in candidates:
         if candidate.is_file():
+            if candidate.suffix.lower() == ".svg" and ACTIVE_SVG.search(candidate.read_bytes()):
+                # An SVG opened on its own runs its scripts with the site's origin.
+                return None, f"SVG image '{src}' contains scripts or event handlers; remove them"
             return candidate, None
     article_rel = article_dir.relative_to(root).as_posix()
     return None, f"image '{src}' not found (looked in {article_rel}/ and {MEDIA_DIR}/)"

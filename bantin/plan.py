@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from . import urls
-from .config import Language
+from .config import CONFIG_FILE, Language
 from .diagnostics import Diagnostics, Location
 from .i18n import UiStrings
 from .model import Article, Site
@@ -37,7 +37,8 @@ class PageOutput:
     url: str  # site-relative URL
     lang: str
     template: str
-    source: str  # what this page comes from, for error messages
+    what: str  # how an editor would name this page, for error messages
+    origin: str  # the file that decides this page exists (error location)
     data: Mapping[str, Any] = field(default_factory=dict)
     alternates: tuple[tuple[str, str], ...] = ()  # (language, url) of every version, itself included
     switches: tuple[Switch, ...] = ()
@@ -48,7 +49,8 @@ class PageOutput:
 class CopyOutput:
     path: str
     source: Path
-    origin: str  # what needs this file, for error messages
+    what: str  # what needs this file, for error messages
+    origin: str
 
 
 @dataclass(frozen=True)
@@ -84,15 +86,16 @@ def make_plan(site: Site, ui: UiStrings, root: Path, diagnostics: Diagnostics) -
                 result.append(Switch(other.code, fallback_of(other), False, note))
         return tuple(result)
 
-    def page(lang: Language, url: str, template: str, source: str, alternates=(), fallback=urls.home,
-             note_key=None, in_sitemap=True, path=None, **data) -> None:
+    def page(lang: Language, url: str, template: str, what: str, alternates=(), fallback=urls.home,
+             note_key=None, in_sitemap=True, path=None, origin=CONFIG_FILE, **data) -> None:
         pages.append(
             PageOutput(
                 path=path or urls.output_path(url),
                 url=url,
                 lang=lang.code,
                 template=template,
-                source=source,
+                what=f"{what} ({lang.code})",
+                origin=origin,
                 data=MappingProxyType(data),
                 alternates=tuple(alternates),
                 switches=switches(lang, alternates, fallback, note_key),
@@ -103,12 +106,12 @@ def make_plan(site: Site, ui: UiStrings, root: Path, diagnostics: Diagnostics) -
     for lang in config.languages:
         local = site.languages[lang.code]
         articles = local.articles
-        page(lang, urls.home(lang), "home.html", "site_config.yaml", shared(urls.home),
+        page(lang, urls.home(lang), "home.html", "home page", shared(urls.home),
              articles=articles[: config.per_page], has_more=len(articles) > config.per_page)
 
         chunks = paginate(articles, config.per_page)
         for number, chunk in enumerate(chunks, start=1):
-            page(lang, urls.news(lang, number), "news.html", "content/articles",
+            page(lang, urls.news(lang, number), "news.html", f"news list page {number}",
                  shared(urls.news) if number == 1 else (), fallback=urls.news,
                  articles=chunk, pagination=_pagination(lang, number, len(chunks)))
 
@@ -118,16 +121,17 @@ def make_plan(site: Site, ui: UiStrings, root: Path, diagnostics: Diagnostics) -
                 for code in config.codes
                 if (translated := site.translation(article, code)) is not None
             )
-            page(lang, article.url, "article.html", article.rel,
-                 alternates if len(alternates) > 1 else (), note_key="untranslated_note", article=article)
+            page(lang, article.url, "article.html", "article",
+                 alternates if len(alternates) > 1 else (), note_key="untranslated_note", origin=article.rel,
+                 article=article)
             for image in article.images:
-                copies.append(CopyOutput(article.url + image.name, image.source, article.rel))
+                copies.append(CopyOutput(article.url + image.name, image.source, f"image '{image.name}'", article.rel))
 
-        page(lang, urls.tags(lang), "tags.html", "content/articles", shared(urls.tags), terms=local.tags)
+        page(lang, urls.tags(lang), "tags.html", "tag index", shared(urls.tags), terms=local.tags)
         for term_page in local.tags:
-            page(lang, term_page.url, "term.html", "content/articles", fallback=urls.tags,
+            page(lang, term_page.url, "term.html", f"tag page '{term_page.term.name}'", fallback=urls.tags,
                  term_page=term_page, kind="tag")
-        page(lang, urls.authors(lang), "authors.html", "content/articles", shared(urls.authors),
+        page(lang, urls.authors(lang), "authors.html", "author index", shared(urls.authors),
              terms=local.authors)
         for term_page in local.authors:
             alternates = tuple(
@@ -135,21 +139,21 @@ def make_plan(site: Site, ui: UiStrings, root: Path, diagnostics: Diagnostics) -
                 for other in config.languages
                 if any(t.term.slug == term_page.term.slug for t in site.languages[other.code].authors)
             )
-            page(lang, term_page.url, "term.html", "content/articles",
+            page(lang, term_page.url, "term.html", f"author page '{term_page.term.name}'",
                  alternates if len(alternates) > 1 else (), fallback=urls.authors,
                  term_page=term_page, kind="author")
-        page(lang, urls.not_found(lang), "404.html", "templates/404.html", in_sitemap=False)
-        page(lang, urls.feed(lang), "atom.xml", "content/articles", in_sitemap=False,
+        page(lang, urls.not_found(lang), "404.html", "404 page", in_sitemap=False)
+        page(lang, urls.feed(lang), "atom.xml", "Atom feed", in_sitemap=False,
              articles=articles[: config.feed_entries])
 
     default = config.language(config.default_language)
-    page(default, "sitemap.xml", "sitemap.xml", "content/articles", in_sitemap=False)
-    page(default, "robots.txt", "robots.txt", "site_config.yaml", in_sitemap=False)
+    page(default, "sitemap.xml", "sitemap.xml", "sitemap", in_sitemap=False)
+    page(default, "robots.txt", "robots.txt", "robots.txt", in_sitemap=False)
 
     assets = root / ASSETS_DIR
     for asset in sorted(p for p in assets.rglob("*") if p.is_file()) if assets.is_dir() else []:
         rel = asset.relative_to(assets).as_posix()
-        copies.append(CopyOutput(f"assets/{rel}", asset, f"{ASSETS_DIR}/{rel}"))
+        copies.append(CopyOutput(f"assets/{rel}", asset, f"theme asset '{rel}'", f"{ASSETS_DIR}/{rel}"))
 
     _refuse_duplicate_paths(pages, copies, diagnostics)
     return Plan(tuple(pages), tuple(copies))
@@ -167,8 +171,11 @@ def _pagination(lang: Language, number: int, count: int) -> Mapping[str, Any]:
 
 def _refuse_duplicate_paths(pages, copies, diagnostics: Diagnostics) -> None:
     """Like Pelican's writer: two things may never be written to the same path."""
-    owners: dict[str, str] = {}
-    for path, origin in [(p.path, p.source) for p in pages] + [(c.path, c.origin) for c in copies]:
-        if path in owners and owners[path] != origin:
-            diagnostics.error(Location(origin), f"output path '{path}' is also written for {owners[path]}")
-        owners.setdefault(path, origin)
+    owners: dict[str, PageOutput | CopyOutput] = {}
+    for output in [*pages, *copies]:
+        first = owners.setdefault(output.path, output)
+        if first is not output and (first.what, first.origin) != (output.what, output.origin):
+            diagnostics.error(
+                Location(output.origin),
+                f"output path '{output.path}' is written twice ({first.what} and {output.what})",
+            )

@@ -265,3 +265,28 @@ def test_site_config_errors(site_factory, capsys):
         f"site_config.yaml:{tz_line}:11: error: unknown time zone 'Mars/Olympus'",
         f"site_config.yaml:{pp_line}:11: error: 'per_page' must be a whole number above 0, not text ('many')",
     ]
+
+
+def test_only_image_files_and_no_active_svg(site_factory, capsys):
+    _, result = errors_of(site_factory, capsys, {
+        A: MINIMAL_ARTICLE + "\n![Trang](index.html)\n\n![Vẽ](bad.svg)\n",
+        "content/articles/index.html": "<p>x</p>",
+        "content/media/bad.svg": '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+    })
+    assert result.errors == [
+        "content/articles/a.vi.md:8:1: error: 'index.html' is not an image file "
+        "(use one of .avif, .gif, .jpeg, .jpg, .png, .svg, .webp)",
+        "content/articles/a.vi.md:10:1: error: SVG image 'bad.svg' contains scripts or event handlers; remove them",
+    ]
+
+
+def test_two_outputs_for_one_path_are_refused(site_factory, capsys):
+    root = site_factory({A: MINIMAL_ARTICLE})
+    config = root / "site_config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("tags: chu-de", "tags: tin-tuc"), encoding="utf-8")
+    result = run_build(root, "build", capsys=capsys)
+    assert result.code == 1
+    assert result.errors == [
+        "site_config.yaml:1:1: error: output path 'tin-tuc/index.html' is written twice "
+        "(news list page 1 (vi) and tag index (vi))"
+    ]
