@@ -78,3 +78,52 @@ def test_drafts_and_future_articles_need_their_flags(site_factory, capsys):
     run_build(root, "build", "--quiet", "--drafts", "--future", capsys=capsys)
     assert (root / "public/tin-tuc/nhap/index.html").is_file()
     assert (root / "public/tin-tuc/tuong-lai/index.html").is_file()
+
+
+def _many_articles(count: int) -> dict[str, str]:
+    return {
+        f"content/articles/a{i:03}.vi.md": MINIMAL_ARTICLE.replace("title: Bài thử", f"title: Bài thử {i}")
+        for i in range(count)
+    }
+
+
+def test_long_build_in_a_terminal_shows_a_progress_bar(site_factory):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    root = site_factory(_many_articles(220))
+    leader, follower = pty.openpty()
+    # A real terminal has a size; tqdm draws nothing on a 0-column one.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "--root", str(root), "build"],
+        stdout=follower, stderr=follower, close_fds=True,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the pty closes when the build exits
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait() == 0
+    text = b"".join(chunks).decode()
+    assert "rendering: " in text and "page/s" in text
+    assert SUMMARY.search(text.replace("\r", "\n").strip().splitlines()[-1])
+
+
+def test_long_build_without_a_terminal_prints_only_the_summary(site_factory):
+    root = site_factory(_many_articles(220))
+    result = run_build_process(root, "build")
+    assert result.code == 0 and result.err == ""
+    assert SUMMARY.match(result.out.strip())

@@ -148,3 +148,22 @@ def test_build_is_byte_identical_whatever_time_zone_hash_seed_and_file_order(tmp
         runs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()})
     assert sorted(runs[0]) == sorted(runs[1])
     assert [name for name in runs[0] if runs[0][name] != runs[1][name]] == []
+
+
+def test_lastmod_shows_updated_in_both_languages(site_factory, capsys):
+    from conftest import run_build
+
+    article = "---\ntitle: {title}\ndate: 2020-05-23T08:30:00\nlastmod: 2020-05-25\nauthors: Ban biên tập\n---\nNội dung.\n"
+    root = site_factory({
+        "content/articles/a.vi.md": article.format(title="Bài có cập nhật"),
+        "content/articles/a.en.md": article.format(title="An updated article"),
+    })
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    vi = (root / "public/tin-tuc/bai-co-cap-nhat/index.html").read_text(encoding="utf-8")
+    en = (root / "public/en/news/an-updated-article/index.html").read_text(encoding="utf-8")
+    assert '<span>Đăng ngày <time datetime="2020-05-23T08:30:00+07:00">Thứ Bảy, 23/05/2020</time></span>' in vi
+    assert ('<span class="updated">Cập nhật <time datetime="2020-05-25T00:00:00+07:00">Thứ Hai, 25/05/2020'
+            "</time></span>") in vi
+    assert '<span class="updated">Updated <time datetime="2020-05-25T00:00:00+07:00">Monday, May 25, 2020' in en
+    assert json_ld(vi)["dateModified"] == "2020-05-25T00:00:00+07:00"
+    assert '<meta property="article:modified_time" content="2020-05-25T00:00:00+07:00">' in vi
