@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,6 +114,7 @@ class Renderer:
             "urls": urls,
             "link": link,
             "absolute": lambda url: config.base_url + url,
+            "host": urlsplit(config.base_url).hostname,
             "asset": asset,
             "news_article_ld": lambda article: news_article(article, lang, config),
             "og_locale": open_graph_locale,

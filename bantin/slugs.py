@@ -7,11 +7,15 @@ from slugify import slugify as _slugify
 from .textio import nfc
 
 
+# "Lạng Sơn's target" -> "lang-sons-target", not "lang-son-s-target".
+APOSTROPHES = [["'", ""], ["\u2019", ""]]
+
+
 def slugify(text: str) -> str:
     # python-slugify transliterates "đ"/"Đ" to "d" (Python-Markdown's toc slugify drops it).
-    return _slugify(nfc(text))
+    return _slugify(nfc(text), replacements=APOSTROPHES)
 
 
 def heading_id(text: str, separator: str = "-") -> str:
     """Python-Markdown toc ``slugify`` hook, so heading ids fold Vietnamese like slugs do."""
-    return _slugify(nfc(text), separator=separator) or "muc"
+    return _slugify(nfc(text), separator=separator, replacements=APOSTROPHES) or "muc"

@@ -30,6 +30,7 @@ def config():
         ("Diễu hành trên các trục đường chính", "dieu-hanh-tren-cac-truc-duong-chinh"),
         ("ĐỒNG CHÍ Dương Xuân Huyên", "dong-chi-duong-xuan-huyen"),
         ("Quyết định 1676/QĐ-TTg", "quyet-dinh-1676-qd-ttg"),
+        ("Lạng Sơn’s 2020 target", "lang-sons-2020-target"),
     ],
 )
 def test_slugs_fold_diacritics_and_d(title, slug):
