@@ -17,8 +17,9 @@ from .config import load_config
 from .content import load_articles
 from .diagnostics import Diagnostics
 from .i18n import load_ui_strings
-from .plan import make_plan
+from .plan import Planner, plan_news, plan_site_files
 from .render import Renderer
+from .sections import all_sections
 from .shortcodes import core_registry
 from .writer import write_site
 
@@ -61,18 +62,31 @@ def run(options: BuildOptions) -> BuildResult:
     sources = load_articles(root, config, diagnostics)
     if ui is None:
         return finish()
+    sections = all_sections()
+    renderer = Renderer(root, config, ui, {section.name: section for section in sections})
     registry = core_registry()
+    for section in sections:
+        section.load(root, config, sources, diagnostics)
+        for shortcode in section.shortcodes(renderer, diagnostics):
+            registry.add(shortcode)
     site = assemble(root, config, sources, ui, registry, options.selection, diagnostics)
-    plan = make_plan(site, ui, root, diagnostics)
+    for section in sections:
+        section.check(site, diagnostics)
+    planner = Planner(site, ui)
+    plan_news(planner)
+    for section in sections:
+        section.plan(planner)
+    plan_site_files(planner, root)
+    plan = planner.finish(diagnostics)
     progress = _progress_bar(len(plan.pages)) if options.progress else None
-    files = Renderer(root, site, ui, plan).render_all(diagnostics, progress)
+    files = renderer.render_pages(plan, site, diagnostics, progress)
     if progress:
         progress.close()
     html_pages = Counter(p.lang for p in plan.pages if p.path.endswith(".html"))
     counts = {code: html_pages[code] for code in config.codes}
     if diagnostics.has_errors or options.out is None:
         return finish(counts)
-    write_site(options.out, files, plan.copies)
+    write_site(options.out, files, plan)
     return finish(counts)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from . import urls
 from .config import CONFIG_FILE, Language
@@ -54,43 +54,46 @@ class CopyOutput:
 
 
 @dataclass(frozen=True)
+class DataOutput:
+    path: str
+    data: bytes
+    what: str
+    origin: str
+
+
+@dataclass(frozen=True)
 class Plan:
     pages: tuple[PageOutput, ...]
     copies: tuple[CopyOutput, ...]
+    data_files: tuple[DataOutput, ...] = ()
 
 
 def paginate(items: tuple, per_page: int) -> list[tuple]:
     return [items[i : i + per_page] for i in range(0, len(items), per_page)] or [()]
 
 
-def make_plan(site: Site, ui: UiStrings, root: Path, diagnostics: Diagnostics) -> Plan:
-    config = site.config
-    pages: list[PageOutput] = []
-    copies: list[CopyOutput] = []
+class Planner:
+    """Collects the outputs of the build; sections (news, calendar, stats) add theirs."""
 
-    def shared(url_of) -> tuple[tuple[str, str], ...]:
-        """Alternates of a page every language has (home, news, tag and author indexes)."""
-        return tuple((lang.code, url_of(lang)) for lang in config.languages)
+    def __init__(self, site: Site, ui: UiStrings):
+        self.site = site
+        self.config = site.config
+        self.ui = ui
+        self.pages: list[PageOutput] = []
+        self.copies: list[CopyOutput] = []
+        self.data_files: list[DataOutput] = []
 
-    def switches(lang: Language, alternates, fallback_of, note_key: str | None = None) -> tuple[Switch, ...]:
-        result = []
-        present = dict(alternates)
-        for other in config.other_languages(lang.code):
-            if other.code in present:
-                result.append(Switch(other.code, present[other.code], True))
-            else:
-                note = None
-                if note_key:
-                    strings = ui.for_language(other.code)
-                    note = strings[note_key].format(language=strings[f"language_{lang.code}"])
-                result.append(Switch(other.code, fallback_of(other), False, note))
-        return tuple(result)
+    def shared(self, url_of: Callable[[Language], str]) -> tuple[tuple[str, str], ...]:
+        """Alternates of a page every language has (home, indexes): ``url_of(language)``."""
+        return tuple((lang.code, url_of(lang)) for lang in self.config.languages)
 
-    def page(lang: Language, url: str, template: str, what: str, alternates=(), fallback=urls.home,
-             note_key=None, in_sitemap=True, path=None, origin=CONFIG_FILE, **data) -> None:
-        pages.append(
+    def page(self, lang: Language, url: str, template: str, what: str, alternates=(), fallback=urls.home,
+             note_key: str | None = None, in_sitemap: bool = True, origin: str = CONFIG_FILE, **data) -> None:
+        """Plan one page. ``fallback(language)`` is where the switcher goes without a translation;
+        ``note_key`` names the UI string that tells the reader so."""
+        self.pages.append(
             PageOutput(
-                path=path or urls.output_path(url),
+                path=urls.output_path(url),
                 url=url,
                 lang=lang.code,
                 template=template,
@@ -98,21 +101,50 @@ def make_plan(site: Site, ui: UiStrings, root: Path, diagnostics: Diagnostics) -
                 origin=origin,
                 data=MappingProxyType(data),
                 alternates=tuple(alternates),
-                switches=switches(lang, alternates, fallback, note_key),
+                switches=self._switches(lang, dict(alternates), fallback, note_key),
                 in_sitemap=in_sitemap,
             )
         )
 
+    def copy(self, path: str, source: Path, what: str, origin: str) -> None:
+        self.copies.append(CopyOutput(path, source, what, origin))
+
+    def data(self, path: str, data: bytes, what: str, origin: str) -> None:
+        """A file produced in Python rather than from a template (ICS, JSON, CSV)."""
+        self.data_files.append(DataOutput(path, data, what, origin))
+
+    def _switches(self, lang: Language, present: dict[str, str], fallback_of, note_key) -> tuple[Switch, ...]:
+        result = []
+        for other in self.config.other_languages(lang.code):
+            if other.code in present:
+                result.append(Switch(other.code, present[other.code], True))
+                continue
+            note = None
+            if note_key:
+                strings = self.ui.for_language(other.code)
+                note = strings[note_key].format(language=strings[f"language_{lang.code}"])
+            result.append(Switch(other.code, fallback_of(other), False, note))
+        return tuple(result)
+
+    def finish(self, diagnostics: Diagnostics) -> Plan:
+        outputs = [*self.pages, *self.copies, *self.data_files]
+        _refuse_duplicate_paths(outputs, diagnostics)
+        return Plan(tuple(self.pages), tuple(self.copies), tuple(self.data_files))
+
+
+def plan_news(planner: Planner) -> None:
+    """Home, news lists, articles (with their images), tags, authors, 404 and feed, per language."""
+    site, config, page = planner.site, planner.config, planner.page
     for lang in config.languages:
         local = site.languages[lang.code]
         articles = local.articles
-        page(lang, urls.home(lang), "home.html", "home page", shared(urls.home),
+        page(lang, urls.home(lang), "home.html", "home page", planner.shared(urls.home),
              articles=articles[: config.per_page], has_more=len(articles) > config.per_page)
 
         chunks = paginate(articles, config.per_page)
         for number, chunk in enumerate(chunks, start=1):
             page(lang, urls.news(lang, number), "news.html", f"news list page {number}",
-                 shared(urls.news) if number == 1 else (), fallback=urls.news,
+                 planner.shared(urls.news) if number == 1 else (), fallback=urls.news,
                  articles=chunk, pagination=_pagination(lang, number, len(chunks)))
 
         for article in articles:
@@ -125,13 +157,13 @@ def make_plan(site: Site, ui: UiStrings, root: Path, diagnostics: Diagnostics) -
                  alternates if len(alternates) > 1 else (), note_key="untranslated_note", origin=article.rel,
                  article=article)
             for image in article.images:
-                copies.append(CopyOutput(article.url + image.name, image.source, f"image '{image.name}'", article.rel))
+                planner.copy(article.url + image.name, image.source, f"image '{image.name}'", article.rel)
 
-        page(lang, urls.tags(lang), "tags.html", "tag index", shared(urls.tags), terms=local.tags)
+        page(lang, urls.tags(lang), "tags.html", "tag index", planner.shared(urls.tags), terms=local.tags)
         for term_page in local.tags:
             page(lang, term_page.url, "term.html", f"tag page '{term_page.term.name}'", fallback=urls.tags,
                  term_page=term_page, kind="tag")
-        page(lang, urls.authors(lang), "authors.html", "author index", shared(urls.authors),
+        page(lang, urls.authors(lang), "authors.html", "author index", planner.shared(urls.authors),
              terms=local.authors)
         for term_page in local.authors:
             alternates = tuple(
@@ -146,17 +178,16 @@ def make_plan(site: Site, ui: UiStrings, root: Path, diagnostics: Diagnostics) -
         page(lang, urls.feed(lang), "atom.xml", "Atom feed", in_sitemap=False,
              articles=articles[: config.feed_entries])
 
-    default = config.language(config.default_language)
-    page(default, "sitemap.xml", "sitemap.xml", "sitemap", in_sitemap=False)
-    page(default, "robots.txt", "robots.txt", "robots.txt", in_sitemap=False)
 
+def plan_site_files(planner: Planner, root: Path) -> None:
+    """Sitemap, robots.txt and the theme's assets."""
+    default = planner.config.language(planner.config.default_language)
+    planner.page(default, "sitemap.xml", "sitemap.xml", "sitemap", in_sitemap=False)
+    planner.page(default, "robots.txt", "robots.txt", "robots.txt", in_sitemap=False)
     assets = root / ASSETS_DIR
     for asset in sorted(p for p in assets.rglob("*") if p.is_file()) if assets.is_dir() else []:
         rel = asset.relative_to(assets).as_posix()
-        copies.append(CopyOutput(f"assets/{rel}", asset, f"theme asset '{rel}'", f"{ASSETS_DIR}/{rel}"))
-
-    _refuse_duplicate_paths(pages, copies, diagnostics)
-    return Plan(tuple(pages), tuple(copies))
+        planner.copy(f"assets/{rel}", asset, f"theme asset '{rel}'", f"{ASSETS_DIR}/{rel}")
 
 
 def _pagination(lang: Language, number: int, count: int) -> Mapping[str, Any]:
@@ -169,10 +200,10 @@ def _pagination(lang: Language, number: int, count: int) -> Mapping[str, Any]:
     })
 
 
-def _refuse_duplicate_paths(pages, copies, diagnostics: Diagnostics) -> None:
+def _refuse_duplicate_paths(outputs, diagnostics: Diagnostics) -> None:
     """Like Pelican's writer: two things may never be written to the same path."""
-    owners: dict[str, PageOutput | CopyOutput] = {}
-    for output in [*pages, *copies]:
+    owners: dict[str, PageOutput | CopyOutput | DataOutput] = {}
+    for output in outputs:
         first = owners.setdefault(output.path, output)
         if first is not output and (first.what, first.origin) != (output.what, output.origin):
             diagnostics.error(

@@ -15,11 +15,11 @@ from pathlib import Path
 import jinja2
 
 from . import urls
-from .config import SiteConfig
+from .config import Language, SiteConfig
 from .diagnostics import Diagnostics, Location
 from .i18n import Formatter, UiStrings
 from .model import Site
-from .plan import Plan, PageOutput
+from .plan import ASSETS_DIR, Plan
 from .structured_data import iso, news_article, open_graph_locale
 
 TEMPLATES_DIR = "templates"
@@ -77,40 +77,40 @@ class RenderedFile:
 
 
 class Renderer:
-    def __init__(self, root: Path, site: Site, ui: UiStrings, plan: Plan):
-        self.root = root
-        self.site = site
-        self.ui = ui
-        self.plan = plan
-        self.env = make_environment(root)
-        self.formatters = {lang.code: Formatter(lang, site.config) for lang in site.config.languages}
-        self.asset_versions = {
-            copy.path: hashlib.sha256(copy.source.read_bytes()).hexdigest()[:10]
-            for copy in plan.copies
-            if copy.path.startswith("assets/")
-        }
+    """Renders pages and partials; one Jinja environment and one set of globals per language."""
 
-    def globals_for(self, page: PageOutput) -> dict:
-        config: SiteConfig = self.site.config
-        lang = config.language(page.lang)
+    def __init__(self, root: Path, config: SiteConfig, ui: UiStrings, sections: dict | None = None):
+        self.root = root
+        self.config = config
+        self.ui = ui
+        self.sections = sections or {}  # each section's object, visible to templates by its name
+        self.env = make_environment(root)
+        assets = root / ASSETS_DIR
+        # ?v=<hash> lets browsers cache the theme files forever and still see changes.
+        self.asset_versions = {
+            p.relative_to(assets).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()[:10]
+            for p in sorted(assets.rglob("*")) if p.is_file()
+        } if assets.is_dir() else {}
+        self._language_globals = {lang.code: self._globals_for_language(lang) for lang in config.languages}
+        self._failed: set[tuple] = set()
+
+    def _globals_for_language(self, lang: Language) -> dict:
+        config = self.config
         base_path = config.base_path
 
         def link(url: str) -> str:
             return base_path + url
 
         def asset(name: str) -> str:
-            return f"{base_path}assets/{name}?v={self.asset_versions[f'assets/{name}']}"
+            return f"{base_path}assets/{name}?v={self.asset_versions[name]}"
 
         return {
-            "site": self.site,
             "config": config,
             "lang": lang,
             "languages": config.languages,
-            "t": UiStringTable(self.ui.for_language(page.lang)),
+            "t": UiStringTable(self.ui.for_language(lang.code)),
             "ui": self.ui.by_language,
-            "fmt": self.formatters[page.lang],
-            "page": page,
-            "plan": self.plan,
+            "fmt": Formatter(lang, config),
             "urls": urls,
             "link": link,
             "absolute": lambda url: config.base_url + url,
@@ -118,23 +118,36 @@ class Renderer:
             "asset": asset,
             "news_article_ld": lambda article: news_article(article, lang, config),
             "og_locale": open_graph_locale,
+            **self.sections,
         }
 
-    def render_all(self, diagnostics: Diagnostics, progress=None) -> list[RenderedFile]:
+    def render_partial(self, template: str, lang: str, diagnostics: Diagnostics, **data) -> str:
+        """A block outside any page (e.g. a shortcode's card), in one language."""
+        try:
+            return self.env.get_template(template).render(**self._language_globals[lang], **data)
+        except jinja2.TemplateError as exc:
+            self._report(exc, diagnostics)
+            return ""
+
+    def render_pages(self, plan: Plan, site: Site, diagnostics: Diagnostics, progress=None) -> list[RenderedFile]:
         files = []
-        failed_templates: set[tuple] = set()
-        for page in self.plan.pages:
+        for page in plan.pages:
             try:
                 template = self.env.get_template(page.template)
-                text = template.render(**self.globals_for(page), **page.data)
+                text = template.render(
+                    **self._language_globals[page.lang], site=site, plan=plan, page=page, **page.data
+                )
             except jinja2.TemplateError as exc:
-                location = template_location(exc, self.root)
-                key = (location, str(exc))
-                if key not in failed_templates:  # one report per mistake, not one per page
-                    failed_templates.add(key)
-                    diagnostics.error(location, f"template error: {exc.message if hasattr(exc, 'message') else exc}")
+                self._report(exc, diagnostics)
                 continue
             files.append(RenderedFile(page.path, text.encode("utf-8")))
             if progress:
                 progress.update(1)
         return files
+
+    def _report(self, exc: jinja2.TemplateError, diagnostics: Diagnostics) -> None:
+        location = template_location(exc, self.root)
+        key = (location, str(exc))
+        if key not in self._failed:  # one report per mistake, not one per page
+            self._failed.add(key)
+            diagnostics.error(location, f"template error: {exc}")

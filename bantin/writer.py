@@ -10,22 +10,22 @@ import os
 import shutil
 from pathlib import Path
 
-from .plan import CopyOutput
+from .plan import Plan
 from .render import RenderedFile
 
 
-def write_site(out: Path, files: list[RenderedFile], copies: tuple[CopyOutput, ...]) -> None:
+def write_site(out: Path, files: list[RenderedFile], plan: Plan) -> None:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.new-{os.getpid()}"
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        for item in files:
+        for item in [*files, *plan.data_files]:
             target = staging / item.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(item.data)
-        for copy in copies:
+        for copy in plan.copies:
             target = staging / copy.path
             target.parent.mkdir(parents=True, exist_ok=True)
             # Contents only: permissions and timestamps must not make two builds differ.

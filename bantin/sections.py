@@ -1,0 +1,50 @@
+"""Sections beside the news: each reads its own sources and adds its own outputs.
+
+The calendar and the stats dashboard are sections. The pipeline calls every
+section at the same points of the build, so adding one never means editing the
+news code:
+
+1. ``load``: read and check the section's sources (every problem to diagnostics);
+2. ``shortcodes``: the body blocks it offers (``{{< event "id" >}}``), rendered with
+   the site's templates through ``Renderer.render_partial``;
+3. ``check``: cross-references with the assembled articles;
+4. ``plan``: its pages and data files.
+
+Templates see each section under its ``name`` (e.g. ``calendar.upcoming(lang)``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Protocol
+
+from .config import SiteConfig
+from .content import ArticleSource
+from .diagnostics import Diagnostics
+from .model import Site
+from .shortcodes import Shortcode
+
+if TYPE_CHECKING:  # imported for type names only; render imports plan, which imports model
+    from .plan import Planner
+    from .render import Renderer
+
+
+class Section(Protocol):
+    name: str
+
+    def load(self, root: Path, config: SiteConfig, articles: list[ArticleSource], diagnostics: Diagnostics) -> None:
+        ...
+
+    def shortcodes(self, renderer: "Renderer", diagnostics: Diagnostics) -> Iterable[Shortcode]:
+        ...
+
+    def check(self, site: Site, diagnostics: Diagnostics) -> None:
+        ...
+
+    def plan(self, planner: "Planner") -> None:
+        ...
+
+
+def all_sections() -> list[Section]:
+    """The sections this build knows, in the order their pages are planned."""
+    return []
