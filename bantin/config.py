@@ -17,8 +17,10 @@ from .yamlfile import MarkedMap, load_file_text
 CONFIG_FILE = "site_config.yaml"
 
 SECTION_DEFAULTS = {
-    "vi": {"news": "tin-tuc", "tags": "chu-de", "authors": "tac-gia", "page": "trang"},
-    "en": {"news": "news", "tags": "tags", "authors": "authors", "page": "page"},
+    "vi": {"news": "tin-tuc", "tags": "chu-de", "authors": "tac-gia", "page": "trang",
+           "calendar": "lich", "stats": "so-lieu"},
+    "en": {"news": "news", "tags": "tags", "authors": "authors", "page": "page",
+           "calendar": "calendar", "stats": "stats"},
 }
 
 
@@ -28,6 +30,8 @@ class Sections:
     tags: str
     authors: str
     page: str
+    calendar: str
+    stats: str
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ LANGUAGE_FIELDS = [
     Field("short_date_format", Kind.TEXT, required=True),
     Field("sections", Kind.MAPPING),
 ]
-SECTION_FIELDS = [Field(name, Kind.TEXT) for name in ("news", "tags", "authors", "page")]
+SECTION_FIELDS = [Field(name, Kind.TEXT) for name in ("news", "tags", "authors", "page", "calendar", "stats")]
 
 
 def normalize_base_url(url: str) -> str | None:
