@@ -44,10 +44,11 @@ def test_usage_errors_exit_2(site_factory, tmp_path):
     assert not_a_site.err == f"build.py: {tmp_path / 'nowhere'} is not a site folder (no site_config.yaml)\n"
 
 
-def test_commands_of_later_issues_say_so(site_factory):
+def test_serve_with_a_bad_port_is_a_usage_error(site_factory):
     root = site_factory({})
-    result = run_build_process(root, "serve", "--port", "8001")
-    assert (result.code, result.err) == (2, "build.py: 'serve' is not yet available\n")
+    result = run_build_process(root, "serve", "--port", "eighty")
+    assert result.code == 2
+    assert result.err.splitlines()[-1] == "build.py serve: error: argument --port: invalid int value: 'eighty'"
 
 
 def test_base_url_with_a_path_prefixes_every_link(site_factory, capsys):

@@ -1,0 +1,174 @@
+"""``build.py serve``: build, serve the output folder on 127.0.0.1, rebuild and reload on save.
+
+livereload watches the sources and tells the browser to reload; the files
+themselves are served by ``OutputFolderApp``, a small WSGI app that livereload
+mounts, because serving a preview safely needs checks livereload's static
+handler does not make:
+
+- only requests whose ``Host`` is a local name are answered (DNS rebinding);
+- no path leaves the output folder, whether through ``..``, ``%2e%2e`` or a symlink;
+- a missing page gets the localized 404 page with status 404.
+
+A failed rebuild leaves the last good site in place and every HTML response then
+carries an overlay listing the problems as ``PATH:LINE:COL``; the next good save
+clears it.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable
+from urllib.parse import unquote
+
+from .config import CONFIG_FILE, load_config
+from .diagnostics import Diagnostics
+from .pipeline import BuildOptions, BuildResult, run
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8",
+    ".ics": "text/calendar; charset=utf-8",
+    ".xml": "application/xml",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+}
+FEEDS = {"atom.xml": "application/atom+xml"}
+WATCHED = ("content", "templates", CONFIG_FILE)
+
+
+def host_name(host_header: str) -> str:
+    """The name part of a Host header: 'localhost:8000' -> 'localhost', '[::1]:80' -> '::1'."""
+    if host_header.startswith("["):
+        return host_header[1:].split("]", 1)[0]
+    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+
+
+def content_type(path: Path) -> str:
+    if path.name in FEEDS:
+        return FEEDS[path.name]
+    return CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+@dataclass
+class PreviewState:
+    """What the server shows: the output folder and the problems of the last rebuild."""
+
+    out: Path
+    language_prefixes: tuple[str, ...]  # "en/" etc.; the default language has none
+    problems: list[str] = field(default_factory=list)
+
+    def overlay(self) -> bytes:
+        lines = "\n".join(html.escape(line) for line in self.problems)
+        return (
+            '<div id="bantin-error-overlay" role="alert" style="position:fixed;inset:auto 0 0 0;z-index:99999;'
+            "max-height:60vh;overflow:auto;margin:0;padding:1rem;background:#fff0f0;color:#7a0000;"
+            'border-top:4px solid #c00;font:14px/1.4 ui-monospace,monospace">'
+            "<strong>bantin: the last save has errors; showing the last good build.</strong>"
+            f"<pre style=\"white-space:pre-wrap;margin:.5rem 0 0\">{lines}</pre></div>"
+        ).encode("utf-8")
+
+
+class OutputFolderApp:
+    """WSGI app serving only the files of the output folder."""
+
+    def __init__(self, state: PreviewState, allowed_hosts: Iterable[str]):
+        self.state = state
+        self.allowed_hosts = set(allowed_hosts) | LOCAL_HOSTS
+
+    def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
+        if host_name(environ.get("HTTP_HOST", "")) not in self.allowed_hosts:
+            return self._plain(start_response, "403 Forbidden", "bantin serves local requests only\n")
+        if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
+            return self._plain(start_response, "405 Method Not Allowed", "read only\n")
+        path = unquote(environ.get("PATH_INFO", "/"))
+        out = self.state.out.resolve()
+        target = (out / path.lstrip("/")).resolve()
+        if not target.is_relative_to(out):
+            return self._not_found(start_response, path)
+        if target.is_dir():
+            if not path.endswith("/"):
+                start_response("301 Moved Permanently", [("Location", path + "/"), ("Content-Length", "0")])
+                return [b""]
+            target = target / "index.html"
+        if not target.is_file():
+            return self._not_found(start_response, path)
+        return self._file(start_response, "200 OK", target)
+
+    def _not_found(self, start_response, path: str) -> list[bytes]:
+        relative = path.lstrip("/")
+        prefix = next((p for p in self.state.language_prefixes if relative.startswith(p)), "")
+        page = self.state.out / prefix / "404.html"
+        if page.is_file():
+            return self._file(start_response, "404 Not Found", page)
+        return self._plain(start_response, "404 Not Found", "not found\n")
+
+    def _file(self, start_response, status: str, path: Path) -> list[bytes]:
+        body = path.read_bytes()
+        kind = content_type(path)
+        if kind.startswith("text/html") and self.state.problems:
+            body = body.replace(b"</body>", self.state.overlay() + b"</body>", 1)
+        start_response(status, [
+            ("Content-Type", kind),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+            ("X-Content-Type-Options", "nosniff"),
+        ])
+        return [body]
+
+    @staticmethod
+    def _plain(start_response, status: str, text: str) -> list[bytes]:
+        body = text.encode("utf-8")
+        start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+        return [body]
+
+
+class Rebuilder:
+    """Runs the build on each save and records its problems for the overlay."""
+
+    def __init__(self, options: BuildOptions, state: PreviewState, report: Callable[[BuildResult], None]):
+        self.options = options
+        self.state = state
+        self.report = report
+
+    def __call__(self) -> BuildResult:
+        started = time.perf_counter()
+        result = run(self.options)
+        self.report(result)
+        self.state.problems = [d.format() for d in result.diagnostics.sorted()] if not result.ok else []
+        verdict = "rebuilt" if result.ok else "rebuild failed; serving the last good build"
+        print(f"{verdict} in {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
+        return result
+
+
+def serve(options: BuildOptions, host: str, port: int, report: Callable[[BuildResult], None]) -> int:
+    import livereload  # imported here: only the dev server needs tornado
+    from livereload.handlers import LiveReloadHandler
+
+    # livereload drops a reload that comes within 3 s of the previous one. Every save
+    # here is a full rebuild, so a quick second save must reload too, or the browser
+    # would keep showing the first one.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+
+    options = replace(options, base_url=f"http://{'[' + host + ']' if ':' in host else host}:{port}/")
+    config = load_config(options.root, Diagnostics(), options.base_url)
+    prefixes = tuple(lang.prefix for lang in config.languages if lang.prefix) if config else ()
+    state = PreviewState(out=options.out, language_prefixes=prefixes)
+    rebuild = Rebuilder(options, state, report)
+    rebuild()
+    server = livereload.Server(app=OutputFolderApp(state, {host}))
+    for name in WATCHED:
+        server.watch(str(options.root / name), rebuild)
+    print(f"serving {options.out} at http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    server.serve(host=host, port=port, debug=False, restart_delay=0)
+    return 0

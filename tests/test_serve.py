@@ -1,0 +1,160 @@
+"""``build.py serve``: a real server process, real edits, real reloads, hostile requests."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, make_site
+
+ARTICLE = "content/articles/a.vi.md"
+SOURCE = "---\ntitle: Bài thử\ndate: 2020-05-23\n---\n\nNội dung đầu tiên.\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Preview:
+    def __init__(self, root: Path, port: int, proc: subprocess.Popen):
+        self.root, self.port, self.proc = root, port, proc
+
+    def get(self, path: str, host: str | None = None) -> tuple[int, dict, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        # skip_host lets a test send a foreign Host header; paths are sent exactly as given.
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", host or f"127.0.0.1:{self.port}")
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+    def wait_for(self, path: str, needle: bytes, present: bool = True, timeout: float = 15) -> bytes:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                body = self.get(path)[2]
+                if (needle in body) == present:
+                    return body
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"{needle!r} {'never appeared' if present else 'never went away'} on {path}")
+
+    def edit(self, rel: str, text: str) -> None:
+        path = self.root / rel
+        path.write_text(text, encoding="utf-8")
+        # The watcher compares modification times; make each save visibly newer.
+        stamp = time.time() + 1
+        os.utime(path, (stamp, stamp))
+
+
+@pytest.fixture
+def preview(tmp_path):
+    root = make_site(tmp_path, {ARTICLE: SOURCE, "content/articles/a.en.md": SOURCE.replace("Bài thử", "Trial")})
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "--root", str(root), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    server = Preview(root, port, proc)
+    try:
+        server.wait_for("/", b"</html>")
+        yield server
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=10)[0]
+        print(output)  # shown by pytest when a test fails
+
+
+def test_serves_the_built_site_with_livereload_and_binds_loopback(preview):
+    status, headers, body = preview.get("/tin-tuc/bai-thu/")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert "Nội dung đầu tiên." in body.decode()
+    assert b"/livereload.js?port=" in body
+    assert f'href="http://127.0.0.1:{preview.port}/tin-tuc/bai-thu/"'.encode() in body  # canonical is local
+    assert listening_addresses(preview.port) == {"127.0.0.1"}
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Addresses a TCP port listens on, read from the kernel's table (state 0A is LISTEN)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                if len(address) == 8:
+                    found.add(socket.inet_ntop(socket.AF_INET, bytes.fromhex(address)[::-1]))
+                else:
+                    found.add(address)
+    return found
+
+
+def test_content_types(preview):
+    assert preview.get("/atom.xml")[1]["content-type"] == "application/atom+xml"
+    assert preview.get("/sitemap.xml")[1]["content-type"] == "application/xml"
+    assert preview.get("/robots.txt")[1]["content-type"] == "text/plain; charset=utf-8"
+    css = [p for p in (preview.root / ".preview/assets").iterdir()][0].name
+    assert preview.get(f"/assets/{css}")[1]["content-type"] == "text/css; charset=utf-8"
+
+
+def test_foreign_host_is_refused(preview):
+    status, _, body = preview.get("/", host="evil.example")
+    assert (status, body) == (403, b"bantin serves local requests only\n")
+    assert preview.get("/", host=f"localhost:{preview.port}")[0] == 200
+
+
+@pytest.mark.parametrize("path", ["/../site_config.yaml", "/%2e%2e/site_config.yaml", "/%2E%2E/%2e%2e/etc/passwd",
+                                  "/..%2fsite_config.yaml", "/leak"])
+def test_nothing_outside_the_output_folder_is_served(preview, path):
+    (preview.root / ".preview/leak").symlink_to(preview.root / "site_config.yaml")
+    status, _, body = preview.get(path)
+    assert status == 404
+    assert b"base_url" not in body and b"root:" not in body
+
+
+def test_missing_pages_get_the_localized_404(preview):
+    status, _, body = preview.get("/khong-co/")
+    assert status == 404 and "<h1>Không tìm thấy trang</h1>" in body.decode()
+    status, _, body = preview.get("/en/missing/")
+    assert status == 404 and b"<h1>Page not found</h1>" in body
+
+
+def test_an_edit_is_rebuilt_and_a_mistake_shows_an_overlay_until_fixed(preview):
+    preview.edit(ARTICLE, SOURCE.replace("Nội dung đầu tiên.", "Nội dung đã sửa."))
+    preview.wait_for("/tin-tuc/bai-thu/", "Nội dung đã sửa.".encode())
+
+    preview.edit(ARTICLE, SOURCE.replace("date: 2020-05-23", "date: 2020-02-30"))
+    body = preview.wait_for("/tin-tuc/bai-thu/", b"bantin-error-overlay").decode()
+    assert ("content/articles/a.vi.md:3:7: error: invalid date &#x27;2020-02-30&#x27; for &#x27;date&#x27;: "
+            "day is out of range for month") in body
+    assert "Nội dung đã sửa." in body  # the last good build is still served
+
+    preview.edit(ARTICLE, SOURCE.replace("Nội dung đầu tiên.", "Đã sửa xong."))
+    body = preview.wait_for("/tin-tuc/bai-thu/", b"bantin-error-overlay", present=False)
+    assert "Đã sửa xong." in body.decode()
+
+
+@pytest.mark.browser
+def test_the_browser_reloads_on_save(preview, browser):
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{preview.port}/en/news/trial/")
+        page.wait_for_function("() => window.LiveReload !== undefined", timeout=10000)
+        assert page.locator("h1").inner_text() == "Trial"
+        preview.edit("templates/i18n/en.yaml",
+                     (preview.root / "templates/i18n/en.yaml").read_text().replace("Published", "First published"))
+        page.wait_for_function("() => document.body.innerText.includes('First published')", timeout=15000)
+    finally:
+        page.close()
