@@ -15,7 +15,7 @@ from bantin.assemble import Selection
 from bantin.pipeline import BuildOptions, BuildResult, run
 
 HERE = Path(__file__).resolve().parent
-NOT_YET = ("serve", "new", "translations", "import")
+NOT_YET = ("new", "translations", "import")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -37,6 +37,13 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "github"), default="text", help="how to print problems")
     check.add_argument("--drafts", action="store_true", help="also check drafts")
     check.add_argument("--future", action="store_true", help="also check future-dated articles")
+
+    serve = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild and reload on save")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--drafts", action="store_true", help="include drafts")
+    serve.add_argument("--future", action="store_true", help="include future-dated articles")
+    serve.add_argument("--out", type=Path, help="output folder of the preview (default: ROOT/.preview)")
 
     for name in NOT_YET:
         later = commands.add_parser(name, help="not yet available")
@@ -82,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
         report(result, args.format)
         print(summary(result, "checked", None))
         return 0 if result.ok else 1
+
+    if command == "serve":
+        from bantin.devserver import serve
+
+        out = args.out or root / ".preview"
+        return serve(BuildOptions(root=root, out=out, selection=selection), args.host, args.port, report)
 
     quiet = getattr(args, "quiet", False)
     out = getattr(args, "out", None) or root / "public"
