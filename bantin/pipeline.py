@@ -17,6 +17,7 @@ from .config import load_config
 from .content import load_articles
 from .diagnostics import Diagnostics
 from .i18n import load_ui_strings
+from .links import check_links
 from .plan import Planner, plan_news, plan_site_files
 from .render import Renderer
 from .sections import all_sections
@@ -80,6 +81,8 @@ def run(options: BuildOptions) -> BuildResult:
     plan = planner.finish(diagnostics)
     progress = _progress_bar(len(plan.pages)) if options.progress else None
     files = renderer.render_pages(plan, site, diagnostics, progress)
+    if not diagnostics.has_errors:
+        check_links(files, plan, root, config, diagnostics)
     if progress:
         progress.close()
     html_pages = Counter(p.lang for p in plan.pages if p.path.endswith(".html"))

@@ -290,3 +290,30 @@ def test_two_outputs_for_one_path_are_refused(site_factory, capsys):
         "site_config.yaml:1:1: error: output path 'tin-tuc/index.html' is written twice "
         "(news list page 1 (vi) and tag index (vi))"
     ]
+
+
+def test_broken_internal_links_name_the_source_line(site_factory, capsys):
+    _, result = errors_of(site_factory, capsys, {
+        A: MINIMAL_ARTICLE + "\nXem [bài khác](/tin-tuc/khong-co/) và [tin](/tin-tuc/) và "
+        "[ngoài](https://example.org/x) và [mục](#muc).\n\n[Cũ](../../bai-cu/)\n",
+    }, )
+    assert result.code == 1
+    assert result.errors == [
+        "content/articles/a.vi.md:8:16: error: broken link '/tin-tuc/khong-co/' on tin-tuc/bai-thu/: "
+        "nothing is built at /tin-tuc/khong-co/",
+        "content/articles/a.vi.md:10:6: error: broken link '../../bai-cu/' on tin-tuc/bai-thu/: "
+        "nothing is built at /bai-cu/",
+    ]
+
+
+def test_broken_link_in_a_template_is_reported_once(site_factory, capsys):
+    root = site_factory({A: MINIMAL_ARTICLE})
+    base = root / "templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace(
+        "<p>{{ t.footer_text }}</p>", '<p>{{ t.footer_text }} <a href="{{ link(\'gioi-thieu/\') }}">?</a></p>'))
+    result = run_build(root, "check", capsys=capsys)
+    assert result.code == 1
+    assert result.errors == [
+        "templates/home.html:1:1: error: broken link '/gioi-thieu/' written by this template or one it includes: "
+        "nothing is built at /gioi-thieu/"
+    ]

@@ -1,0 +1,79 @@
+"""Every internal link and image of the rendered site must resolve to something the build writes.
+
+Runs on the rendered pages before anything is written, so ``check`` and ``build``
+both catch a broken link; the error names the source the page comes from and, for
+an article, the line where the link is written.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
+
+from .config import SiteConfig
+from .diagnostics import Diagnostics, Location
+from .plan import Plan
+from .render import RenderedFile
+
+LINK = re.compile(rb'\s(?:href|src)="([^"]*)"')
+EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel", "webcal", "data", "javascript"}
+
+
+def _target(url: str, page_url: str, config: SiteConfig) -> str | None:
+    """The output path a link points at, or None when it leaves the site."""
+    url = url.replace("&amp;", "&")
+    if url.startswith(config.base_url):
+        url = config.base_path + url[len(config.base_url):]
+    parts = urlsplit(url)
+    if parts.scheme in EXTERNAL_SCHEMES or parts.netloc or not parts.path:
+        return None
+    absolute = urljoin(config.base_path + page_url, parts.path)
+    if not absolute.startswith(config.base_path):
+        return "/" + absolute.lstrip("/")  # outside the site's folder: can never resolve
+    return unquote(absolute[len(config.base_path):])
+
+
+def _exists(target: str, written: set[str]) -> bool:
+    if target == "" or target.endswith("/"):
+        return target + "index.html" in written
+    return target in written or (not PurePosixPath(target).suffix and f"{target}/index.html" in written)
+
+
+def check_links(files: list[RenderedFile], plan: Plan, root: Path, config: SiteConfig, diagnostics: Diagnostics) -> None:
+    written = {f.path for f in files} | {c.path for c in plan.copies} | {d.path for d in plan.data_files}
+    pages = {page.path: page for page in plan.pages}
+    reported: set[tuple[str, str]] = set()
+    for rendered in files:
+        page = pages[rendered.path]
+        if not rendered.path.endswith(".html"):
+            continue
+        for match in LINK.finditer(rendered.data):
+            url = match.group(1).decode("utf-8")
+            target = _target(url, page.url, config)
+            if target is None or _exists(target, written):
+                continue
+            nothing = f"nothing is built at /{target.lstrip('/')}"
+            location = _line_writing(root, page.origin, url)
+            if location is None:
+                # Not in the page's source, so a template writes it: report it once, not once per page.
+                location, key = Location(f"templates/{page.template}"), ("templates", url)
+                message = f"broken link '{url}' written by this template or one it includes: {nothing}"
+            else:
+                key = (page.origin, url)
+                message = f"broken link '{url}' on {page.url or '/'}: {nothing}"
+            if key not in reported:
+                reported.add(key)
+                diagnostics.error(location, message)
+
+
+def _line_writing(root: Path, origin: str, url: str) -> Location | None:
+    """The line of a Markdown source that writes ``url``."""
+    path = root / origin
+    if path.suffix != ".md" or not path.is_file():
+        return None
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        column = line.find(f"]({url}")
+        if column >= 0:
+            return Location(origin, number, column + 3)
+    return None
