@@ -27,7 +27,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build.add_argument("--future", action="store_true", help="include articles dated in the future")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    build.add_argument("--clean", action="store_true", help="ignore the build cache (always a full build for now)")
+    build.add_argument("--clean", action="store_true", help="ignore the build cache: render every page")
     build.add_argument("--out", type=Path, help="output folder (default: ROOT/public)")
     build.add_argument("--base-url", help="absolute URL the site is published at, e.g. https://example.org/bantin/")
     build.add_argument("--quiet", "-q", action="store_true", help="print only problems")
@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             strict=getattr(args, "strict", False),
             base_url=getattr(args, "base_url", None),
             progress=not quiet,
+            clean=getattr(args, "clean", False),
         )
     )
     report(result)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import urls
+from .cache import BuildCache
 from .config import SiteConfig
 from .content import ArticleSource
 from .diagnostics import Diagnostics, Location
@@ -58,10 +59,11 @@ def assemble(
     registry: ShortcodeRegistry,
     selection: Selection,
     diagnostics: Diagnostics,
+    cache: BuildCache | None = None,
 ) -> Site:
     now = selection.now or dt.datetime.now(dt.timezone.utc)
     renderers = {
-        lang.code: MarkdownRenderer(registry, ui.for_language(lang.code)["footnote_backlink"])
+        lang.code: MarkdownRenderer(registry, ui.for_language(lang.code)["footnote_backlink"], cache)
         for lang in config.languages
     }
     articles: list[Article] = []

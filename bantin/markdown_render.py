@@ -20,6 +20,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .cache import BuildCache, digest
 from .diagnostics import Diagnostics, Location
 from .sanitize import sanitize_html
 from .shortcodes import SHORTCODE_LINE, SHORTCODE_START, ShortcodeRegistry
@@ -150,8 +151,10 @@ class _BantinExtension(Extension):
 class MarkdownRenderer:
     """Renders article bodies for one language (footnote labels are localized)."""
 
-    def __init__(self, registry: ShortcodeRegistry, backlink_title: str):
+    def __init__(self, registry: ShortcodeRegistry, backlink_title: str, cache: BuildCache | None = None):
         self.registry = registry
+        self.backlink_title = backlink_title
+        self.cache = cache
         self.md = markdown.Markdown(
             extensions=["tables", "footnotes", "attr_list", "fenced_code", "toc", "sane_lists", _BantinExtension()],
             extension_configs={
@@ -191,13 +194,8 @@ class MarkdownRenderer:
             for match in IMAGE.finditer(line):
                 self._check_image(match, body, Location(body.rel, location.line, match.start() + 1), images, diagnostics)
 
-        self.figures.image_names = {src: asset.name for src, asset in images.items()}
-        self.figures.dateline = body.dateline
-        try:
-            html = self.md.reset().convert("\n".join(lines))
-        finally:
-            self.md.reset()
-        html = sanitize_html(html)
+        image_names = {src: asset.name for src, asset in sorted(images.items())}
+        html = self._convert("\n".join(lines), image_names, body.dateline)
         rendered_blocks = [self.registry.shortcodes[name].render(ident, lang) for name, ident, _ in blocks]
         html = PLACEHOLDER_PARAGRAPH.sub(lambda m: rendered_blocks[int(m.group(1))], html)
         unique_images = {asset.name: asset for asset in images.values()}
@@ -206,6 +204,21 @@ class MarkdownRenderer:
             images=tuple(unique_images[name] for name in sorted(unique_images)),
             shortcodes=tuple((name, ident) for name, ident, _ in blocks),
         )
+
+    def _convert(self, text: str, image_names: dict[str, str], dateline: str | None) -> str:
+        """Markdown to sanitized HTML (shortcodes still placeholders), through the cache."""
+        key = digest(text, repr(sorted(image_names.items())), dateline or "", self.backlink_title)
+        if self.cache is not None and (cached := self.cache.body(key)) is not None:
+            return cached
+        self.figures.image_names = image_names
+        self.figures.dateline = dateline
+        try:
+            html = sanitize_html(self.md.reset().convert(text))
+        finally:
+            self.md.reset()
+        if self.cache is not None:
+            self.cache.store_body(key, html)
+        return html
 
     def _shortcode_line(
         self, line: str, location: Location, blocks: list[tuple[str, str, Location]], diagnostics: Diagnostics

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import Selection, assemble
+from .cache import BuildCache
 from .config import load_config
 from .content import load_articles
 from .diagnostics import Diagnostics
@@ -35,6 +36,7 @@ class BuildOptions:
     strict: bool = False
     base_url: str | None = None
     progress: bool = False  # the caller decides (terminal attached, not --quiet)
+    clean: bool = False  # ignore the build cache (it is still written afresh)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ def run(options: BuildOptions) -> BuildResult:
     sources = load_articles(root, config, diagnostics)
     if ui is None:
         return finish()
+    cache = BuildCache.load(root, options.clean)
     sections = all_sections()
     renderer = Renderer(root, config, ui, {section.name: section for section in sections})
     registry = core_registry()
@@ -70,7 +73,7 @@ def run(options: BuildOptions) -> BuildResult:
         section.load(root, config, sources, diagnostics)
         for shortcode in section.shortcodes(renderer, diagnostics):
             registry.add(shortcode)
-    site = assemble(root, config, sources, ui, registry, options.selection, diagnostics)
+    site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache)
     for section in sections:
         section.check(site, diagnostics)
     planner = Planner(site, ui)
@@ -80,7 +83,12 @@ def run(options: BuildOptions) -> BuildResult:
     plan_site_files(planner, root)
     plan = planner.finish(diagnostics)
     progress = _progress_bar(len(plan.pages)) if options.progress else None
-    files = renderer.render_pages(plan, site, diagnostics, progress)
+    reusable = options.out is not None and cache.output_folder == str(options.out.resolve())
+    files = renderer.render_pages(
+        plan, site, diagnostics, progress,
+        previous=cache.outputs if reusable else None,
+        previous_folder=options.out if reusable else None,
+    )
     if not diagnostics.has_errors:
         check_links(files, plan, root, config, diagnostics)
     if progress:
@@ -90,6 +98,7 @@ def run(options: BuildOptions) -> BuildResult:
     if diagnostics.has_errors or options.out is None:
         return finish(counts)
     write_site(options.out, files, plan)
+    cache.save({f.path: f.fingerprint for f in files if f.fingerprint}, options.out)
     return finish(counts)
 
 

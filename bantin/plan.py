@@ -16,9 +16,18 @@ from . import urls
 from .config import CONFIG_FILE, Language
 from .diagnostics import Diagnostics, Location
 from .i18n import UiStrings
-from .model import Article, Site
+from .model import Article, Site, Term, TermPage
 
 ASSETS_DIR = "templates/assets"
+
+
+@dataclass(frozen=True)
+class TermCount:
+    """A line of the tag or author index."""
+
+    term: Term
+    url: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -159,12 +168,13 @@ def plan_news(planner: Planner) -> None:
             for image in article.images:
                 planner.copy(article.url + image.name, image.source, f"image '{image.name}'", article.rel)
 
-        page(lang, urls.tags(lang), "tags.html", "tag index", planner.shared(urls.tags), terms=local.tags)
+        # Indexes get counts, not articles, so editing a body does not re-render them.
+        page(lang, urls.tags(lang), "tags.html", "tag index", planner.shared(urls.tags), terms=_counts(local.tags))
         for term_page in local.tags:
             page(lang, term_page.url, "term.html", f"tag page '{term_page.term.name}'", fallback=urls.tags,
                  term_page=term_page, kind="tag")
         page(lang, urls.authors(lang), "authors.html", "author index", planner.shared(urls.authors),
-             terms=local.authors)
+             terms=_counts(local.authors))
         for term_page in local.authors:
             alternates = tuple(
                 (other.code, urls.author(other, term_page.term.slug))
@@ -177,6 +187,10 @@ def plan_news(planner: Planner) -> None:
         page(lang, urls.not_found(lang), "404.html", "404 page", in_sitemap=False)
         page(lang, urls.feed(lang), "atom.xml", "Atom feed", in_sitemap=False,
              articles=articles[: config.feed_entries])
+
+
+def _counts(term_pages: tuple[TermPage, ...]) -> tuple[TermCount, ...]:
+    return tuple(TermCount(tp.term, tp.url, len(tp.articles)) for tp in term_pages)
 
 
 def plan_site_files(planner: Planner, root: Path) -> None:

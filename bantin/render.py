@@ -17,9 +17,11 @@ import jinja2
 from . import urls
 from .config import Language, SiteConfig
 from .diagnostics import Diagnostics, Location
+from .cache import CACHE_VERSION, digest
+from .fingerprint import Fingerprinter, TemplateGraph, page_fingerprint
 from .i18n import Formatter, UiStrings
 from .model import Site
-from .plan import ASSETS_DIR, Plan
+from .plan import ASSETS_DIR, PageOutput, Plan
 from .structured_data import iso, news_article, open_graph_locale
 
 TEMPLATES_DIR = "templates"
@@ -74,6 +76,8 @@ def _rel(filename: str, root: Path) -> str:
 class RenderedFile:
     path: str
     data: bytes
+    fingerprint: str | None = None  # None: not reusable by the next build
+    reused: bool = False
 
 
 class Renderer:
@@ -93,6 +97,7 @@ class Renderer:
         } if assets.is_dir() else {}
         self._language_globals = {lang.code: self._globals_for_language(lang) for lang in config.languages}
         self._failed: set[tuple] = set()
+        self.graph = TemplateGraph(self.env)
 
     def _globals_for_language(self, lang: Language) -> dict:
         config = self.config
@@ -129,21 +134,71 @@ class Renderer:
             self._report(exc, diagnostics)
             return ""
 
-    def render_pages(self, plan: Plan, site: Site, diagnostics: Diagnostics, progress=None) -> list[RenderedFile]:
+    def render_pages(
+        self,
+        plan: Plan,
+        site: Site,
+        diagnostics: Diagnostics,
+        progress=None,
+        previous: dict[str, str] | None = None,
+        previous_folder: Path | None = None,
+    ) -> list[RenderedFile]:
+        """Render every page; a page whose fingerprint equals ``previous[path]`` is read back from
+        ``previous_folder`` instead (an incremental build)."""
+        previous = previous or {}
+        fingerprints = self._fingerprints(plan, site)
         files = []
         for page in plan.pages:
-            try:
-                template = self.env.get_template(page.template)
-                text = template.render(
-                    **self._language_globals[page.lang], site=site, plan=plan, page=page, **page.data
-                )
-            except jinja2.TemplateError as exc:
-                self._report(exc, diagnostics)
-                continue
-            files.append(RenderedFile(page.path, text.encode("utf-8")))
+            fingerprint = fingerprints(page)
+            old = previous_folder / page.path if previous_folder else None
+            if fingerprint is not None and previous.get(page.path) == fingerprint and old and old.is_file():
+                files.append(RenderedFile(page.path, old.read_bytes(), fingerprint, reused=True))
+            else:
+                try:
+                    text = self.render_page(page, site, plan)
+                except jinja2.TemplateError as exc:
+                    self._report(exc, diagnostics)
+                    continue
+                files.append(RenderedFile(page.path, text.encode("utf-8"), fingerprint))
             if progress:
                 progress.update(1)
         return files
+
+    def render_page(self, page: PageOutput, site: Site, plan: Plan) -> str:
+        template = self.env.get_template(page.template)
+        return template.render(**self._language_globals[page.lang], site=site, plan=plan, page=page, **page.data)
+
+    def _fingerprints(self, plan: Plan, site: Site):
+        """page -> fingerprint of everything it is rendered from (see fingerprint.py)."""
+        values = Fingerprinter()
+        base = digest(CACHE_VERSION, repr(self.config), repr(sorted(self.ui.by_language.items())),
+                      repr(sorted(self.asset_versions.items())))
+        lazily: dict[str, str | None] = {}
+
+        def once(name: str, compute):
+            def get():
+                if name not in lazily:
+                    lazily[name] = compute()
+                return lazily[name]
+            return get
+
+        global_digests = {
+            "site": once("site", lambda: values.of(site)),
+            "plan": once("plan", lambda: values.of(plan)),
+            **{
+                name: once(name, getattr(section, "fingerprint", lambda: None))
+                for name, section in self.sections.items()
+            },
+        }
+
+        def fingerprint(page) -> str | None:
+            try:
+                template_hash, used = self.graph.closure(page.template)
+            except jinja2.TemplateError:
+                return None  # reported when the page is rendered
+            return page_fingerprint(base, template_hash, used, values.of(page), global_digests)
+
+        return fingerprint
 
     def _report(self, exc: jinja2.TemplateError, diagnostics: Diagnostics) -> None:
         location = template_location(exc, self.root)

@@ -8,7 +8,9 @@ news code:
 2. ``shortcodes``: the body blocks it offers (``{{< event "id" >}}``), rendered with
    the site's templates through ``Renderer.render_partial``;
 3. ``check``: cross-references with the assembled articles;
-4. ``plan``: its pages and data files.
+4. ``plan``: its pages and data files;
+5. ``fingerprint``: a hash of what templates can read from it, so an incremental
+   build knows when pages that show the section must be rendered again.
 
 Templates see each section under its ``name`` (e.g. ``calendar.upcoming(lang)``).
 """
@@ -42,6 +44,11 @@ class Section(Protocol):
         ...
 
     def plan(self, planner: "Planner") -> None:
+        ...
+
+    def fingerprint(self) -> str | None:
+        """A hash of everything templates can read from this section (for incremental builds);
+        None makes every page that reads the section render each time."""
         ...
 
 

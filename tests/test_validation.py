@@ -73,7 +73,7 @@ def test_a_failed_build_leaves_the_previous_output_untouched(site_factory, capsy
     assert result.code == 1
     after = {p.relative_to(root / "public"): p.read_bytes() for p in (root / "public").rglob("*") if p.is_file()}
     assert after == before
-    assert sorted(p.name for p in root.iterdir()) == ["content", "public", "site_config.yaml", "templates"]
+    assert sorted(p.name for p in root.iterdir()) == [".bantin-cache", "content", "public", "site_config.yaml", "templates"]
 
 
 def test_missing_required_fields(site_factory, capsys):

@@ -1,0 +1,98 @@
+"""What each page is rendered from, reduced to one hash: the dependency graph of the build.
+
+A page's fingerprint covers its own data (the articles, terms and pagination the
+planner gave it, which is how an article edit reaches the lists, tags and feeds
+it appears in), the templates it uses (its template and every template that one
+extends, includes or imports), and the globals those templates read: settings and
+UI strings always; ``site``, ``plan`` or a section (``calendar``, ``stats``) only
+when a template in the closure names it. Equal fingerprints mean equal bytes,
+which is what lets an incremental build reuse a page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable
+
+import jinja2
+from jinja2 import meta
+
+from .cache import digest
+
+
+class Fingerprinter:
+    """Hashes values once per build (articles appear on many pages)."""
+
+    def __init__(self):
+        self._memo: dict[int, tuple[Any, str]] = {}
+
+    def of(self, value: Any) -> str:
+        if isinstance(value, (str, int, float, bool, type(None), dt.date, dt.datetime, Path)):
+            return digest(type(value).__name__, repr(value))
+        key = id(value)
+        if key in self._memo and self._memo[key][0] is value:
+            return self._memo[key][1]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            parts = [type(value).__name__] + [
+                f.name + "=" + self.of(getattr(value, f.name)) for f in dataclasses.fields(value)
+            ]
+        elif isinstance(value, (dict, MappingProxyType)):
+            parts = ["map"] + [f"{k!r}={self.of(v)}" for k, v in value.items()]
+        elif isinstance(value, (list, tuple)):
+            parts = ["seq"] + [self.of(item) for item in value]
+        else:
+            parts = [type(value).__name__, repr(value)]
+        result = digest(*parts)
+        self._memo[key] = (value, result)  # keep the value alive so its id is not reused
+        return result
+
+
+class TemplateGraph:
+    """For each template: the templates it pulls in and the global names they read."""
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self._closures: dict[str, tuple[str, frozenset[str]]] = {}
+
+    def closure(self, name: str) -> tuple[str, frozenset[str]]:
+        """(hash of the sources of every template involved, names they read from outside)."""
+        if name not in self._closures:
+            seen: dict[str, str] = {}
+            names: set[str] = set()
+            pending = [name]
+            while pending:
+                current = pending.pop()
+                if current in seen:
+                    continue
+                source = self.env.loader.get_source(self.env, current)[0]
+                seen[current] = source
+                tree = self.env.parse(source)
+                names |= meta.find_undeclared_variables(tree)
+                for referenced in meta.find_referenced_templates(tree):
+                    if referenced is None:  # a computed name: depend on every template
+                        pending.extend(self.env.list_templates())
+                    else:
+                        pending.append(referenced)
+            sources = digest(*(f"{n}\0{seen[n]}" for n in sorted(seen)))
+            self._closures[name] = (sources, frozenset(names))
+        return self._closures[name]
+
+
+def page_fingerprint(
+    base: str,
+    template_hash: str,
+    used_names: frozenset[str],
+    page_digest: str,
+    global_digests: dict[str, Callable[[], str | None]],
+) -> str | None:
+    """None when a global the page reads cannot be fingerprinted (then it is always rendered)."""
+    parts = [base, template_hash, page_digest]
+    for name in sorted(used_names & global_digests.keys()):
+        value = global_digests[name]()
+        if value is None:
+            return None
+        parts.append(f"{name}={value}")
+    return digest(*parts)

@@ -1,0 +1,90 @@
+"""Incremental builds: reuse what did not change, and leave exactly the tree a clean build leaves."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from conftest import REPO, run_build
+
+EN_SEED = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.en.md"
+
+
+def tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build_both_ways(root, capsys):
+    """An incremental build into public/ and a clean one elsewhere; both trees."""
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    clean_out = root.parent / "clean-public"
+    shutil.rmtree(clean_out, ignore_errors=True)
+    assert run_build(root, "build", "--quiet", "--clean", "--out", str(clean_out), capsys=capsys).code == 0
+    return tree(root / "public"), tree(clean_out)
+
+
+def reused_pages(root) -> int:
+    cache = json.loads((root / ".bantin-cache/cache.json").read_text(encoding="utf-8"))
+    return len(cache["outputs"])
+
+
+def test_a_sequence_of_edits_gives_the_clean_build_tree_every_time(site_factory, capsys, monkeypatch):
+    root = site_factory({}, with_sample_articles=True)
+    steps = [
+        ("first build", lambda: None),
+        ("edit an article body", lambda: _edit(root / "content/articles/2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.vi.md",
+                                               "diễu hành", "diễu hành (đã sửa)")),
+        ("add a translation", lambda: (root / "content/articles/2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.en.md")
+            .write_text("---\ntitle: The awareness parade\ndate: 2020-05-25\nauthors: [Editorial team]\n---\n\nA parade.\n",
+                        encoding="utf-8")),
+        ("delete an article", lambda: (root / EN_SEED).unlink()),
+        ("change a template", lambda: _edit(root / "templates/partials/article_card.html",
+                                            '<p class="summary">', '<p class="summary card-summary">')),
+        ("change a UI string", lambda: _edit(root / "templates/i18n/en.yaml", "Latest news", "Newest stories")),
+        ("change a setting", lambda: _edit(root / "site_config.yaml", "per_page: 4", "per_page: 3")),
+    ]
+    for name, change in steps:
+        change()
+        incremental, clean = build_both_ways(root, capsys)
+        assert sorted(incremental) == sorted(clean), name
+        assert [path for path in clean if incremental[path] != clean[path]] == [], name
+
+
+def test_an_unchanged_rebuild_renders_nothing_and_one_edit_renders_only_its_pages(site_factory, capsys, monkeypatch):
+    from bantin import render
+
+    root = site_factory({}, with_sample_articles=True)
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    rendered: list[str] = []
+    original = render.Renderer.render_page
+
+    def counting(self, page, site, plan):
+        rendered.append(page.template)
+        return original(self, page, site, plan)
+
+    monkeypatch.setattr(render.Renderer, "render_page", counting)
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    assert rendered == []
+
+    # A body edit of a Vietnamese-only article: its page, the lists, tags, author and feed it is on.
+    _edit(root / "content/articles/2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.vi.md", "diễu hành", "diễu hành (sửa)")
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    assert sorted(rendered) == sorted([
+        "article.html",  # the article itself
+        "news.html",  # the list page it is on
+        "term.html", "term.html", "term.html",  # its three tags
+        "term.html",  # its author
+        "atom.xml",  # the Vietnamese feed
+        "sitemap.xml",  # reads the plan
+    ])
+
+    rendered.clear()
+    _edit(root / "templates/404.html", "<h1>", '<h1 class="not-found">')
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    assert rendered == ["404.html", "404.html"]
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
