@@ -31,9 +31,9 @@ node_modules/.installed: package.json package-lock.json
 test: dev-venv node-tools
 	$(PY) -m pytest
 
-# Rebuild the golden pages under tests/golden/ after an intended change; review the diff.
+# Rebuild the golden pages (and the import golden) under tests/golden/ after an intended change; review the diff.
 golden: dev-venv
-	$(PY) -m pytest tests/test_golden.py --update-golden
+	$(PY) -m pytest tests/test_golden.py tests/test_import.py --update-golden
 
 clean:
 	rm -rf public .pytest_cache

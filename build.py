@@ -11,11 +11,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from bantin import importer, scaffold, translations
 from bantin.assemble import Selection
 from bantin.pipeline import BuildOptions, BuildResult, run
 
 HERE = Path(__file__).resolve().parent
-NOT_YET = ("new", "translations", "import")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -45,11 +45,19 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--future", action="store_true", help="include future-dated articles")
     serve.add_argument("--out", type=Path, help="output folder of the preview (default: ROOT/.preview)")
 
-    for name in NOT_YET:
-        later = commands.add_parser(name, help="not yet available")
-        later.add_argument("args", nargs="*")
-        for option in ("--host", "--port", "--lang", "--translation-of"):
-            later.add_argument(option)
+    new = commands.add_parser("new", help="create an article (or a translation) and print its path")
+    new.add_argument("title", help='the headline, e.g. "Ra quân hưởng ứng Tháng vận động"')
+    new.add_argument("--lang", help="language code (default: the site's default, or the missing translation)")
+    new.add_argument("--translation-of", metavar="BASENAME", help="the article this one translates")
+    new.add_argument("--date", type=scaffold.parse_date, help="YYYY-MM-DD (default: today in the site's time zone)")
+
+    listing = commands.add_parser("translations", help="list each article's languages and stale translations")
+    listing.add_argument("--update", metavar="BASENAME.LANG", help="record that this translation is up to date")
+
+    imports = commands.add_parser("import", help="turn a plain-text article as received into Markdown")
+    imports.add_argument("file", type=Path, metavar="FILE.txt")
+    imports.add_argument("--lang", help="language of the text (default: the site's default)")
+    imports.add_argument("--out", type=Path, help="file to write (default: content/articles/DATE-SLUG.LANG.md)")
     return p
 
 
@@ -74,13 +82,16 @@ def summary(result: BuildResult, verb: str, out: Path | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = args.command or "build"
-    if command in NOT_YET:
-        print(f"build.py: '{command}' is not yet available", file=sys.stderr)
-        return 2
     root = args.root.resolve()
     if not (root / "site_config.yaml").is_file():
         print(f"build.py: {root} is not a site folder (no site_config.yaml)", file=sys.stderr)
         return 2
+    if command == "new":
+        return scaffold.new_command(root, args.title, args.lang, args.translation_of, args.date)
+    if command == "translations":
+        return translations.update_command(root, args.update) if args.update else translations.list_command(root)
+    if command == "import":
+        return importer.import_command(root, args.file, args.lang, args.out)
     drafts = getattr(args, "drafts", False)
     future = getattr(args, "future", False)
     selection = Selection(drafts=drafts, future=future)

@@ -13,12 +13,13 @@ from . import urls
 from .cache import BuildCache
 from .config import SiteConfig
 from .content import ArticleSource
-from .diagnostics import Diagnostics, Location
+from .diagnostics import Diagnostics
 from .i18n import UiStrings
 from .markdown_render import BodySource, ImageAsset, MarkdownRenderer, resolve_image
 from .model import Article, LanguageSite, Site, Term, TermPage
 from .shortcodes import ShortcodeRegistry
 from .slugs import slugify
+from .translations import check_translations
 
 FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 DATELINE_SPAN = re.compile(r'<span class="dateline">.*?</span>\s*')
@@ -68,6 +69,7 @@ def assemble(
     }
     articles: list[Article] = []
     by_slug: dict[tuple[str, str], ArticleSource] = {}
+    stale = check_translations(sources, config, diagnostics).stale()
     for source in sources:
         fields = source.fields
         if not source.valid:
@@ -133,6 +135,7 @@ def assemble(
                 cover_caption=fields.get("image_caption"),
                 cover_in_body=cover in body.images,
                 events=fields.get("events", ()),
+                stale_original=stale.get((source.base, source.lang)),
             )
         )
         _check_events(source, fields.get("events", ()), registry, diagnostics)

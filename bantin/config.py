@@ -11,8 +11,7 @@ import babel
 
 from .diagnostics import Diagnostics, Location
 from .schema import Field, Kind, MappingChecker
-from .textio import read_source
-from .yamlfile import MarkedMap, load_file_text
+from .yamlfile import MarkedMap, load_mapping_file
 
 CONFIG_FILE = "site_config.yaml"
 
@@ -108,15 +107,8 @@ def load_config(root: Path, diagnostics: Diagnostics, base_url_override: str | N
     if not path.is_file():
         diagnostics.error(Location(CONFIG_FILE), "site configuration file is missing")
         return None
-    text = read_source(path, CONFIG_FILE, diagnostics)
-    if text is None:
-        return None
-    data, problem = load_file_text(text, CONFIG_FILE)
-    if problem:
-        diagnostics.error(*problem)
-        return None
-    if not isinstance(data, MarkedMap):
-        diagnostics.error(Location(CONFIG_FILE), "site configuration must be a mapping of keys to values")
+    data = load_mapping_file(path, CONFIG_FILE, diagnostics, "site configuration must be a mapping of keys to values")
+    if data is None:
         return None
     before = len(diagnostics.errors)
     top = MappingChecker(data, CONFIG_FILE, 0, diagnostics)

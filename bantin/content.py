@@ -35,6 +35,7 @@ FRONT_MATTER_FIELDS = [
     Field("events", Kind.TEXT_LIST),
     Field("slug", Kind.TEXT),
     Field("draft", Kind.BOOL),
+    Field("translation_of", Kind.MAPPING),  # {lang, hash} of the original; see translations.py
 ]
 
 

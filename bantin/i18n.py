@@ -13,12 +13,11 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from .config import Language, SiteConfig
 from .diagnostics import Diagnostics, Location
-from .textio import read_source
-from .yamlfile import MarkedMap, load_file_text
+from .yamlfile import MarkedMap, load_mapping_file
 
 I18N_DIR = "templates/i18n"
 
@@ -43,17 +42,8 @@ def load_ui_strings(root: Path, config: SiteConfig, diagnostics: Diagnostics) ->
             diagnostics.error(Location(rel), f"UI strings for language '{lang.code}' are missing")
             ok = False
             continue
-        text = read_source(path, rel, diagnostics)
-        if text is None:
-            ok = False
-            continue
-        data, problem = load_file_text(text, rel)
-        if problem:
-            diagnostics.error(*problem)
-            ok = False
-            continue
-        if not isinstance(data, MarkedMap):
-            diagnostics.error(Location(rel), "UI strings must be a mapping of keys to text")
+        data = load_mapping_file(path, rel, diagnostics, "UI strings must be a mapping of keys to text")
+        if data is None:
             ok = False
             continue
         for key, value in data.items():
@@ -96,6 +86,13 @@ class Formatter:
 
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=self.language.locale)
+
+    def percent(self, ratio, pattern: str = "#,##0.0%") -> str:
+        """A ratio (0.4985…) as the language writes a percent: "49,9%" in vi, "49.9%" in en."""
+        return format_percent(ratio, pattern, locale=self.language.locale)
+
+    def money(self, value, currency: str = "VND") -> str:
+        return format_currency(value, currency, locale=self.language.locale)
 
     def count(self, strings: dict[str, str], key: str, value: int) -> str:
         """``{key}_one``/``{key}_other`` chosen by the language's CLDR plural rule."""

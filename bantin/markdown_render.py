@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -252,6 +252,9 @@ class MarkdownRenderer:
         alt, src, _title = match.groups()
         if not alt.strip():
             diagnostics.error(at, f"image '{src}' has no alt text: describe it in ![…]({src})")
+        elif alt.lstrip().startswith("TODO"):
+            # Left by `build.py import`: the photo must be described before readers get it.
+            diagnostics.error(at, f"image '{src}' still has the placeholder alt text '{alt.strip()}': describe the photo")
         path, problem = resolve_image(src, body.article_dir, body.root)
         if problem:
             diagnostics.error(at, problem)

@@ -40,6 +40,8 @@ class Article:
     cover_caption: str | None
     cover_in_body: bool  # the body already shows the cover, so the page does not repeat it
     events: tuple[str, ...]
+    # The language of the original when it changed after this translation was made (translations.py).
+    stale_original: str | None = None
 
     @property
     def updated_or_published(self) -> dt.datetime:

@@ -16,7 +16,7 @@ from . import urls
 from .config import CONFIG_FILE, Language
 from .diagnostics import Diagnostics, Location
 from .i18n import UiStrings
-from .model import Article, Site, Term, TermPage
+from .model import Site, Term, TermPage
 
 ASSETS_DIR = "templates/assets"
 
@@ -162,9 +162,11 @@ def plan_news(planner: Planner) -> None:
                 for code in config.codes
                 if (translated := site.translation(article, code)) is not None
             )
+            # A stale translation links its original (None when it is current or the original unpublished).
+            original = site.translation(article, article.stale_original) if article.stale_original else None
             page(lang, article.url, "article.html", "article",
                  alternates if len(alternates) > 1 else (), note_key="untranslated_note", origin=article.rel,
-                 article=article)
+                 article=article, stale_original=original)
             for image in article.images:
                 planner.copy(article.url + image.name, image.source, f"image '{image.name}'", article.rel)
 

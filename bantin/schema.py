@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
@@ -26,6 +28,9 @@ class Kind(Enum):
     BOOL = "true or false"
     POSITIVE_INT = "a whole number above 0"
     MAPPING = "a mapping of keys to values"
+    LIST = "a list"
+    NUMBER = "a number"  # int, or Decimal read from the digits as typed
+    LOCALIZED = "text in each language (a mapping such as {vi: …, en: …})"  # then see MappingChecker.localized
 
 
 @dataclass(frozen=True)
@@ -109,9 +114,19 @@ class MappingChecker:
         elif f.kind is Kind.POSITIVE_INT:
             if isinstance(value, int) and not isinstance(value, bool) and value > 0:
                 return value
-        elif f.kind is Kind.MAPPING:
+        elif f.kind in (Kind.MAPPING, Kind.LOCALIZED):
             if isinstance(value, MarkedMap):
                 return value
+        elif f.kind is Kind.LIST:
+            if isinstance(value, MarkedList):
+                return value
+        elif f.kind is Kind.NUMBER:
+            number = self._number(f, value)
+            if number is not None:
+                return number
+            hint = _number_text_hint(value) if isinstance(value, str) else ""
+            self.diagnostics.error(loc, f"'{f.name}' must be {f.kind.value}, not {describe(value)}{hint}")
+            return None
         elif f.kind is Kind.DATE:
             return self._date(f, value, loc)
         elif f.kind in (Kind.TEXT_LIST, Kind.TEXT_OR_LIST):
@@ -151,3 +166,67 @@ class MappingChecker:
             "or YYYY-MM-DDTHH:MM (ISO 8601), e.g. 2020-05-23",
         )
         return None
+
+    def localized(self, key: str, codes: tuple[str, ...], where: str, required: bool = True) -> dict[str, str] | None:
+        """Text given once per language, ``key: {vi: …, en: …}``; no language may lack it."""
+        value = self.mapping.get(key)
+        if value is None:
+            if required:
+                at = self.key_location(key) if key in self.mapping else self.at(self.mapping.pos)
+                self.diagnostics.error(at, f"missing required {where} field '{key}'")
+            return None
+        example = ", ".join(f"{code}: …" for code in codes)
+        if not isinstance(value, MarkedMap):
+            message = f"'{key}' must be {Kind.LOCALIZED.value}, not {describe(value)}"
+            self.diagnostics.error(self.value_location(key), message)
+            return None
+        inner = MappingChecker(value, self.rel, self.line_offset, self.diagnostics)
+        texts: dict[str, str] = {}
+        for code in value:
+            if code not in codes:
+                known = ", ".join(codes)
+                message = f"unknown language '{code}' in '{key}' (known: {known})"
+                self.diagnostics.warning(inner.key_location(code), message)
+        for code in codes:
+            text = value.get(code)
+            if isinstance(text, str) and text.strip():
+                texts[code] = text.strip()
+            elif text is None or (isinstance(text, str) and not text.strip()):
+                self.diagnostics.error(
+                    self.key_location(key), f"'{key}' has no '{code}' text: write it in every language ({{{example}}})"
+                )
+            else:
+                self.diagnostics.error(
+                    inner.value_location(code), f"'{key}' in '{code}' must be text, not {describe(text)}"
+                )
+        return texts if len(texts) == len(codes) else None
+
+    def _number(self, f: Field, value: Any) -> int | Decimal | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float):
+            # The digits as typed, not the float: 0.1 stays exactly 0.1, and "1.500" keeps its zeros
+            # so that a checker can tell a thousands separator from a decimal point.
+            typed = getattr(self.mapping, "value_text", {}).get(f.name, repr(value)).replace("_", "")
+            try:
+                number = Decimal(typed)
+            except InvalidOperation:
+                number = Decimal(repr(value))
+            return number if number.is_finite() else None
+        return None
+
+
+THOUSANDS = re.compile(r"\d{1,3}(?:[.,\u00a0 ]\d{3})+")
+
+
+def _number_text_hint(text: str) -> str:
+    """What to do about a number YAML read as text."""
+    text = text.strip()
+    if THOUSANDS.fullmatch(text):  # "17.000" in Vietnamese is seventeen thousand
+        digits = re.sub(r"\D", "", text)
+        return f": write {digits}, without thousands separators"
+    if re.fullmatch(r"[+-]?\d+(?:\.\d+)?", text):
+        return ": remove the quotes"
+    return ""

@@ -24,7 +24,9 @@ from .config import SiteConfig
 from .content import ArticleSource
 from .diagnostics import Diagnostics
 from .model import Site
+from .calendar import CalendarSection
 from .shortcodes import Shortcode
+from .stats import StatsSection
 
 if TYPE_CHECKING:  # imported for type names only; render imports plan, which imports model
     from .plan import Planner
@@ -54,4 +56,4 @@ class Section(Protocol):
 
 def all_sections() -> list[Section]:
     """The sections this build knows, in the order their pages are planned."""
-    return []
+    return [CalendarSection(), StatsSection()]

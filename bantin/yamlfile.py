@@ -52,6 +52,7 @@ class MarkedMap(dict):
     pos: Pos
     key_pos: dict[str, Pos]
     value_pos: dict[str, Pos]
+    value_text: dict[str, str]  # scalar values as typed (``1.500`` stays "1.500", not 1.5)
 
 
 class MarkedList(list):
@@ -104,7 +105,7 @@ def load(text: str) -> object:
 def _construct(loader: yaml.SafeLoader, node: Node) -> object:
     if isinstance(node, MappingNode):
         result = MarkedMap()
-        result.pos, result.key_pos, result.value_pos = _pos(node), {}, {}
+        result.pos, result.key_pos, result.value_pos, result.value_text = _pos(node), {}, {}, {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 raise YamlProblem("mapping keys must be plain names", *_astuple(_pos(key_node)))
@@ -123,6 +124,8 @@ def _construct(loader: yaml.SafeLoader, node: Node) -> object:
             result[key] = _construct(loader, value_node)
             result.key_pos[key] = _pos(key_node)
             result.value_pos[key] = _pos(value_node)
+            if isinstance(value_node, ScalarNode):
+                result.value_text[key] = value_node.value
         return result
     if isinstance(node, SequenceNode):
         items = MarkedList(_construct(loader, item) for item in node.value)
@@ -151,3 +154,24 @@ def load_file_text(text: str, rel: str, line_offset: int = 0) -> tuple[object, N
         if problem.related_line is not None:
             message = message.replace("{offset_line}", str(problem.related_line + line_offset))
         return None, (Location(rel, problem.line + line_offset, problem.col), message)
+
+
+def load_mapping_file(path, rel: str, diagnostics, not_a_mapping: str) -> MarkedMap | None:
+    """Read a YAML file that must be one mapping (settings, UI strings, an event, a stats snapshot).
+
+    Every problem (encoding, syntax, not a mapping) is reported at its place in ``rel``;
+    the result is None then. ``not_a_mapping`` says what the file should hold.
+    """
+    from .textio import read_source  # textio is tiny; imported here to keep this module's top small
+
+    text = read_source(path, rel, diagnostics)
+    if text is None:
+        return None
+    data, problem = load_file_text(text, rel)
+    if problem:
+        diagnostics.error(*problem)
+        return None
+    if not isinstance(data, MarkedMap):
+        diagnostics.error(Location(rel), not_a_mapping)
+        return None
+    return data

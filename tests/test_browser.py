@@ -99,6 +99,12 @@ AXE_PAGES = [
     "tac-gia/thanh-huyen/",
     "404.html",
     "en/404.html",
+    "lich/",
+    "lich/2020/05/",
+    "lich/ra-quan-2020/",
+    "en/calendar/thang-van-dong-bhxh-toan-dan/",
+    "so-lieu/",
+    "en/stats/",
 ]
 
 
