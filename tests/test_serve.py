@@ -61,7 +61,12 @@ class Preview:
 
 @pytest.fixture
 def preview(tmp_path):
-    root = make_site(tmp_path, {ARTICLE: SOURCE, "content/articles/a.en.md": SOURCE.replace("Bài thử", "Trial")})
+    root = make_site(tmp_path, {
+        ARTICLE: SOURCE + '\n![Minh hoạ](h.svg "Chú thích")\n',
+        "content/articles/h.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>',
+        "content/articles/a.en.md": SOURCE.replace("Bài thử", "Trial"),
+        "content/calendar/le.yaml": "title: {vi: Lễ, en: Ceremony}\nstart: 2020-05-23\n",
+    })
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "--root", str(root), "serve", "--port", str(port)],
@@ -103,6 +108,8 @@ def listening_addresses(port: int) -> set[str]:
 
 def test_content_types(preview):
     assert preview.get("/atom.xml")[1]["content-type"] == "application/atom+xml"
+    assert preview.get("/lich/lich.ics")[1]["content-type"] == "text/calendar; charset=utf-8"
+    assert preview.get("/tin-tuc/bai-thu/h.svg")[1]["content-type"] == "image/svg+xml"
     assert preview.get("/sitemap.xml")[1]["content-type"] == "application/xml"
     assert preview.get("/robots.txt")[1]["content-type"] == "text/plain; charset=utf-8"
     css = [p for p in (preview.root / ".preview/assets").iterdir()][0].name
@@ -158,3 +165,12 @@ def test_the_browser_reloads_on_save(preview, browser):
         page.wait_for_function("() => document.body.innerText.includes('First published')", timeout=15000)
     finally:
         page.close()
+
+
+def test_calendar_yaml_and_settings_edits_are_rebuilt(preview):
+    preview.wait_for("/lich/le/", "<h1>Lễ</h1>".encode())
+    preview.edit("content/calendar/le.yaml", "title: {vi: Lễ ra quân, en: Ceremony}\nstart: 2020-05-23\n")
+    preview.wait_for("/lich/le/", "<h1>Lễ ra quân</h1>".encode())
+    config = (preview.root / "site_config.yaml").read_text(encoding="utf-8")
+    preview.edit("site_config.yaml", config.replace("title: Bản tin BHXH toàn dân", "title: Bản tin thử"))
+    preview.wait_for("/", "<title>Bản tin thử</title>".encode())
