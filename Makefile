@@ -31,9 +31,20 @@ node_modules/.installed: package.json package-lock.json
 test: dev-venv node-tools
 	$(PY) -m pytest
 
+# Lighthouse scores (mobile preset) of the home and seed article pages of a fresh sample build.
+.PHONY: lighthouse
+lighthouse: venv node-tools
+	$(PY) tests/tools/lighthouse_scores.py
+
 # Rebuild the golden pages (and the import golden) under tests/golden/ after an intended change; review the diff.
 golden: dev-venv
 	$(PY) -m pytest tests/test_golden.py tests/test_import.py --update-golden
 
 clean:
 	rm -rf public .pytest_cache
+
+# Benchmark of issue 8 (bantin vs Pelican vs Hugo); see bench/RESULTS.md. Takes long:
+# `bench/run --sizes 1000` for a shorter run.
+.PHONY: bench
+bench: venv
+	bench/run $(BENCH_ARGS)

@@ -13,9 +13,10 @@ from . import urls
 from .cache import BuildCache
 from .config import SiteConfig
 from .content import ArticleSource
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, Location
 from .i18n import UiStrings
-from .markdown_render import BodySource, ImageAsset, MarkdownRenderer, resolve_image
+from .images import ImageAsset, ImageProcessor, published_slug
+from .markdown_render import BodySource, MarkdownRenderer, resolve_image
 from .model import Article, LanguageSite, Site, Term, TermPage
 from .shortcodes import ShortcodeRegistry
 from .slugs import slugify
@@ -61,10 +62,12 @@ def assemble(
     selection: Selection,
     diagnostics: Diagnostics,
     cache: BuildCache | None = None,
+    *,
+    images: ImageProcessor,
 ) -> Site:
     now = selection.now or dt.datetime.now(dt.timezone.utc)
     renderers = {
-        lang.code: MarkdownRenderer(registry, ui.for_language(lang.code)["footnote_backlink"], cache)
+        lang.code: MarkdownRenderer(registry, ui.for_language(lang.code)["footnote_backlink"], cache, images=images)
         for lang in config.languages
     }
     articles: list[Article] = []
@@ -95,20 +98,21 @@ def assemble(
             )
             continue
         by_slug[source.lang, slug] = source
-        body = renderers[source.lang].render(_body(source, root, fields.get("dateline")), source.lang, diagnostics)
+        cover_path, cover_problem = (
+            resolve_image(fields["image"], source.directory, root) if "image" in fields else (None, None)
+        )
+        body = renderers[source.lang].render(
+            _body(source, root, fields.get("dateline")), source.lang, diagnostics, cover=cover_path
+        )
         cover = None
         if "image" in fields:
-            path, problem = resolve_image(fields["image"], source.directory, root)
-            if problem:
-                diagnostics.error(source.locations["image"], problem)
-            elif any(a.name == path.name and a.source != path for a in body.images):
-                diagnostics.error(
-                    source.locations["image"], f"the cover and a body image are both named '{path.name}'; rename one"
-                )
+            at = source.locations["image"]
+            if cover_problem:
+                diagnostics.error(at, cover_problem)
             else:
-                cover = ImageAsset(path, path.name)
+                cover = _cover(cover_path, fields["image"], body.images, images, at, diagnostics)
             if "image_alt" not in fields:
-                diagnostics.error(source.locations["image"], "the cover image needs alt text: add 'image_alt'")
+                diagnostics.error(at, "the cover image needs alt text: add 'image_alt'")
         updated = aware(fields["lastmod"], config) if "lastmod" in fields else None
         if updated and updated < published:
             diagnostics.error(source.locations["lastmod"], "'lastmod' is before 'date'")
@@ -140,6 +144,24 @@ def assemble(
         )
         _check_events(source, fields.get("events", ()), registry, diagnostics)
     return _site(config, articles)
+
+
+def _cover(path: Path, written: str, body_images: tuple[ImageAsset, ...], images: ImageProcessor,
+           at: Location, diagnostics: Diagnostics) -> ImageAsset | None:
+    """The cover as published: the body's own asset when the body shows the same file."""
+    for asset in body_images:
+        if asset.source == path:
+            return asset
+        if asset.slug == published_slug(path.name):
+            diagnostics.error(at, f"the cover and a body image are both named '{path.name}'; rename one"
+                              if asset.name == path.name else
+                              f"the cover '{path.name}' and the body image '{asset.name}' would be published"
+                              " under one name; rename one")
+            return None
+    cover, problem = images.asset(path, written)
+    if problem:
+        diagnostics.error(at, problem)
+    return cover
 
 
 def _body(source: ArticleSource, root: Path, dateline: str | None) -> BodySource:

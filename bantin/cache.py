@@ -8,8 +8,12 @@ Two tables, both keyed by content hashes so a stale entry can never be used:
   (its data, its templates, the globals they read). A page whose fingerprint is
   unchanged is taken from the previous output folder instead of being rendered.
 
+``sections`` keeps a section's own hash of what it last wrote into the output folder
+(search: the documents its index was built from, so an unchanged index is copied).
+
 The cache is JSON (never pickle: a cache restored in CI must not be able to run
 code) in ``.bantin-cache/`` under the site folder; ``--clean`` ignores it.
+Resized images are cached beside it, in ``.bantin-cache/images/`` (see images.py).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class BuildCache:
     bodies: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     output_folder: str = ""  # the folder the outputs' fingerprints describe
+    sections: dict[str, str] = field(default_factory=dict)  # section name -> its hash of what it wrote
     used_bodies: set[str] = field(default_factory=set)
 
     @classmethod
@@ -62,6 +67,7 @@ class BuildCache:
         cache.bodies = dict(data.get("bodies", {}))
         cache.outputs = dict(data.get("outputs", {}))
         cache.output_folder = data.get("output_folder", "")
+        cache.sections = dict(data.get("sections", {}))
         return cache
 
     def body(self, key: str) -> str | None:
@@ -84,6 +90,7 @@ class BuildCache:
             "output_folder": str(output_folder.resolve()),
             "bodies": {key: self.bodies[key] for key in sorted(self.used_bodies)},
             "outputs": dict(sorted(outputs.items())),
+            "sections": dict(sorted(self.sections.items())),
         }
         temporary = self.path.with_name(f".cache-{os.getpid()}.json")
         temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

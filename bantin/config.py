@@ -17,9 +17,9 @@ CONFIG_FILE = "site_config.yaml"
 
 SECTION_DEFAULTS = {
     "vi": {"news": "tin-tuc", "tags": "chu-de", "authors": "tac-gia", "page": "trang",
-           "calendar": "lich", "stats": "so-lieu"},
+           "calendar": "lich", "stats": "so-lieu", "search": "tim-kiem"},
     "en": {"news": "news", "tags": "tags", "authors": "authors", "page": "page",
-           "calendar": "calendar", "stats": "stats"},
+           "calendar": "calendar", "stats": "stats", "search": "search"},
 }
 
 
@@ -31,6 +31,7 @@ class Sections:
     page: str
     calendar: str
     stats: str
+    search: str
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ LANGUAGE_FIELDS = [
     Field("short_date_format", Kind.TEXT, required=True),
     Field("sections", Kind.MAPPING),
 ]
-SECTION_FIELDS = [Field(name, Kind.TEXT) for name in ("news", "tags", "authors", "page", "calendar", "stats")]
+SECTION_FIELDS = [
+    Field(name, Kind.TEXT) for name in ("news", "tags", "authors", "page", "calendar", "stats", "search")
+]
 
 
 def normalize_base_url(url: str) -> str | None:

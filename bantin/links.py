@@ -17,6 +17,7 @@ from .plan import Plan
 from .render import RenderedFile
 
 LINK = re.compile(rb'\s(?:href|src)="([^"]*)"')
+SRCSET = re.compile(rb'\ssrcset="([^"]*)"')  # "a-480.jpg 480w, a-960.jpg 960w" (our image markup)
 EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel", "webcal", "data", "javascript"}
 
 
@@ -42,14 +43,14 @@ def _exists(target: str, written: set[str]) -> bool:
 
 def check_links(files: list[RenderedFile], plan: Plan, root: Path, config: SiteConfig, diagnostics: Diagnostics) -> None:
     written = {f.path for f in files} | {c.path for c in plan.copies} | {d.path for d in plan.data_files}
+    written |= {e.path for e in plan.expected}
     pages = {page.path: page for page in plan.pages}
     reported: set[tuple[str, str]] = set()
     for rendered in files:
         page = pages[rendered.path]
         if not rendered.path.endswith(".html"):
             continue
-        for match in LINK.finditer(rendered.data):
-            url = match.group(1).decode("utf-8")
+        for url in _urls(rendered.data):
             target = _target(url, page.url, config)
             if target is None or _exists(target, written):
                 continue
@@ -65,6 +66,15 @@ def check_links(files: list[RenderedFile], plan: Plan, root: Path, config: SiteC
             if key not in reported:
                 reported.add(key)
                 diagnostics.error(location, message)
+
+
+def _urls(page: bytes):
+    for match in LINK.finditer(page):
+        yield match.group(1).decode("utf-8")
+    for match in SRCSET.finditer(page):
+        for candidate in match.group(1).decode("utf-8").split(","):
+            if candidate.strip():
+                yield candidate.split()[0]
 
 
 def _line_writing(root: Path, origin: str, url: str) -> Location | None:

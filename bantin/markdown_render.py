@@ -3,9 +3,9 @@
 Python-Markdown does not track source lines, so everything an editor can get wrong
 in a body (images, shortcodes, raw ``<img>``) is found by scanning the source lines
 first; that gives ``PATH:LINE:COL`` errors. The Markdown tree is then rewritten
-(title-bearing images alone in a paragraph become figures; image sources point at
-the copies published beside the page), sanitized, and the shortcode blocks are
-put in last because they come from our templates, not from the editor.
+(title-bearing images alone in a paragraph become figures), sanitized, and only
+then get what comes from us rather than the editor: each image's responsive
+markup (``images.py``: ``<picture>``, ``srcset``, sizes) and the shortcode blocks.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .cache import BuildCache, digest
 from .diagnostics import Diagnostics, Location
+from .images import ImageAsset, ImageProcessor, published_slug, responsive_images
 from .sanitize import sanitize_html
 from .shortcodes import SHORTCODE_LINE, SHORTCODE_START, ShortcodeRegistry
 from .slugs import heading_id
@@ -36,14 +37,6 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 PLACEHOLDER = "bantinshortcode{}x"
 PLACEHOLDER_PARAGRAPH = re.compile(r"<p>bantinshortcode(\d+)x</p>")
 PLACEHOLDER_TEXT = re.compile(r"bantinshortcode\d+x")
-
-
-@dataclass(frozen=True)
-class ImageAsset:
-    """An image file an article uses, published beside the article's page as ``name``."""
-
-    source: Path
-    name: str
 
 
 @dataclass(frozen=True)
@@ -91,11 +84,12 @@ def resolve_image(src: str, article_dir: Path, root: Path) -> tuple[Path | None,
 
 
 class _FigureAndImages(Treeprocessor):
-    """Title-bearing images alone in a paragraph become figures; sources point at published copies."""
+    """Title-bearing images alone in a paragraph become figures; an image's src becomes its slug,
+    which ``responsive_images`` later replaces with the published variants."""
 
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)
-        self.image_names: dict[str, str] = {}
+        self.image_slugs: dict[str, str] = {}
         self.dateline: str | None = None
 
     def run(self, root: etree.Element) -> None:
@@ -105,9 +99,7 @@ class _FigureAndImages(Treeprocessor):
                     parent[index] = self._figure(child[0])
         for img in root.iter("img"):
             src = img.get("src", "")
-            img.set("src", self.image_names.get(src, src))
-            img.set("decoding", "async")
-            img.set("loading", "lazy")
+            img.set("src", self.image_slugs.get(src, src))
         if self.dateline:
             self._add_dateline(root)
 
@@ -151,10 +143,12 @@ class _BantinExtension(Extension):
 class MarkdownRenderer:
     """Renders article bodies for one language (footnote labels are localized)."""
 
-    def __init__(self, registry: ShortcodeRegistry, backlink_title: str, cache: BuildCache | None = None):
+    def __init__(self, registry: ShortcodeRegistry, backlink_title: str, cache: BuildCache | None = None, *,
+                 images: ImageProcessor):
         self.registry = registry
         self.backlink_title = backlink_title
         self.cache = cache
+        self.images = images
         self.md = markdown.Markdown(
             extensions=["tables", "footnotes", "attr_list", "fenced_code", "toc", "sane_lists", _BantinExtension()],
             extension_configs={
@@ -165,7 +159,9 @@ class MarkdownRenderer:
         )
         self.figures: _FigureAndImages = self.md.treeprocessors["bantin_figures"]
 
-    def render(self, body: BodySource, lang: str, diagnostics: Diagnostics) -> RenderedBody:
+    def render(self, body: BodySource, lang: str, diagnostics: Diagnostics, cover: Path | None = None) -> RenderedBody:
+        """``cover``: the article's cover file. The page shows it above the body unless the body
+        shows it too; then the cover is the page's first image and no body image is."""
         lines = body.text.split("\n")
         images: dict[str, ImageAsset] = {}
         blocks: list[tuple[str, str, Location]] = []
@@ -194,23 +190,25 @@ class MarkdownRenderer:
             for match in IMAGE.finditer(line):
                 self._check_image(match, body, Location(body.rel, location.line, match.start() + 1), images, diagnostics)
 
-        image_names = {src: asset.name for src, asset in sorted(images.items())}
-        html = self._convert("\n".join(lines), image_names, body.dateline)
+        image_slugs = {src: asset.slug for src, asset in sorted(images.items())}
+        html = self._convert("\n".join(lines), image_slugs, body.dateline)
+        by_slug = {asset.slug: asset for asset in images.values()}
+        cover_above_body = cover is not None and all(asset.source != cover for asset in by_slug.values())
+        html = responsive_images(html, by_slug, first_is_eager=not cover_above_body)
         rendered_blocks = [self.registry.shortcodes[name].render(ident, lang) for name, ident, _ in blocks]
         html = PLACEHOLDER_PARAGRAPH.sub(lambda m: rendered_blocks[int(m.group(1))], html)
-        unique_images = {asset.name: asset for asset in images.values()}
         return RenderedBody(
             html=html,
-            images=tuple(unique_images[name] for name in sorted(unique_images)),
+            images=tuple(by_slug[slug] for slug in sorted(by_slug)),
             shortcodes=tuple((name, ident) for name, ident, _ in blocks),
         )
 
-    def _convert(self, text: str, image_names: dict[str, str], dateline: str | None) -> str:
-        """Markdown to sanitized HTML (shortcodes still placeholders), through the cache."""
-        key = digest(text, repr(sorted(image_names.items())), dateline or "", self.backlink_title)
+    def _convert(self, text: str, image_slugs: dict[str, str], dateline: str | None) -> str:
+        """Markdown to sanitized HTML (images and shortcodes still to be filled in), through the cache."""
+        key = digest(text, repr(sorted(image_slugs.items())), dateline or "", self.backlink_title, "img=slug")
         if self.cache is not None and (cached := self.cache.body(key)) is not None:
             return cached
-        self.figures.image_names = image_names
+        self.figures.image_slugs = image_slugs
         self.figures.dateline = dateline
         try:
             html = sanitize_html(self.md.reset().convert(text))
@@ -259,9 +257,16 @@ class MarkdownRenderer:
         if problem:
             diagnostics.error(at, problem)
             return
-        name = PurePosixPath(path.name).name
-        clash = next((a for a in images.values() if a.name == name and a.source != path), None)
+        clash = next((a for a in images.values() if a.slug == published_slug(path.name) and a.source != path), None)
         if clash:
-            diagnostics.error(at, f"two different images named '{name}' in one article; rename one")
+            # Published names come from the file name (published_slug): "Ảnh 1.jpg" and "anh-1.png" clash.
+            diagnostics.error(at, f"two different images named '{path.name}' in one article; rename one"
+                              if clash.name == path.name else
+                              f"two different images ('{clash.name}' and '{path.name}') would be published"
+                              " under one name in one article; rename one")
             return
-        images[src] = ImageAsset(path, name)
+        asset, problem = self.images.asset(path, src)
+        if problem:
+            diagnostics.error(at, problem)
+            return
+        images[src] = asset

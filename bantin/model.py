@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .config import SiteConfig
-from .markdown_render import ImageAsset
+from .images import ImageAsset
 
 
 @dataclass(frozen=True, order=True)

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import Selection, assemble
-from .cache import BuildCache
+from .cache import CACHE_DIR, BuildCache
 from .config import load_config
 from .content import load_articles
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, Location
 from .i18n import load_ui_strings
+from .images import ImageProcessor
 from .links import check_links
 from .plan import Planner, plan_news, plan_site_files
 from .render import Renderer
+from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections
 from .shortcodes import core_registry
 from .writer import write_site
@@ -73,7 +75,8 @@ def run(options: BuildOptions) -> BuildResult:
         section.load(root, config, sources, diagnostics)
         for shortcode in section.shortcodes(renderer, diagnostics):
             registry.add(shortcode)
-    site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache)
+    images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
+    site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images)
     for section in sections:
         section.check(site, diagnostics)
     planner = Planner(site, ui)
@@ -97,8 +100,20 @@ def run(options: BuildOptions) -> BuildResult:
     counts = {code: html_pages[code] for code in config.codes}
     if diagnostics.has_errors or options.out is None:
         return finish(counts)
-    write_site(options.out, files, plan)
+
+    def finish_output(folder: Path) -> None:
+        """Sections that add to the written pages (the search index) run before the swap."""
+        for section in sections:
+            if hasattr(section, "finish_output"):
+                section.finish_output(folder, files, cache, options.out if reusable else None)
+
+    try:
+        write_site(options.out, files, plan, before_swap=finish_output)
+    except SearchIndexError as exc:  # the previous output is left as it was
+        diagnostics.error(Location(SEARCH_ORIGIN), f"search index not built: {exc}")
+        return finish(counts)
     cache.save({f.path: f.fingerprint for f in files if f.fingerprint}, options.out)
+    images.prune()
     return finish(counts)
 
 

@@ -71,10 +71,20 @@ class DataOutput:
 
 
 @dataclass(frozen=True)
+class ExpectedOutput:
+    """A file another tool writes into the output folder after the pages (the search index)."""
+
+    path: str
+    what: str
+    origin: str
+
+
+@dataclass(frozen=True)
 class Plan:
     pages: tuple[PageOutput, ...]
     copies: tuple[CopyOutput, ...]
     data_files: tuple[DataOutput, ...] = ()
+    expected: tuple[ExpectedOutput, ...] = ()  # links to these are valid; their writer checks they exist
 
 
 def paginate(items: tuple, per_page: int) -> list[tuple]:
@@ -91,6 +101,7 @@ class Planner:
         self.pages: list[PageOutput] = []
         self.copies: list[CopyOutput] = []
         self.data_files: list[DataOutput] = []
+        self.expected: list[ExpectedOutput] = []
 
     def shared(self, url_of: Callable[[Language], str]) -> tuple[tuple[str, str], ...]:
         """Alternates of a page every language has (home, indexes): ``url_of(language)``."""
@@ -122,6 +133,10 @@ class Planner:
         """A file produced in Python rather than from a template (ICS, JSON, CSV)."""
         self.data_files.append(DataOutput(path, data, what, origin))
 
+    def expect(self, path: str, what: str, origin: str) -> None:
+        """A file written after the pages by another tool (Pagefind), so links to it are not broken."""
+        self.expected.append(ExpectedOutput(path, what, origin))
+
     def _switches(self, lang: Language, present: dict[str, str], fallback_of, note_key) -> tuple[Switch, ...]:
         result = []
         for other in self.config.other_languages(lang.code):
@@ -136,9 +151,9 @@ class Planner:
         return tuple(result)
 
     def finish(self, diagnostics: Diagnostics) -> Plan:
-        outputs = [*self.pages, *self.copies, *self.data_files]
+        outputs = [*self.pages, *self.copies, *self.data_files, *self.expected]
         _refuse_duplicate_paths(outputs, diagnostics)
-        return Plan(tuple(self.pages), tuple(self.copies), tuple(self.data_files))
+        return Plan(tuple(self.pages), tuple(self.copies), tuple(self.data_files), tuple(self.expected))
 
 
 def plan_news(planner: Planner) -> None:
@@ -167,8 +182,9 @@ def plan_news(planner: Planner) -> None:
             page(lang, article.url, "article.html", "article",
                  alternates if len(alternates) > 1 else (), note_key="untranslated_note", origin=article.rel,
                  article=article, stale_original=original)
-            for image in article.images:
-                planner.copy(article.url + image.name, image.source, f"image '{image.name}'", article.rel)
+            for image in article.images:  # resized, stripped variants from the image cache (images.py)
+                for variant in image.variants:
+                    planner.copy(article.url + variant.name, variant.file, f"image '{variant.name}'", article.rel)
 
         # Indexes get counts, not articles, so editing a body does not re-render them.
         page(lang, urls.tags(lang), "tags.html", "tag index", planner.shared(urls.tags), terms=_counts(local.tags))
@@ -218,7 +234,7 @@ def _pagination(lang: Language, number: int, count: int) -> Mapping[str, Any]:
 
 def _refuse_duplicate_paths(outputs, diagnostics: Diagnostics) -> None:
     """Like Pelican's writer: two things may never be written to the same path."""
-    owners: dict[str, PageOutput | CopyOutput | DataOutput] = {}
+    owners: dict[str, PageOutput | CopyOutput | DataOutput | ExpectedOutput] = {}
     for output in outputs:
         first = owners.setdefault(output.path, output)
         if first is not output and (first.what, first.origin) != (output.what, output.origin):

@@ -20,6 +20,7 @@ from .diagnostics import Diagnostics, Location
 from .cache import CACHE_VERSION, digest
 from .fingerprint import Fingerprinter, TemplateGraph, page_fingerprint
 from .i18n import Formatter, UiStrings
+from .images import picture
 from .model import Site
 from .plan import ASSETS_DIR, PageOutput, Plan
 from .structured_data import iso, news_article, open_graph_locale
@@ -121,6 +122,7 @@ class Renderer:
             "absolute": lambda url: config.base_url + url,
             "host": urlsplit(config.base_url).hostname,
             "asset": asset,
+            "picture": picture,  # an article image's <picture> markup (images.py)
             "news_article_ld": lambda article: news_article(article, lang, config),
             "og_locale": open_graph_locale,
             **self.sections,

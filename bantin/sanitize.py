@@ -3,6 +3,11 @@
 Editors write Markdown, which may contain raw HTML. Whatever they type, a
 ``<script>``, an event-handler attribute or a ``javascript:`` URL never reaches a
 reader; figures, tables, footnotes and heading ids survive.
+
+Responsive image markup (``<picture>``, ``<source>``, ``srcset``, ``sizes``,
+``fetchpriority``) is deliberately not allowed here: bantin adds its own after this
+pass (``images.responsive_images``), so an editor's raw HTML can never point a
+``srcset`` at another host.
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ news code:
 3. ``check``: cross-references with the assembled articles;
 4. ``plan``: its pages and data files;
 5. ``fingerprint``: a hash of what templates can read from it, so an incremental
-   build knows when pages that show the section must be rendered again.
+   build knows when pages that show the section must be rendered again;
+6. ``finish_output`` (optional): add to the freshly written output folder before it
+   is swapped in (search builds its index of the written pages there).
 
 Templates see each section under its ``name`` (e.g. ``calendar.upcoming(lang)``).
 """
@@ -26,6 +28,7 @@ from .diagnostics import Diagnostics
 from .model import Site
 from .calendar import CalendarSection
 from .shortcodes import Shortcode
+from .search import SearchSection
 from .stats import StatsSection
 
 if TYPE_CHECKING:  # imported for type names only; render imports plan, which imports model
@@ -56,4 +59,4 @@ class Section(Protocol):
 
 def all_sections() -> list[Section]:
     """The sections this build knows, in the order their pages are planned."""
-    return [CalendarSection(), StatsSection()]
+    return [CalendarSection(), StatsSection(), SearchSection()]

@@ -37,7 +37,7 @@ def news_article(article: Article, lang: Language, config: SiteConfig) -> dict[s
         "keywords": [t.name for t in article.tags],
     }
     if article.cover:
-        data["image"] = [url + article.cover.name]
+        data["image"] = [url + article.cover.share.name]
     if article.source:
         data["isBasedOn"] = article.source_url or article.source
     return data

@@ -9,12 +9,16 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Callable
 
 from .plan import Plan
 from .render import RenderedFile
 
 
-def write_site(out: Path, files: list[RenderedFile], plan: Plan) -> None:
+def write_site(out: Path, files: list[RenderedFile], plan: Plan,
+               before_swap: Callable[[Path], None] | None = None) -> None:
+    """``before_swap(folder)`` finishes the fresh folder (the search index); if it raises, the
+    previous output stays in place."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.new-{os.getpid()}"
@@ -30,6 +34,8 @@ def write_site(out: Path, files: list[RenderedFile], plan: Plan) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             # Contents only: permissions and timestamps must not make two builds differ.
             shutil.copyfile(copy.source, target)
+        if before_swap is not None:
+            before_swap(staging)
         if out.exists():
             out.rename(old)
         staging.rename(out)

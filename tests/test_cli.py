@@ -17,8 +17,8 @@ def test_build_prints_one_summary_line(site_factory, capsys):
     assert len(lines) == 1
     match = SUMMARY.match(lines[0])
     assert match, lines[0]
-    # vi: home, news, article, tag index, author index, 404; en: the same but no article.
-    assert match.groups()[:4] == ("11", "6", "5", "0")
+    # vi: home, news, article, tag index, author index, 404, search; en: home, news, tags, authors, 404.
+    assert match.groups()[:4] == ("12", "7", "5", "0")
     assert match.group(5) == str(root / "public")
 
 

@@ -37,6 +37,8 @@ KEY_PAGES = [
     "en/stats/index.html",
     "so-lieu/stats.json",
     "so-lieu/lang-son.csv",
+    "tim-kiem/index.html",
+    "pagefind/pagefind-entry.json",
 ]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 
 from bantin.importer import Block, byline_names, clean, escape_markdown, is_caption, vietnamese_name_case
 from conftest import run_build
@@ -118,7 +119,7 @@ def test_the_imported_article_asks_for_its_photos_until_they_are_added(site_fact
     ]
     # The editor adds the photos and describes them: the article builds.
     for number in (1, 2):
-        (root / "content/articles" / photo.format(number)).write_bytes(b"\xff\xd8\xff\xd9")
+        Image.new("RGB", (800, 450), "#888").save(root / "content/articles" / photo.format(number), "JPEG")
     path = root / ARTICLE
     path.write_text(path.read_text(encoding="utf-8").replace("TODO: mô tả ảnh", "Lãnh đạo tỉnh phát biểu"),
                     encoding="utf-8")
@@ -128,7 +129,10 @@ def test_the_imported_article_asks_for_its_photos_until_they_are_added(site_fact
         encoding="utf-8")
     assert '<figcaption>Đồng chí Dương Xuân Huyên, Phó Chủ tịch UBND tỉnh (ở giữa) và lãnh đạo 2 ngành' in page
     assert '<span class="dateline">LSO –</span> Sáng nay (23/5)' in page
-    assert (root / "public/tin-tuc/ra-quan-huong-ung-thang-van-dong-trien-khai-bhxh-toan-dan" / photo.format(2)).is_file()
+    published = root / "public/tin-tuc/ra-quan-huong-ung-thang-van-dong-trien-khai-bhxh-toan-dan"
+    # Published as resized variants (images.py), never as the file the editor added.
+    assert (published / photo.format(2).replace(".jpg", "-800.webp")).is_file()
+    assert not (published / photo.format(2)).exists()
 
 
 def test_import_refuses_to_overwrite(site_factory, capsys):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bantin.diagnostics import Diagnostics
+from bantin.images import ImageProcessor
 from bantin.markdown_render import BodySource, MarkdownRenderer
 from bantin.shortcodes import Shortcode, core_registry
 
@@ -14,10 +17,13 @@ from bantin.shortcodes import Shortcode, core_registry
 def render(text: str, tmp_path: Path, *, dateline=None, registry=None, backlink="Back to %d") -> tuple[str, Diagnostics]:
     (tmp_path / "content/articles").mkdir(parents=True, exist_ok=True)
     (tmp_path / "content/media").mkdir(exist_ok=True)
-    (tmp_path / "content/articles/le-ra-quan.jpg").write_bytes(b"jpeg")
+    photo = io.BytesIO()
+    Image.new("RGB", (640, 360), "#6a8").save(photo, "JPEG")
+    (tmp_path / "content/articles/le-ra-quan.jpg").write_bytes(photo.getvalue())
     diagnostics = Diagnostics()
     body = BodySource(text, "content/articles/a.vi.md", 5, tmp_path / "content/articles", tmp_path, dateline)
-    rendered = MarkdownRenderer(registry or core_registry(), backlink).render(body, "vi", diagnostics)
+    images = ImageProcessor(tmp_path / "image-cache")
+    rendered = MarkdownRenderer(registry or core_registry(), backlink, images=images).render(body, "vi", diagnostics)
     return rendered.html, diagnostics
 
 
@@ -26,8 +32,12 @@ def test_titled_image_alone_in_its_paragraph_is_a_figure(tmp_path):
         '![Lễ ra quân tại Lạng Sơn](le-ra-quan.jpg "Đồng chí Dương Xuân Huyên phát biểu chỉ đạo")\n', tmp_path
     )
     assert diagnostics.items == []
+    sizes = "(min-width: 46rem) 44rem, calc(100vw - 2rem)"
     assert html == (
-        '<figure><img alt="Lễ ra quân tại Lạng Sơn" decoding="async" loading="lazy" src="le-ra-quan.jpg">'
+        '<figure><picture><source type="image/webp" srcset="le-ra-quan-480.webp 480w, le-ra-quan-640.webp 640w"'
+        f' sizes="{sizes}"><img src="le-ra-quan-640.jpg" srcset="le-ra-quan-480.jpg 480w, le-ra-quan-640.jpg 640w"'
+        f' sizes="{sizes}" width="640" height="360" alt="Lễ ra quân tại Lạng Sơn" fetchpriority="high"'
+        ' decoding="async"></picture>'
         "<figcaption>Đồng chí Dương Xuân Huyên phát biểu chỉ đạo</figcaption>\n</figure>"
     )
 
@@ -36,6 +46,7 @@ def test_image_without_title_or_inside_text_stays_an_image(tmp_path):
     html, _ = render("![Ảnh](le-ra-quan.jpg)\n\nChữ ![Ảnh](le-ra-quan.jpg \"t\") chữ\n", tmp_path)
     assert "<figure>" not in html
     assert html.count("<img") == 2
+    assert 'alt="Ảnh" title="t" loading="lazy"' in html  # the title stays; only the first image is eager
 
 
 def test_dateline_opens_the_lead(tmp_path):
@@ -78,12 +89,17 @@ def test_quotes_and_dashes_are_kept_as_typed(tmp_path):
         '<iframe src="https://evil.example"></iframe>',
         '<div style="position:fixed">x</div>',
         "<style>body{display:none}</style>",
+        # Only our own image markup may carry srcset, <picture> and <source> (added after sanitizing).
+        '<picture><source srcset="https://evil.example/x.jpg 1x"></picture>',
+        '<p srcset="https://evil.example/x.jpg 1x">x</p>',
+        '<video><source src="https://evil.example/x.mp4"></video>',
     ],
 )
 def test_scripts_handlers_and_javascript_urls_never_reach_readers(tmp_path, source):
     html, _ = render(source + "\n", tmp_path)
     lowered = html.lower()
-    for bad in ("<script", "onclick", "javascript:", "<iframe", "position", "<style", "alert(1)</"):
+    for bad in ("<script", "onclick", "javascript:", "<iframe", "position", "<style", "alert(1)</", "srcset",
+                "<source", "<picture", "evil.example"):
         assert bad not in lowered, html
 
 

@@ -37,7 +37,8 @@ def test_seed_article_keeps_every_figure_quote_and_dash(sample_site):
 def test_seed_article_header_byline_source_and_figures(sample_site):
     html = read(sample_site, SEED_VI)
     assert "<h1>Ra quân hưởng ứng “Tháng vận động triển khai BHXH toàn dân”</h1>" in html
-    assert '<time datetime="2020-05-23T00:00:00+07:00">Thứ Bảy, 23/05/2020</time>' in html
+    assert ('<time datetime="2020-05-23T00:00:00+07:00" data-pagefind-meta="date">Thứ Bảy, 23/05/2020</time>'
+            in html)
     assert '<p class="byline">Bài: <a href="/tac-gia/thanh-huyen/" rel="author">Thanh Huyền</a></p>' in html
     assert '<p class="source">Nguồn: Báo Lạng Sơn</p>' in html
     assert html.count("<figcaption>") == 2
@@ -49,7 +50,8 @@ def test_seed_article_header_byline_source_and_figures(sample_site):
 def test_english_translation_dates_and_numbers(sample_site):
     html = read(sample_site, SEED_EN)
     assert '<html lang="en">' in html
-    assert '<time datetime="2020-05-23T00:00:00+07:00">Saturday, May 23, 2020</time>' in html
+    assert ('<time datetime="2020-05-23T00:00:00+07:00" data-pagefind-meta="date">Saturday, May 23, 2020</time>'
+            in html)
     assert "61,649" in html and "8,475" in html and "739,578" in html
 
 
@@ -84,8 +86,8 @@ def test_switcher_goes_to_the_translation(sample_site):
 
 def test_untranslated_article_says_so_and_switches_to_the_other_home(sample_site):
     html = read(sample_site, VI_ONLY)
-    assert ('<p class="untranslated-note" id="untranslated-en" lang="en">This article is only available in '
-            "Vietnamese.</p>") in html
+    assert ('<p class="untranslated-note" id="untranslated-en" lang="en" data-pagefind-ignore>This article is only '
+            "available in Vietnamese.</p>") in html
     assert '<a href="/en/" hreflang="en" lang="en" aria-describedby="untranslated-en">English</a>' in html
     assert 'hreflang="x-default"' not in html
 
@@ -161,7 +163,8 @@ def test_lastmod_shows_updated_in_both_languages(site_factory, capsys):
     assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
     vi = (root / "public/tin-tuc/bai-co-cap-nhat/index.html").read_text(encoding="utf-8")
     en = (root / "public/en/news/an-updated-article/index.html").read_text(encoding="utf-8")
-    assert '<span>Đăng ngày <time datetime="2020-05-23T08:30:00+07:00">Thứ Bảy, 23/05/2020</time></span>' in vi
+    assert ('<span>Đăng ngày <time datetime="2020-05-23T08:30:00+07:00" data-pagefind-meta="date">Thứ Bảy, '
+            "23/05/2020</time></span>") in vi
     assert ('<span class="updated">Cập nhật <time datetime="2020-05-25T00:00:00+07:00">Thứ Hai, 25/05/2020'
             "</time></span>") in vi
     assert '<span class="updated">Updated <time datetime="2020-05-25T00:00:00+07:00">Monday, May 25, 2020' in en

@@ -168,7 +168,7 @@ def test_images_outside_content_missing_and_without_alt(site_factory, capsys):
     _, result = errors_of(site_factory, capsys, {
         "outside.png": b"\x89PNG\r\n\x1a\n",
         A: MINIMAL_ARTICLE + "\n![Ảnh](../../outside.png)\n\n![](ok.svg)\n\n![Xa](https://example.com/a.jpg)\n",
-        "content/articles/ok.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "content/articles/ok.svg": "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 4 3'/>",
     })
     assert result.errors == [
         "content/articles/a.vi.md:8:1: error: image '../../outside.png' is outside content/",
@@ -182,7 +182,7 @@ def test_cover_image_checks(site_factory, capsys):
     _, result = errors_of(site_factory, capsys, {
         A: "---\ntitle: Bài\ndate: 2020-05-23\nimage: nope.jpg\n---\nBody\n",
         "content/articles/b.vi.md": "---\ntitle: Bài B\ndate: 2020-05-23\nimage: b.svg\n---\nBody\n",
-        "content/media/b.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "content/media/b.svg": "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 4 3'/>",
     })
     assert result.errors == [
         "content/articles/a.vi.md:4:1: error: image 'nope.jpg' not found (looked in content/articles/ and content/media/)",

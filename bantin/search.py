@@ -1,0 +1,331 @@
+"""Site search: a search page per language and a Pagefind index of the articles, built with the site.
+
+Pagefind (PyPI ``pagefind[bin]``, which ships its binary) indexes every page whose
+template marks an element ``data-pagefind-body`` (the article template does) and
+splits the index by ``<html lang>``, so each language searches only its own pages.
+The browser loads the index in small chunks from ``/pagefind/``; nothing is asked
+of another host.
+
+Vietnamese typed without accents. Pagefind folds tone and vowel marks ("bao hiem"
+finds "bảo hiểm") but not "đ", a letter of its own rather than "d" with a mark, so
+"duong" would never find "đường". Pagefind therefore does not read Vietnamese
+pages as published but an index document (``index_document``): each
+``data-pagefind-body`` element is followed by a copy of its content with every
+accent removed, "đ" made "d", and the ASCII letters and digits written in their
+fullwidth forms ("Ｄｕｏｎｇ"), which nothing else on the site uses. The search page
+(``templates/assets/search.js``) writes every word of a query that has no accent
+in those fullwidth forms too, so:
+
+- a query typed without accents ("duong", "bao hiem", "Lang Son") searches the
+  accent-free copy, where "đường" and "Dương" are both "duong", ranked as Pagefind
+  ranks any text (headings first);
+- a query typed with accents ("Dương", "đường") searches the text as written,
+  where Pagefind ranks exact accents first and still finds other tone marks,
+  but never reaches the copy (no accented word is fullwidth).
+
+The copy exists only in the indexer's input (published pages are unchanged) and
+has exactly as many characters as the original, so the search page can show an
+excerpt cut from the copy in the original spelling (same positions).
+
+The section plans the search pages (only for languages that have articles, like
+the calendar's pages) and, once the pages are written into the fresh output
+folder and before it is swapped in, runs Pagefind on them (``finish_output``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, NamedTuple
+
+from .config import Language, SiteConfig
+from .content import ArticleSource
+from .diagnostics import Diagnostics
+from .model import Site
+from .shortcodes import Shortcode
+
+if TYPE_CHECKING:
+    from .cache import BuildCache
+    from .plan import Planner
+    from .render import Renderer, RenderedFile
+
+BUNDLE_DIR = "pagefind"  # Pagefind's default; the search page loads its UI from here
+UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")  # what the search page links
+ENTRY_FILE = "pagefind-entry.json"
+ORIGIN = "templates/search.html"  # the file that makes search pages exist (for error messages)
+BODY_MARKER = b"data-pagefind-body"
+# Languages whose pages get the accent-free copy, and whose search page folds queries to match.
+# Not English: a copy would cost it Pagefind's stemming ("insured" finding "insurance").
+ACCENT_FREE_LANGUAGES = frozenset({"vi"})
+
+_HTML_LANG = re.compile(r'<html\s[^>]*\blang="([^"]+)"')
+# Markup and character references stay as they are in the copy; only text is folded.
+_MARKUP = re.compile(
+    r"""(<!--.*?-->|<[a-zA-Z/!](?:[^>"']|"[^"]*"|'[^']*')*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);)""",
+    re.S,
+)
+# Attributes the copy must not repeat (metadata would be captured twice). Ids stay: Pagefind
+# starts a new word at an element with an id, and the copy must split words as the original does.
+_COPY_DROPS = re.compile(r'\sdata-pagefind-(?:meta|filter|sort|body)(?:="[^"]*")?(?=[\s/>])')
+_START_TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9-]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_FULLWIDTH_OFFSET = 0xFF21 - ord("A")  # "A" -> "Ａ", "a" -> "ａ", "0" -> "０"
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not build the index; the message says why."""
+
+
+class _CopyTable(dict):
+    """``str.translate`` table for the copy, filled as characters are met: every letter without
+    its marks, "đ" as "d", then ASCII letters and digits in their fullwidth forms. One
+    character for one character, so positions in the copy are positions in the original."""
+
+    def __missing__(self, code: int) -> int:
+        char = chr(code)
+        if char in "đĐ":
+            char = "d" if char == "đ" else "D"
+        elif not char.isascii():
+            decomposed = unicodedata.normalize("NFD", char)
+            base = decomposed[0]
+            if len(decomposed) > 1 and not unicodedata.combining(base) and all(
+                    map(unicodedata.combining, decomposed[1:])):
+                char = base
+        if char.isascii() and char.isalnum():
+            char = chr(ord(char) + _FULLWIDTH_OFFSET)
+        self[code] = ord(char)
+        return self[code]
+
+
+_COPY_TABLE = _CopyTable()
+
+
+def accent_free_fullwidth(text: str) -> str:
+    """The copy's text: "Đường Lạng Sơn" -> "Ｄｕｏｎｇ Ｌａｎｇ Ｓｏｎ"."""
+    return text.translate(_COPY_TABLE)
+
+
+def search_copy(html: str) -> str:
+    """The copy of a ``data-pagefind-body`` element's content that accent-free queries search."""
+    parts = _MARKUP.split(html)
+    for index, part in enumerate(parts):
+        if index % 2:  # markup: kept, minus metadata
+            if part.startswith("<") and not part.startswith(("</", "<!")):
+                parts[index] = _COPY_DROPS.sub("", part)
+        else:
+            parts[index] = accent_free_fullwidth(part)
+    return "".join(parts)
+
+
+class _Body(NamedTuple):
+    """Offsets of a ``data-pagefind-body`` element in a page: its start tag, content and end tag."""
+
+    start: int
+    content_start: int
+    content_end: int
+    end: int
+
+
+def _bodies(html: str) -> list[_Body]:
+    """Every outermost ``data-pagefind-body`` element of a page.
+
+    A scan rather than a parser (this runs on every article of every build): from the
+    marked start tag, count the same element's start and end tags to its matching end."""
+    bodies = []
+    position = 0
+    while (marker := html.find(" data-pagefind-body", position)) >= 0:
+        position = marker + 1
+        tag_start = html.rfind("<", 0, marker)
+        opening = _START_TAG.match(html, tag_start)
+        if opening is None or opening.end() <= marker:
+            continue  # the words are text, not an attribute
+        depth = 1
+        tags = re.compile(rf"<(/?){re.escape(opening.group(1))}(?=[\s/>])", re.I)
+        for tag in tags.finditer(html, opening.end()):
+            depth += -1 if tag.group(1) else 1
+            if depth == 0:
+                end = html.find(">", tag.end()) + 1
+                bodies.append(_Body(tag_start, opening.end(), tag.start(), end))
+                position = end
+                break
+        else:
+            break  # no end tag: nothing more to find
+    return bodies
+
+
+def index_document(html: str) -> str | None:
+    """What Pagefind reads of a page: its language and its ``data-pagefind-body`` elements (so
+    that a change elsewhere on the page, in the header or the stylesheet's address, leaves the
+    index as it is), each followed, in ``ACCENT_FREE_LANGUAGES``, by its ``search_copy``.
+    None for a page without such an element. Metadata (``data-pagefind-meta``) must therefore
+    be marked inside the body element."""
+    bodies = _bodies(html)
+    if not bodies:
+        return None
+    found = _HTML_LANG.search(html)
+    lang = found.group(1) if found else ""
+    parts = []
+    for body in bodies:
+        if lang in ACCENT_FREE_LANGUAGES:
+            copy = search_copy(html[body.content_start:body.content_end])
+            parts.append(f"{html[body.start:body.content_end]}<div>{copy}</div>{html[body.content_end:body.end]}")
+        else:
+            parts.append(html[body.start:body.end])
+    head = f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8"></head>\n<body>\n'
+    return head + "\n".join(parts) + "\n</body>\n</html>\n"
+
+
+def pagefind_binary() -> Path:
+    try:
+        from pagefind_bin import get_executable
+    except ImportError as exc:  # pragma: no cover - the pinned requirements install it
+        raise SearchIndexError("the Pagefind binary is missing: install the pinned requirements "
+                               "(pip install -r requirements.txt)") from exc
+    return get_executable()
+
+
+def index_documents(files: Iterable["RenderedFile"]) -> dict[str, str]:
+    """Output path -> index document, for every page that marks a ``data-pagefind-body``."""
+    documents = {}
+    for rendered in files:
+        if rendered.path.endswith(".html") and BODY_MARKER in rendered.data:
+            document = index_document(rendered.data.decode("utf-8"))
+            if document is not None:
+                documents[rendered.path] = document
+    return documents
+
+
+def _pagefind_version() -> str:
+    try:
+        return importlib.metadata.version("pagefind-bin")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def documents_digest(documents: dict[str, str]) -> str:
+    """What the index is made from: the documents, and the Pagefind that reads them."""
+    h = hashlib.sha256(f"pagefind {_pagefind_version()}".encode("utf-8"))
+    for path in sorted(documents):
+        for part in (path, documents[path]):
+            data = part.encode("utf-8")
+            h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+def build_index(folder: Path, documents: dict[str, str]) -> None:
+    """Run Pagefind on ``documents`` (see ``index_documents``), writing ``folder/pagefind/``.
+
+    Pagefind reads them from a temporary folder that mirrors the site's paths, so its
+    result URLs are the pages' own.
+    """
+    bundle = folder / BUNDLE_DIR
+    with tempfile.TemporaryDirectory(prefix="bantin-search-") as temporary:
+        source = Path(temporary)
+        for path, document in documents.items():
+            target = source / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(document, encoding="utf-8")
+        command = [str(pagefind_binary()), "--site", str(source), "--output-path", str(bundle), "--silent"]
+        try:
+            proc = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SearchIndexError(f"could not run Pagefind: {exc}") from exc
+    if proc.returncode != 0:
+        output = " ".join((proc.stderr or proc.stdout).split())
+        detail = f": {output}" if output else ""
+        raise SearchIndexError(f"Pagefind failed (exit status {proc.returncode}){detail}")
+    _normalize_entry(bundle / ENTRY_FILE)
+    missing = [name for name in UI_FILES if not (bundle / name).is_file()]
+    if missing:
+        raise SearchIndexError(f"Pagefind did not write {', '.join(missing)}")
+
+
+def _normalize_entry(path: Path) -> None:
+    """Pagefind lists the languages of its entry file in hash-map order, which changes from run
+    to run; sorted, the same pages always give the same bytes."""
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    entry["languages"] = dict(sorted(entry["languages"].items()))
+    path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def search_url(lang: Language) -> str:
+    return f"{lang.prefix}{lang.sections.search}/"
+
+
+class SearchSection:
+    """Search pages per language, and the index written with the output (see the module's doc).
+
+    Templates see it as ``search``: ``search.enabled(lang.code)`` and ``search.url(lang)``.
+    """
+
+    name = "search"
+
+    def __init__(self) -> None:
+        self.languages: frozenset[str] = frozenset()  # languages with articles, hence a search page
+
+    # Section protocol
+
+    def load(self, root: Path, config: SiteConfig, articles: list[ArticleSource], diagnostics: Diagnostics) -> None:
+        """Search has no sources of its own."""
+
+    def shortcodes(self, renderer: "Renderer", diagnostics: Diagnostics) -> Iterable[Shortcode]:
+        return ()
+
+    def check(self, site: Site, diagnostics: Diagnostics) -> None:
+        self.languages = frozenset(code for code, local in site.languages.items() if local.articles)
+
+    def plan(self, planner: "Planner") -> None:
+        present = [lang for lang in planner.config.languages if lang.code in self.languages]
+        if not present:
+            return
+        # Alternates (hreflang, with the default language as x-default) when that one has the page too.
+        codes = {lang.code for lang in present}
+        alternates = tuple((lang.code, search_url(lang)) for lang in present)
+        if len(codes) < 2 or planner.config.default_language not in codes:
+            alternates = ()
+        for lang in present:
+            planner.page(lang, search_url(lang), "search.html", "search page", alternates, origin=ORIGIN)
+        for name in UI_FILES:
+            planner.expect(f"{BUNDLE_DIR}/{name}", f"search bundle file '{name}' (written by Pagefind)", ORIGIN)
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(repr(sorted(self.languages)).encode("utf-8")).hexdigest()
+
+    def finish_output(self, folder: Path, files: list["RenderedFile"], cache: "BuildCache",
+                      previous: Path | None) -> None:
+        """Index the pages written into ``folder`` before it is swapped in (``SearchIndexError``
+        if Pagefind fails). When the documents are those the index in ``previous`` (the
+        output being replaced) was built from, that index is copied instead: Pagefind cannot
+        update an index, and rebuilding it takes seconds on a large site."""
+        if not self.languages:
+            cache.sections.pop(self.name, None)
+            return
+        documents = index_documents(files)
+        if not documents:
+            raise SearchIndexError("no page marks an element data-pagefind-body, so there is nothing to index "
+                                   "(templates/article.html marks the <article>)")
+        digest = documents_digest(documents)
+        old = previous / BUNDLE_DIR if previous is not None else None
+        if old is not None and cache.sections.get(self.name) == digest and (old / ENTRY_FILE).is_file():
+            shutil.copytree(old, folder / BUNDLE_DIR, copy_function=shutil.copyfile)
+        else:
+            build_index(folder, documents)
+        cache.sections[self.name] = digest
+
+    # For templates
+
+    def enabled(self, code: str) -> bool:
+        return code in self.languages
+
+    def folds_accents(self, code: str) -> bool:
+        """Whether this language's index has the accent-free copy, which its queries must match."""
+        return code in ACCENT_FREE_LANGUAGES
+
+    def url(self, lang: Language) -> str:
+        return search_url(lang)

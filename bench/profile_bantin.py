@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Where a bantin build spends its time, stage by stage.
+
+    python bench/profile_bantin.py SITE OUT [--clean] [--cprofile FILE.prof] [--top 25]
+
+Run with bantin's Python. Builds SITE into OUT once (``--clean``: without the cache,
+like ``build --clean``; otherwise reusing it, like a rebuild) with light timers wrapped
+around the pipeline's stages and around the hot inner calls (YAML, Markdown,
+sanitizing, fingerprints, Jinja rendering, reading reused pages). With ``--cprofile``
+the same build runs under cProfile instead and the functions with the most own time
+are listed (cProfile roughly doubles the time of Python-heavy code: use the timers for
+the split, the profile for the culprits).
+
+Only names that exist are wrapped, so the script keeps working while the engine changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import io
+import pstats
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+# --engine DIR: profile another bantin tree (e.g. one exported by bench.py --engine)
+ENGINE = Path(sys.argv[sys.argv.index("--engine") + 1]) if "--engine" in sys.argv else REPO
+sys.path.insert(0, str(ENGINE))
+
+TOTALS: dict[str, float] = defaultdict(float)
+CALLS: dict[str, int] = defaultdict(int)
+DEPTH: dict[str, int] = defaultdict(int)
+
+
+def timed(label: str, fn):
+    """Inclusive time of the outermost calls of ``fn`` under ``label``."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        DEPTH[label] += 1
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            DEPTH[label] -= 1
+            if DEPTH[label] == 0:
+                TOTALS[label] += time.perf_counter() - started
+                CALLS[label] += 1
+
+    return wrapper
+
+
+def wrap(owner, name: str, label: str) -> bool:
+    fn = getattr(owner, name, None)
+    if fn is None:
+        return False
+    if isinstance(owner, type) and isinstance(owner.__dict__.get(name), classmethod):
+        setattr(owner, name, classmethod(timed(label, owner.__dict__[name].__func__)))
+        return True
+    wrapped = timed(label, fn)
+    setattr(owner, name, wrapped)
+    if not isinstance(owner, type):  # a module function: rebind where it was imported by name
+        for module_name, module in list(sys.modules.items()):
+            if module_name.startswith("bantin") and getattr(module, name, None) is fn:
+                setattr(module, name, wrapped)
+    return True
+
+
+# (label, module, attribute path): stages in pipeline order, then inner calls ("  " = part of a stage).
+STAGES = [
+    ("config + UI strings", "bantin.pipeline", "load_config"),
+    ("config + UI strings", "bantin.pipeline", "load_ui_strings"),
+    ("load articles (read + front matter)", "bantin.pipeline", "load_articles"),
+    ("cache: load JSON", "bantin.cache", "BuildCache.load"),
+    ("sections: load calendar + stats", "bantin.calendar", "CalendarSection.load"),
+    ("sections: load calendar + stats", "bantin.stats", "StatsSection.load"),
+    ("assemble (bodies: Markdown, sanitize)", "bantin.pipeline", "assemble"),
+    ("sections: check + plan", "bantin.calendar", "CalendarSection.check"),
+    ("sections: check + plan", "bantin.stats", "StatsSection.check"),
+    ("plan", "bantin.pipeline", "plan_news"),
+    ("sections: check + plan", "bantin.calendar", "CalendarSection.plan"),
+    ("sections: check + plan", "bantin.stats", "StatsSection.plan"),
+    ("plan", "bantin.pipeline", "plan_site_files"),
+    ("plan", "bantin.plan", "Planner.finish"),
+    ("render pages (fingerprints, render, reuse)", "bantin.render", "Renderer.render_pages"),
+    ("link check", "bantin.pipeline", "check_links"),
+    ("write output + swap", "bantin.pipeline", "write_site"),
+    ("cache: save JSON", "bantin.cache", "BuildCache.save"),
+]
+INNER = [
+    ("  YAML (front matter, events, stats)", "bantin.yamlfile", "load"),
+    ("  Markdown convert", "markdown.core", "Markdown.convert"),
+    ("  sanitize (nh3)", "bantin.markdown_render", "sanitize_html"),
+    ("  page fingerprints", "bantin.fingerprint", "page_fingerprint"),
+    ("  fingerprint values (Fingerprinter.of)", "bantin.fingerprint", "Fingerprinter.of"),
+    ("  template closure", "bantin.fingerprint", "TemplateGraph.closure"),
+    ("  Jinja render of pages", "bantin.render", "Renderer.render_page"),
+    ("  Jinja render of shortcode blocks", "bantin.render", "Renderer.render_partial"),
+    ("  hashing (cache.digest)", "bantin.cache", "digest"),
+]
+
+
+def install() -> list[str]:
+    import importlib
+
+    missing = []
+    for label, module_name, path in STAGES + INNER:
+        try:
+            owner = importlib.import_module(module_name)
+        except ImportError:
+            missing.append(f"{module_name}.{path}")
+            continue
+        *parents, name = path.split(".")
+        for parent in parents:
+            owner = getattr(owner, parent, None)
+        if owner is None or not wrap(owner, name, label):
+            missing.append(f"{module_name}.{path}")
+    return missing
+
+
+def build(site: Path, out: Path, clean: bool):
+    from bantin.pipeline import BuildOptions, run
+
+    return run(BuildOptions(root=site, out=out, clean=clean))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("site", type=Path)
+    p.add_argument("out", type=Path)
+    p.add_argument("--clean", action="store_true")
+    p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
+    p.add_argument("--top", type=int, default=25)
+    p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
+    args = p.parse_args()
+    site, out = args.site.resolve(), args.out.resolve()
+
+    if args.cprofile:
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        result = build(site, out, args.clean)
+        profiler.disable()
+        wall = time.perf_counter() - started
+        profiler.dump_stats(str(args.cprofile))
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("tottime").print_stats(args.top)
+        print(f"cProfile: {'clean' if args.clean else 'incremental'} build, {wall:.2f} s under the profiler, "
+              f"ok={result.ok}")
+        print(text.getvalue())
+        return 0 if result.ok else 1
+
+    missing = install()
+    started = time.perf_counter()
+    result = build(site, out, args.clean)
+    wall = time.perf_counter() - started
+    pages = sum(result.pages_per_language.values())
+    print(f"{'clean' if args.clean else 'incremental'} build of {site}: {wall:.2f} s, {pages} pages, ok={result.ok}")
+    print(f"{'stage':46} {'seconds':>8} {'share':>6} {'calls':>7}")
+    accounted = 0.0
+    for label in dict.fromkeys(label for label, _, _ in STAGES):
+        if label in TOTALS:
+            accounted += TOTALS[label]
+            print(f"{label:46} {TOTALS[label]:8.2f} {TOTALS[label] / wall:6.0%} {CALLS[label]:7}")
+    print(f"{'other (imports, sections setup, glue)':46} {wall - accounted:8.2f} {(wall - accounted) / wall:6.0%}")
+    print("of which, across stages:")
+    for label in dict.fromkeys(label for label, _, _ in INNER):
+        if label in TOTALS:
+            print(f"{label:46} {TOTALS[label]:8.2f} {TOTALS[label] / wall:6.0%} {CALLS[label]:7}")
+    if missing:
+        print(f"(not found in this engine, not timed: {', '.join(missing)})")
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
