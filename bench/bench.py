@@ -487,8 +487,11 @@ def fmt_ratio(peer: dict | None, ours: dict | None, key: str) -> str:
 
 def table(size: str, data: dict) -> str:
     tools = data.get("tools", {})
+    measured = data.get("measured", {})
+    runs = ", ".join(f"{t} {m['runs']}" + (f" ({m['bantin_commit']})" if "bantin_commit" in m else "")
+                     for t, m in measured.items() if t in tools) or str(data.get("runs"))
     lines = [f"N = {int(size):,} article pairs ({data['corpus']['article_files']:,} article files); "
-             f"median of {data['runs']} runs; time s, peak MB of the process tree; "
+             f"median of runs ({runs}); time s, peak MB of the process tree; "
              "× = peer ÷ bantin (above 1: bantin is faster / smaller)", ""]
     head = f"| {'case':33} | bantin s | bantin MB |"
     rule = f"|{'-' * 35}|---------:|----------:|"
