@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -119,9 +120,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def site_server(sample_site):
-    """``sample_site`` served over HTTP on 127.0.0.1 and a free port; yields the base URL (ending in "/")."""
+@contextlib.contextmanager
+def serve_folder(folder: Path, name: str = "test-site-server"):
+    """Serve ``folder`` over HTTP on 127.0.0.1 and a free port; yields the base URL (ending in "/")."""
     import functools
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -130,9 +131,8 @@ def site_server(sample_site):
         def log_message(self, format, *args):  # noqa: A002  (keep pytest output clean)
             pass
 
-    handler = functools.partial(QuietHandler, directory=str(sample_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="sample-site-server", daemon=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -140,6 +140,13 @@ def site_server(sample_site):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def site_server(sample_site):
+    """``sample_site`` served over HTTP on 127.0.0.1 and a free port; yields the base URL (ending in "/")."""
+    with serve_folder(sample_site, "sample-site-server") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -156,3 +163,13 @@ def browser():
             chromium.close()
     finally:
         playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page for one test."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

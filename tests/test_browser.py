@@ -26,15 +26,6 @@ def url_path(url: str) -> str:
     return urlsplit(url).path
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 def switcher_link(page, name: str):
     return page.locator("nav.language-switcher").get_by_role("link", name=name, exact=True)
 

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
 from bantin.images import SIZES
-from conftest import REPO, run_build
+from conftest import REPO, run_build, serve_folder
 
 VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 BASE = "https://bantin.example.org/"  # site_config.yaml's base_url
@@ -303,26 +303,9 @@ def test_cover_shown_in_the_body_is_published_once_and_the_body_image_is_first(s
 @pytest.fixture
 def served_photo_site(photo_site, capsys):
     """The photo site built and served on 127.0.0.1 (a free port) for the browser."""
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
     assert run_build(photo_site, "build", "--quiet", capsys=capsys).code == 0
-
-    class QuietHandler(SimpleHTTPRequestHandler):
-        def log_message(self, format, *args):  # noqa: A002
-            pass
-
-    handler = functools.partial(QuietHandler, directory=str(photo_site / "public"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="photo-site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_folder(photo_site / "public", "photo-site-server") as url:
+        yield url
 
 
 @pytest.mark.browser

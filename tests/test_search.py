@@ -156,15 +156,6 @@ def test_check_does_not_index_but_accepts_the_links_to_the_bundle(site_factory, 
 # --- in Chromium -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 def search_for(page, base: str, path: str, query: str) -> list[dict]:
     """Type ``query`` into the search page's box; the results as shown (link, title, excerpt, tags)."""
     page.goto(base + path)

@@ -373,36 +373,24 @@ def test_stats_pages_of_the_series_are_valid_html(series_site):
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["so-lieu/", "en/stats/"])
 def test_axe_finds_no_violations_on_dashboards_with_charts(browser, series_site, path):
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
+    from conftest import serve_folder
     from test_browser import AXE, axe_report
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, format, *args):  # noqa: A002
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(series_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    context = browser.new_context(color_scheme="light")
-    try:
-        page = context.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/{path}")
-        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-        page.add_script_tag(path=str(AXE))
-        light = page.evaluate("axe.run()")
-        page.emulate_media(color_scheme="dark")
-        dark = page.evaluate("axe.run({runOnly: ['color-contrast']})")
-        names = page.evaluate(
-            "Array.from(document.querySelectorAll('svg[role=img]')).map(s => s.getAttribute('aria-label'))"
-        )
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_folder(series_site) as url:
+        context = browser.new_context(color_scheme="light")
+        try:
+            page = context.new_page()
+            page.goto(f"{url}{path}")
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            page.add_script_tag(path=str(AXE))
+            light = page.evaluate("axe.run()")
+            page.emulate_media(color_scheme="dark")
+            dark = page.evaluate("axe.run({runOnly: ['color-contrast']})")
+            names = page.evaluate(
+                "Array.from(document.querySelectorAll('svg[role=img]')).map(s => s.getAttribute('aria-label'))"
+            )
+        finally:
+            context.close()
     assert light["passes"]
     assert not axe_report(light) + axe_report(dark)
     assert len(names) == 3 and all(names)  # a progress bar and two charts over time
