@@ -16,7 +16,7 @@ from .content import ArticleSource
 from .diagnostics import Diagnostics, Location
 from .i18n import UiStrings
 from .images import ImageAsset, ImageProcessor, published_slug
-from .markdown_render import BodySource, MarkdownRenderer, resolve_image
+from .markdown_render import BodySource, MarkdownRenderer, PreparedBody, convert_bodies, resolve_image
 from .model import Article, LanguageSite, Site, Term, TermPage
 from .shortcodes import ShortcodeRegistry
 from .slugs import slugify
@@ -70,21 +70,21 @@ def assemble(
         lang.code: MarkdownRenderer(registry, ui.for_language(lang.code)["footnote_backlink"], cache, images=images)
         for lang in config.languages
     }
-    articles: list[Article] = []
+    pending: list[_Pending] = []
     by_slug: dict[tuple[str, str], ArticleSource] = {}
     stale = check_translations(sources, config, diagnostics).stale()
+    # Pass 1, in file order: every check, and each body made ready for Markdown.
     for source in sources:
         fields = source.fields
         if not source.valid:
             # Still look at the body, so its mistakes are reported in the same run.
-            renderers[source.lang].render(_body(source, root, None), source.lang, diagnostics)
+            renderers[source.lang].prepare(_body(source, root, None), source.lang, diagnostics)
             continue
         if fields.get("draft") and not selection.drafts:
             continue
         published = aware(fields["date"], config)
         if published > now and not selection.future:
             continue
-        lang = config.language(source.lang)
         slug_location = source.locations.get("slug", source.locations["title"])
         slug = slugify(fields.get("slug", fields["title"]))
         if not slug:
@@ -101,7 +101,7 @@ def assemble(
         cover_path, cover_problem = (
             resolve_image(fields["image"], source.directory, root) if "image" in fields else (None, None)
         )
-        body = renderers[source.lang].render(
+        body = renderers[source.lang].prepare(
             _body(source, root, fields.get("dateline")), source.lang, diagnostics, cover=cover_path
         )
         cover = None
@@ -116,16 +116,25 @@ def assemble(
         updated = aware(fields["lastmod"], config) if "lastmod" in fields else None
         if updated and updated < published:
             diagnostics.error(source.locations["lastmod"], "'lastmod' is before 'date'")
+        _check_events(source, fields.get("events", ()), registry, diagnostics)
+        pending.append(_Pending(source, slug, published, updated, body, cover))
+
+    # Pass 2: Markdown for the bodies the cache does not have, on every core; then the articles.
+    htmls = convert_bodies([p.body for p in pending], cache)
+    articles: list[Article] = []
+    for item, html in zip(pending, htmls):
+        source, fields, cover = item.source, item.source.fields, item.cover
+        body = renderers[source.lang].finish(item.body, html)
         articles.append(
             Article(
                 base=source.base,
                 lang=source.lang,
                 rel=source.rel,
                 title=fields["title"],
-                slug=slug,
-                url=urls.article(lang, slug),
-                published=published,
-                updated=updated,
+                slug=item.slug,
+                url=urls.article(config.language(source.lang), item.slug),
+                published=item.published,
+                updated=item.updated,
                 authors=tuple(Term(slugify(name), name) for name in fields.get("authors", ())),
                 tags=tuple(Term(slugify(name), name) for name in fields.get("tags", ())),
                 source=fields.get("source"),
@@ -142,8 +151,19 @@ def assemble(
                 stale_original=stale.get((source.base, source.lang)),
             )
         )
-        _check_events(source, fields.get("events", ()), registry, diagnostics)
     return _site(config, articles)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """An article between its checks and its Markdown conversion."""
+
+    source: ArticleSource
+    slug: str
+    published: dt.datetime
+    updated: dt.datetime | None
+    body: PreparedBody
+    cover: ImageAsset | None
 
 
 def _cover(path: Path, written: str, body_images: tuple[ImageAsset, ...], images: ImageProcessor,
@@ -202,11 +222,11 @@ def _term_pages(articles, terms_of, url_of) -> tuple[TermPage, ...]:
     grouped: dict[str, list[Article]] = defaultdict(list)
     names: dict[str, str] = {}
     for article in articles:
+        # "Lạng Sơn" and "Lang Son" share a slug, so they are one tag; the newest spelling names it.
         for term in terms_of(article):
-            # "Lạng Sơn" and "Lang Son" share a slug, so they are one tag; the newest spelling names it.
             names.setdefault(term.slug, term.name)
-            if article not in grouped[term.slug]:
-                grouped[term.slug].append(article)
+        for slug in dict.fromkeys(term.slug for term in terms_of(article)):  # once per article
+            grouped[slug].append(article)
     return tuple(
         TermPage(Term(slug, names[slug]), url_of(slug), tuple(grouped[slug])) for slug in sorted(grouped)
     )

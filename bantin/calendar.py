@@ -647,7 +647,7 @@ class CalendarSection:
         return False, tuple(reversed(past))[:HOME_EVENTS]
 
     def article_events(self, article: Article) -> tuple[EventView, ...]:
-        idents = sorted((ident for base, ident in self.links if base == article.base),
+        idents = sorted(self._links_by("article").get(article.base, ()),
                         key=lambda ident: (_instant(self.events[ident].start), ident))
         return tuple(view for ident in idents if (view := self.view(ident, article.lang)) is not None)
 
@@ -656,7 +656,7 @@ class CalendarSection:
             return ()
         default = self.config.default_language
         found = []
-        for base in sorted(base for base, other in self.links if other == ident):
+        for base in sorted(self._links_by("event").get(ident, ())):
             versions = self.site.translations.get(base, {})
             if lang in versions:
                 found.append((versions[lang], False))
@@ -667,9 +667,25 @@ class CalendarSection:
     # --- the model per language ---
 
     def events_in(self, lang: str) -> tuple[Event, ...]:
-        """The events a language lists: those with a title in it."""
-        return tuple(sorted((e for e in self.events.values() if lang in e.title),
-                            key=lambda e: (_instant(e.start), e.id)))
+        """The events a language lists: those with a title in it (asked by every page's menu, so kept)."""
+        key = ("events_in", lang)
+        if key not in self._cache:
+            self._cache[key] = tuple(sorted((e for e in self.events.values() if lang in e.title),
+                                            key=lambda e: (_instant(e.start), e.id)))
+        return self._cache[key]
+
+    def _links_by(self, side: str) -> dict[str, list[str]]:
+        """The article-event links indexed by article base name (``"article"``) or event id."""
+        key = ("links_by", side)
+        if key not in self._cache:
+            index: dict[str, list[str]] = defaultdict(list)
+            for base, ident in self.links:
+                if side == "article":
+                    index[base].append(ident)
+                else:
+                    index[ident].append(base)
+            self._cache[key] = dict(index)
+        return self._cache[key]
 
     def occurrences(self, event: Event) -> tuple[Occurrence, ...]:
         if not event.yearly:

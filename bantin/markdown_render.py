@@ -10,6 +10,8 @@ markup (``images.py``: ``<picture>``, ``srcset``, sizes) and the shortcode block
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -140,6 +142,83 @@ class _BantinExtension(Extension):
         md.treeprocessors.register(_FigureAndImages(md), "bantin_figures", 15)
 
 
+@dataclass(frozen=True)
+class ConversionJob:
+    """Everything Markdown conversion depends on, and the cache key made of it."""
+
+    key: str
+    text: str  # the body with shortcodes as placeholders
+    image_slugs: tuple[tuple[str, str], ...]  # (src as written, published slug)
+    dateline: str | None
+    backlink_title: str
+
+
+@dataclass(frozen=True)
+class PreparedBody:
+    job: ConversionJob
+    lang: str
+    images: tuple[ImageAsset, ...]  # by slug
+    shortcodes: tuple[tuple[str, str], ...]  # (name, id) in order of appearance
+    cover_above_body: bool
+
+
+_converters: dict[str, markdown.Markdown] = {}  # backlink title -> converter, per process
+
+
+def _converter(backlink_title: str) -> markdown.Markdown:
+    if backlink_title not in _converters:
+        _converters[backlink_title] = markdown.Markdown(
+            extensions=["tables", "footnotes", "attr_list", "fenced_code", "toc", "sane_lists", _BantinExtension()],
+            extension_configs={
+                "toc": {"slugify": heading_id},
+                "footnotes": {"BACKLINK_TITLE": backlink_title, "SEPARATOR": "-"},
+            },
+            output_format="html",
+        )
+    return _converters[backlink_title]
+
+
+def convert_markdown(job: ConversionJob) -> str:
+    """One body to sanitized HTML; a pure function of the job, so any process may run it."""
+    md = _converter(job.backlink_title)
+    figures: _FigureAndImages = md.treeprocessors["bantin_figures"]
+    figures.image_slugs = dict(job.image_slugs)
+    figures.dateline = job.dateline
+    try:
+        return sanitize_html(md.reset().convert(job.text))
+    finally:
+        md.reset()
+
+
+PARALLEL_THRESHOLD = 64  # bodies; below this, starting worker processes costs more than it saves
+
+
+def convert_many(jobs: list[ConversionJob]) -> dict[str, str]:
+    """Convert bodies on every core: key -> HTML, the same as ``convert_markdown`` one by one.
+
+    Workers are forked, so they start with the extensions imported and need nothing but the jobs.
+    """
+    unique = list({job.key: job for job in jobs}.values())
+    workers = min(os.cpu_count() or 1, len(unique) // (PARALLEL_THRESHOLD // 2) or 1)
+    if len(unique) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return {job.key: convert_markdown(job) for job in unique}
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        # Chunks of a few dozen bodies keep both cores busy to the end without much messaging.
+        htmls = pool.map(convert_markdown, unique, chunksize=max(1, min(64, len(unique) // (workers * 8))))
+    return {job.key: html for job, html in zip(unique, htmls)}
+
+
+def convert_bodies(prepared: list[PreparedBody], cache: BuildCache | None) -> list[str]:
+    """Each prepared body's HTML: from the cache, or converted (in parallel) and cached."""
+    missing = [p.job for p in prepared if cache is None or cache.body(p.job.key) is None]
+    converted = convert_many(missing)
+    if cache is not None:
+        for key, html in converted.items():
+            cache.store_body(key, html)
+    return [converted[p.job.key] if p.job.key in converted else cache.body(p.job.key) for p in prepared]
+
+
 class MarkdownRenderer:
     """Renders article bodies for one language (footnote labels are localized)."""
 
@@ -149,19 +228,17 @@ class MarkdownRenderer:
         self.backlink_title = backlink_title
         self.cache = cache
         self.images = images
-        self.md = markdown.Markdown(
-            extensions=["tables", "footnotes", "attr_list", "fenced_code", "toc", "sane_lists", _BantinExtension()],
-            extension_configs={
-                "toc": {"slugify": heading_id},
-                "footnotes": {"BACKLINK_TITLE": backlink_title, "SEPARATOR": "-"},
-            },
-            output_format="html",
-        )
-        self.figures: _FigureAndImages = self.md.treeprocessors["bantin_figures"]
 
     def render(self, body: BodySource, lang: str, diagnostics: Diagnostics, cover: Path | None = None) -> RenderedBody:
         """``cover``: the article's cover file. The page shows it above the body unless the body
         shows it too; then the cover is the page's first image and no body image is."""
+        prepared = self.prepare(body, lang, diagnostics, cover)
+        return self.finish(prepared, self.convert(prepared))
+
+    def prepare(self, body: BodySource, lang: str, diagnostics: Diagnostics,
+                cover: Path | None = None) -> PreparedBody:
+        """Check the body line by line (every mistake is reported here) and make what Markdown
+        will convert: shortcodes as placeholders, images with their published slugs."""
         lines = body.text.split("\n")
         images: dict[str, ImageAsset] = {}
         blocks: list[tuple[str, str, Location]] = []
@@ -190,33 +267,42 @@ class MarkdownRenderer:
             for match in IMAGE.finditer(line):
                 self._check_image(match, body, Location(body.rel, location.line, match.start() + 1), images, diagnostics)
 
-        image_slugs = {src: asset.slug for src, asset in sorted(images.items())}
-        html = self._convert("\n".join(lines), image_slugs, body.dateline)
+        image_slugs = tuple((src, asset.slug) for src, asset in sorted(images.items()))
         by_slug = {asset.slug: asset for asset in images.values()}
-        cover_above_body = cover is not None and all(asset.source != cover for asset in by_slug.values())
-        html = responsive_images(html, by_slug, first_is_eager=not cover_above_body)
-        rendered_blocks = [self.registry.shortcodes[name].render(ident, lang) for name, ident, _ in blocks]
-        html = PLACEHOLDER_PARAGRAPH.sub(lambda m: rendered_blocks[int(m.group(1))], html)
-        return RenderedBody(
-            html=html,
+        text = "\n".join(lines)
+        job = ConversionJob(
+            key=digest(text, repr(sorted(image_slugs)), body.dateline or "", self.backlink_title, "img=slug"),
+            text=text,
+            image_slugs=image_slugs,
+            dateline=body.dateline,
+            backlink_title=self.backlink_title,
+        )
+        return PreparedBody(
+            job=job,
+            lang=lang,
             images=tuple(by_slug[slug] for slug in sorted(by_slug)),
             shortcodes=tuple((name, ident) for name, ident, _ in blocks),
+            cover_above_body=cover is not None and all(asset.source != cover for asset in by_slug.values()),
         )
 
-    def _convert(self, text: str, image_slugs: dict[str, str], dateline: str | None) -> str:
+    def convert(self, prepared: PreparedBody) -> str:
         """Markdown to sanitized HTML (images and shortcodes still to be filled in), through the cache."""
-        key = digest(text, repr(sorted(image_slugs.items())), dateline or "", self.backlink_title, "img=slug")
-        if self.cache is not None and (cached := self.cache.body(key)) is not None:
+        job = prepared.job
+        if self.cache is not None and (cached := self.cache.body(job.key)) is not None:
             return cached
-        self.figures.image_slugs = image_slugs
-        self.figures.dateline = dateline
-        try:
-            html = sanitize_html(self.md.reset().convert(text))
-        finally:
-            self.md.reset()
+        html = convert_markdown(job)
         if self.cache is not None:
-            self.cache.store_body(key, html)
+            self.cache.store_body(job.key, html)
         return html
+
+    def finish(self, prepared: PreparedBody, html: str) -> RenderedBody:
+        """Fill in what comes from us, not the editor: responsive images and shortcode blocks."""
+        by_slug = {asset.slug: asset for asset in prepared.images}
+        html = responsive_images(html, by_slug, first_is_eager=not prepared.cover_above_body)
+        rendered_blocks = [self.registry.shortcodes[name].render(ident, prepared.lang)
+                           for name, ident in prepared.shortcodes]
+        html = PLACEHOLDER_PARAGRAPH.sub(lambda m: rendered_blocks[int(m.group(1))], html)
+        return RenderedBody(html=html, images=prepared.images, shortcodes=prepared.shortcodes)
 
     def _shortcode_line(
         self, line: str, location: Location, blocks: list[tuple[str, str, Location]], diagnostics: Diagnostics

@@ -19,6 +19,7 @@ from .i18n import UiStrings
 from .model import Site, Term, TermPage
 
 ASSETS_DIR = "templates/assets"
+PAGE_WINDOW = 2  # page numbers linked on each side of the current list page
 
 
 @dataclass(frozen=True)
@@ -228,8 +229,23 @@ def _pagination(lang: Language, number: int, count: int) -> Mapping[str, Any]:
         "count": count,
         "previous": urls.news(lang, number - 1) if number > 1 else None,
         "next": urls.news(lang, number + 1) if number < count else None,
-        "pages": tuple((n, urls.news(lang, n)) for n in range(1, count + 1)),
+        "pages": tuple((n, urls.news(lang, n) if n else None) for n in page_window(number, count)),
     })
+
+
+def page_window(number: int, count: int, around: int = PAGE_WINDOW) -> list[int]:
+    """The page numbers a list page links: the first, the last, and ``around`` on each side of
+    the current one; 0 stands for a gap ("…"). A gap of a single page shows that page instead.
+    Listing every number would make each page of a 1,000-page archive 1,000 links long."""
+    shown = sorted({1, count} | set(range(max(1, number - around), min(count, number + around) + 1)))
+    window: list[int] = []
+    for n in shown:
+        if window and n - window[-1] == 2:
+            window.append(n - 1)
+        elif window and n - window[-1] > 2:
+            window.append(0)
+        window.append(n)
+    return window
 
 
 def _refuse_duplicate_paths(outputs, diagnostics: Diagnostics) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from slugify import slugify as _slugify
 
 from .textio import nfc
@@ -11,11 +13,15 @@ from .textio import nfc
 APOSTROPHES = [["'", ""], ["\u2019", ""]]
 
 
+# Tags, authors and headings repeat across thousands of articles, and python-slugify is slow
+# (it transliterates character by character): each distinct text is slugified once.
+@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     # python-slugify transliterates "đ"/"Đ" to "d" (Python-Markdown's toc slugify drops it).
     return _slugify(nfc(text), replacements=APOSTROPHES)
 
 
+@lru_cache(maxsize=65536)
 def heading_id(text: str, separator: str = "-") -> str:
     """Python-Markdown toc ``slugify`` hook, so heading ids fold Vietnamese like slugs do."""
     return _slugify(nfc(text), separator=separator, replacements=APOSTROPHES) or "muc"

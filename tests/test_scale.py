@@ -1,0 +1,83 @@
+"""What keeps large archives fast must not change what readers get (issue 8).
+
+The speed itself is measured by ``bench/`` (never by tests); these tests pin the output
+of the paths that exist for speed: the page-number window, bodies converted on several
+cores, and the work a rebuild skips.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from bantin import markdown_render
+from bantin.plan import page_window
+from conftest import run_build
+
+from test_incremental import tree
+
+
+@pytest.mark.parametrize(
+    ("number", "count", "expected"),
+    [
+        (1, 1, [1]),
+        (1, 5, [1, 2, 3, 4, 5]),
+        (1, 10, [1, 2, 3, 0, 10]),
+        (4, 10, [1, 2, 3, 4, 5, 6, 0, 10]),  # 1 and 2..6 touch: no gap
+        (5, 10, [1, 2, 3, 4, 5, 6, 7, 0, 10]),  # a gap of one page shows that page
+        (6, 12, [1, 0, 4, 5, 6, 7, 8, 0, 12]),
+        (10, 10, [1, 0, 8, 9, 10]),
+        (500, 1000, [1, 0, 498, 499, 500, 501, 502, 0, 1000]),
+    ],
+)
+def test_page_window(number, count, expected):
+    assert page_window(number, count) == expected
+
+
+def article(number: int) -> str:
+    return (
+        f"---\ntitle: Bài số {number}\ndate: 2020-05-{1 + number % 28:02d}\n"
+        f"authors: [Thanh Huyền]\ntags: [Lạng Sơn, Chủ đề {number % 7}]\n---\n\n"
+        f"LSO- Đoạn mở đầu của bài {number}.\n\n## Mục {number}\n\n- một\n- hai\n\n"
+        f"| Huyện | Số người |\n|---|---|\n| Cao Lộc | {number} |\n\nChú thích[^1].\n\n[^1]: Nguồn {number}.\n"
+    )
+
+
+@pytest.fixture
+def large_site(site_factory):
+    """90 articles: more than the parallel threshold, and 23 news pages at 4 per page."""
+    files = {f"content/articles/bai-{n:03d}.vi.md": article(n) for n in range(90)}
+    return site_factory(files)
+
+
+def test_news_pages_link_a_window_of_page_numbers(large_site, capsys):
+    assert run_build(large_site, "build", "--quiet", capsys=capsys).code == 0
+    page = (large_site / "public/tin-tuc/trang/12/index.html").read_text(encoding="utf-8")
+    nav = page[page.index('<nav class="pagination"'):]
+    nav = nav[: nav.index("</nav>")]
+    items = re.findall(r"<li>(.*?)</li>", nav)
+    assert [re.sub(r"<[^>]+>", "", item) for item in items] == [
+        "Trang trước", "1", "…", "10", "11", "12", "13", "14", "…", "23", "Trang sau"]
+    assert '<a href="/tin-tuc/trang/12/" aria-current="page">12</a>' in nav
+    assert '<a href="/tin-tuc/trang/23/" aria-label="Trang 23">23</a>' in nav
+
+
+def test_bodies_converted_in_parallel_equal_a_serial_build(large_site, capsys, monkeypatch):
+    calls = []
+    real_pool = markdown_render.multiprocessing.get_context
+
+    def spy(method):
+        calls.append(method)
+        return real_pool(method)
+
+    monkeypatch.setattr(markdown_render.multiprocessing, "get_context", spy)
+    assert run_build(large_site, "build", "--quiet", "--clean", capsys=capsys).code == 0
+    assert calls == ["fork"]  # the pool really ran
+    parallel = tree(large_site / "public")
+    monkeypatch.setattr(markdown_render, "PARALLEL_THRESHOLD", 10_000)
+    shutil.rmtree(large_site / "public")
+    assert run_build(large_site, "build", "--quiet", "--clean", capsys=capsys).code == 0
+    assert calls == ["fork"]
+    assert tree(large_site / "public") == parallel
