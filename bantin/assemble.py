@@ -17,7 +17,7 @@ from .diagnostics import Diagnostics, Location
 from .i18n import UiStrings
 from .images import ImageAsset, ImageProcessor, published_slug
 from .markdown_render import BodySource, MarkdownRenderer, PreparedBody, convert_bodies, resolve_image
-from .model import Article, LanguageSite, Site, Term, TermPage
+from .model import Article, ArticleCard, LanguageSite, Site, Term, TermPage
 from .shortcodes import ShortcodeRegistry
 from .slugs import slugify
 from .translations import check_translations
@@ -219,14 +219,14 @@ def _site(config: SiteConfig, articles: list[Article]) -> Site:
 
 
 def _term_pages(articles, terms_of, url_of) -> tuple[TermPage, ...]:
-    grouped: dict[str, list[Article]] = defaultdict(list)
+    grouped: dict[str, list[ArticleCard]] = defaultdict(list)
     names: dict[str, str] = {}
     for article in articles:
         # "Lạng Sơn" and "Lang Son" share a slug, so they are one tag; the newest spelling names it.
         for term in terms_of(article):
             names.setdefault(term.slug, term.name)
         for slug in dict.fromkeys(term.slug for term in terms_of(article)):  # once per article
-            grouped[slug].append(article)
+            grouped[slug].append(article.card)
     return tuple(
         TermPage(Term(slug, names[slug]), url_of(slug), tuple(grouped[slug])) for slug in sorted(grouped)
     )

@@ -8,8 +8,10 @@ Two tables, both keyed by content hashes so a stale entry can never be used:
   (its data, its templates, the globals they read). A page whose fingerprint is
   unchanged is taken from the previous output folder instead of being rendered.
 
-``sections`` keeps a section's own hash of what it last wrote into the output folder
-(search: the documents its index was built from, so an unchanged index is copied).
+``sections`` keeps a section's own record of what it last wrote into the output folder
+(search: a hash per indexed page, so an unchanged index is left as it is).
+``written`` lists every file the output folder holds and ``copies`` the stamp of each copied
+file's source: an in-place rebuild deletes what is gone and skips copies that are there.
 
 The cache is JSON (never pickle: a cache restored in CI must not be able to run
 code) in ``.bantin-cache/`` under the site folder; ``--clean`` ignores it.
@@ -23,6 +25,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import markdown
 import nh3
@@ -49,7 +52,9 @@ class BuildCache:
     bodies: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     output_folder: str = ""  # the folder the outputs' fingerprints describe
-    sections: dict[str, str] = field(default_factory=dict)  # section name -> its hash of what it wrote
+    sections: dict[str, Any] = field(default_factory=dict)  # section name -> its record of what it wrote
+    written: list[str] = field(default_factory=list)  # every file of the output folder
+    copies: dict[str, str] = field(default_factory=dict)  # copied file -> stamp of its source
     used_bodies: set[str] = field(default_factory=set)
 
     @classmethod
@@ -68,7 +73,19 @@ class BuildCache:
         cache.outputs = dict(data.get("outputs", {}))
         cache.output_folder = data.get("output_folder", "")
         cache.sections = dict(data.get("sections", {}))
+        cache.written = list(data.get("written", []))
+        cache.copies = dict(data.get("copies", {}))
         return cache
+
+    def describes(self, out: Path) -> bool:
+        """Whether the record of the output (fingerprints, files) is about this folder."""
+        return bool(self.output_folder) and self.output_folder == str(out.resolve()) and out.is_dir()
+
+    def forget_output(self) -> None:
+        """Drop the record of the output folder on disk, before the folder changes under it (an
+        interrupted build then costs the next one a full render, never a wrong page)."""
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
 
     def body(self, key: str) -> str | None:
         html = self.bodies.get(key)
@@ -80,18 +97,22 @@ class BuildCache:
         self.bodies[key] = html
         self.used_bodies.add(key)
 
-    def save(self, outputs: dict[str, str], output_folder: Path) -> None:
-        """Keep what this build used (so deleted articles do not pile up) and the new fingerprints."""
+    def save(self, outputs: dict[str, str], output_folder: Path, written: list[str], copies: dict[str, str]) -> None:
+        """Keep what this build used (so deleted articles do not pile up) and the record of the output."""
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {
+        self._write({
             "version": CACHE_VERSION,
             "output_folder": str(output_folder.resolve()),
             "bodies": {key: self.bodies[key] for key in sorted(self.used_bodies)},
             "outputs": dict(sorted(outputs.items())),
             "sections": dict(sorted(self.sections.items())),
-        }
+            "written": written,
+            "copies": dict(sorted(copies.items())),
+        })
+
+    def _write(self, data: dict) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(f".cache-{os.getpid()}.json")
         temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         temporary.replace(self.path)

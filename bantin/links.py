@@ -14,7 +14,6 @@ from urllib.parse import unquote, urljoin, urlsplit
 from .config import SiteConfig
 from .diagnostics import Diagnostics, Location
 from .plan import Plan
-from .render import RenderedFile
 
 LINK = re.compile(rb'\s(?:href|src)="([^"]*)"')
 SRCSET = re.compile(rb'\ssrcset="([^"]*)"')  # "a-480.jpg 480w, a-960.jpg 960w" (our image markup)
@@ -41,21 +40,31 @@ def _exists(target: str, written: set[str]) -> bool:
     return target in written or (not PurePosixPath(target).suffix and f"{target}/index.html" in written)
 
 
-def check_links(files: list[RenderedFile], plan: Plan, root: Path, config: SiteConfig, diagnostics: Diagnostics) -> None:
-    written = {f.path for f in files} | {c.path for c in plan.copies} | {d.path for d in plan.data_files}
-    written |= {e.path for e in plan.expected}
-    pages = {page.path: page for page in plan.pages}
-    reported: set[tuple[str, str]] = set()
-    for rendered in files:
-        page = pages[rendered.path]
-        if not rendered.path.endswith(".html"):
-            continue
-        for url in _urls(rendered.data):
-            target = _target(url, page.url, config)
-            if target is None or _exists(target, written):
+class LinkChecker:
+    """Checks pages one at a time as they are rendered, against every path the build writes.
+
+    Problems are held until ``report``: a build with other errors (a template that failed, a
+    bad article) reports those alone, since its links may be broken only because of them."""
+
+    def __init__(self, plan: Plan, root: Path, config: SiteConfig, diagnostics: Diagnostics):
+        self.root = root
+        self.config = config
+        self.diagnostics = diagnostics
+        self.written = written_paths(plan)
+        self.pages = {page.path: page for page in plan.pages}
+        self.reported: set[tuple[str, str]] = set()
+        self.problems: list[tuple[Location, str]] = []
+
+    def check(self, path: str, data: bytes) -> None:
+        if not path.endswith(".html"):
+            return
+        page = self.pages[path]
+        for url in _urls(data):
+            target = _target(url, page.url, self.config)
+            if target is None or _exists(target, self.written):
                 continue
             nothing = f"nothing is built at /{target.lstrip('/')}"
-            location = _line_writing(root, page.origin, url)
+            location = _line_writing(self.root, page.origin, url)
             if location is None:
                 # Not in the page's source, so a template writes it: report it once, not once per page.
                 location, key = Location(f"templates/{page.template}"), ("templates", url)
@@ -63,9 +72,20 @@ def check_links(files: list[RenderedFile], plan: Plan, root: Path, config: SiteC
             else:
                 key = (page.origin, url)
                 message = f"broken link '{url}' on {page.url or '/'}: {nothing}"
-            if key not in reported:
-                reported.add(key)
-                diagnostics.error(location, message)
+            if key not in self.reported:
+                self.reported.add(key)
+                self.problems.append((location, message))
+
+    def report(self) -> None:
+        if not self.diagnostics.has_errors:
+            for location, message in self.problems:
+                self.diagnostics.error(location, message)
+
+
+def written_paths(plan: Plan) -> set[str]:
+    """Every path of the output, including those another tool writes (the search bundle)."""
+    return ({p.path for p in plan.pages} | {c.path for c in plan.copies} | {d.path for d in plan.data_files}
+            | {e.path for e in plan.expected})
 
 
 def _urls(page: bytes):

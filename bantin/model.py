@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from .config import SiteConfig
 from .images import ImageAsset
@@ -52,6 +53,38 @@ class Article:
         """Newest first; the base name breaks ties so the order never depends on the file system."""
         return (-self.published.timestamp(), self.base)
 
+    @cached_property
+    def card(self) -> "ArticleCard":
+        return ArticleCard(
+            base=self.base, lang=self.lang, title=self.title, slug=self.slug, url=self.url,
+            published=self.published, updated=self.updated, authors=self.authors, tags=self.tags,
+            dateline=self.dateline, summary=self.summary, cover=self.cover, cover_alt=self.cover_alt,
+        )
+
+
+@dataclass(frozen=True)
+class ArticleCard:
+    """What a list shows of an article (home, news pages, tag and author pages): everything but
+    the body, so that editing a body re-renders its own page and the feeds, not every list."""
+
+    base: str
+    lang: str
+    title: str
+    slug: str
+    url: str
+    published: dt.datetime
+    updated: dt.datetime | None
+    authors: tuple[Term, ...]
+    tags: tuple[Term, ...]
+    dateline: str | None
+    summary: str
+    cover: ImageAsset | None
+    cover_alt: str | None
+
+    @property
+    def updated_or_published(self) -> dt.datetime:
+        return self.updated or self.published
+
 
 @dataclass(frozen=True)
 class TermPage:
@@ -59,7 +92,7 @@ class TermPage:
 
     term: Term
     url: str
-    articles: tuple[Article, ...]
+    articles: tuple[ArticleCard, ...]
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ from .content import load_articles
 from .diagnostics import Diagnostics, Location
 from .i18n import load_ui_strings
 from .images import ImageProcessor
-from .links import check_links
+from .links import LinkChecker, written_paths
 from .plan import Planner, plan_news, plan_site_files
 from .render import Renderer
 from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections
 from .shortcodes import core_registry
-from .writer import write_site
+from .writer import OutputFolder, source_stamp
 
 PROGRESS_THRESHOLD = 200  # pages; below this a progress bar only flickers
 
@@ -86,35 +86,72 @@ def run(options: BuildOptions) -> BuildResult:
     plan_site_files(planner, root)
     plan = planner.finish(diagnostics)
     progress = _progress_bar(len(plan.pages)) if options.progress else None
-    reusable = options.out is not None and cache.output_folder == str(options.out.resolve())
-    files = renderer.render_pages(
-        plan, site, diagnostics, progress,
-        previous=cache.outputs if reusable else None,
-        previous_folder=options.out if reusable else None,
-    )
-    if not diagnostics.has_errors:
-        check_links(files, plan, root, config, diagnostics)
-    if progress:
-        progress.close()
     html_pages = Counter(p.lang for p in plan.pages if p.path.endswith(".html"))
     counts = {code: html_pages[code] for code in config.codes}
-    if diagnostics.has_errors or options.out is None:
-        return finish(counts)
-
-    def finish_output(folder: Path) -> None:
-        """Sections that add to the written pages (the search index) run before the swap."""
-        for section in sections:
-            if hasattr(section, "finish_output"):
-                section.finish_output(folder, files, cache, options.out if reusable else None)
-
+    in_place = options.out is not None and cache.describes(options.out)
+    output = OutputFolder(options.out, in_place) if options.out is not None else None
     try:
-        write_site(options.out, files, plan, before_swap=finish_output)
+        outputs = _render(plan, site, renderer, sections, cache, output, options, diagnostics, progress)
+        if diagnostics.has_errors or output is None:
+            return finish(counts)
+        for data_file in plan.data_files:
+            output.write_if_changed(data_file.path, data_file.data)
+        copies = {copy.path: source_stamp(copy.source) for copy in plan.copies}
+        for copy in plan.copies:
+            output.copy(copy, copies[copy.path], cache.copies.get(copy.path) if in_place else None)
+        site_paths = written_paths(plan)
+        for section in sections:  # sections that add to the output (the search index)
+            if hasattr(section, "finish_output"):
+                section.finish_output(output, site_paths, cache)
     except SearchIndexError as exc:  # the previous output is left as it was
         diagnostics.error(Location(SEARCH_ORIGIN), f"search index not built: {exc}")
         return finish(counts)
-    cache.save({f.path: f.fingerprint for f in files if f.fingerprint}, options.out)
+    finally:
+        if progress:
+            progress.close()
+        if output is not None and (diagnostics.has_errors or sys.exc_info()[0] is not None):
+            output.discard()
+    if in_place:
+        cache.forget_output()
+    written = output.commit(site_paths, set(cache.written) if in_place and cache.written else None)
+    cache.save(outputs, options.out, written, copies)
     images.prune()
     return finish(counts)
+
+
+def _render(plan, site, renderer: Renderer, sections, cache: BuildCache, output: OutputFolder | None,
+            options: BuildOptions, diagnostics: Diagnostics, progress) -> dict[str, str]:
+    """Render, check and stage each page in turn; return each page's fingerprint."""
+    links = LinkChecker(plan, options.root, renderer.config, diagnostics)
+    in_place = output is not None and output.in_place
+    listeners = [section.page_rendered for section in sections if hasattr(section, "page_rendered")]
+    fingerprints: dict[str, str] = {}
+    reused: list[str] = []
+    pages = renderer.render_pages(
+        plan, site, diagnostics, progress,
+        previous=cache.outputs if in_place else None,
+        still_there=(lambda path: (output.out / path).is_file()) if in_place else (lambda path: False),
+    )
+    for rendered in pages:
+        if rendered.fingerprint:
+            fingerprints[rendered.path] = rendered.fingerprint
+        if rendered.reused:
+            reused.append(rendered.path)
+            continue
+        links.check(rendered.path, rendered.data)
+        for listener in listeners:
+            listener(rendered.path, rendered.data)
+        if output is not None:
+            output.write(rendered.path, rendered.data)
+    # An unchanged page can only gain a broken link when a file it may link to is gone (files that
+    # other tools write, the search bundle, are outside: pages link only the bundle's expected files).
+    owned = tuple({e.path.rsplit("/", 1)[0] + "/" for e in plan.expected if "/" in e.path})
+    gone = [p for p in set(cache.written) - links.written if not p.startswith(owned)]
+    if reused and gone:
+        for path in reused:
+            links.check(path, output.current(path))
+    links.report()
+    return fingerprints
 
 
 def _progress_bar(total: int):

@@ -163,10 +163,12 @@ def plan_news(planner: Planner) -> None:
     for lang in config.languages:
         local = site.languages[lang.code]
         articles = local.articles
+        # Lists get cards (no body), so a body edit re-renders only the pages that show the body.
+        cards = tuple(article.card for article in articles)
         page(lang, urls.home(lang), "home.html", "home page", planner.shared(urls.home),
-             articles=articles[: config.per_page], has_more=len(articles) > config.per_page)
+             articles=cards[: config.per_page], has_more=len(articles) > config.per_page)
 
-        chunks = paginate(articles, config.per_page)
+        chunks = paginate(cards, config.per_page)
         for number, chunk in enumerate(chunks, start=1):
             page(lang, urls.news(lang, number), "news.html", f"news list page {number}",
                  planner.shared(urls.news) if number == 1 else (), fallback=urls.news,
@@ -229,21 +231,20 @@ def _pagination(lang: Language, number: int, count: int) -> Mapping[str, Any]:
         "count": count,
         "previous": urls.news(lang, number - 1) if number > 1 else None,
         "next": urls.news(lang, number + 1) if number < count else None,
-        "pages": tuple((n, urls.news(lang, n) if n else None) for n in page_window(number, count)),
+        # (number, url) of the pages linked; a jump in the numbers is a gap ("…").
+        "pages": tuple((n, urls.news(lang, n)) for n in page_window(number, count)),
     })
 
 
 def page_window(number: int, count: int, around: int = PAGE_WINDOW) -> list[int]:
     """The page numbers a list page links: the first, the last, and ``around`` on each side of
-    the current one; 0 stands for a gap ("…"). A gap of a single page shows that page instead.
-    Listing every number would make each page of a 1,000-page archive 1,000 links long."""
+    the current one (a gap of a single page shows that page instead). Listing every number
+    would make each page of a 1,000-page archive 1,000 links long."""
     shown = sorted({1, count} | set(range(max(1, number - around), min(count, number + around) + 1)))
     window: list[int] = []
     for n in shown:
         if window and n - window[-1] == 2:
             window.append(n - 1)
-        elif window and n - window[-1] > 2:
-            window.append(0)
         window.append(n)
     return window
 

@@ -11,6 +11,7 @@ import traceback
 from urllib.parse import urlsplit
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 import jinja2
 
@@ -76,7 +77,7 @@ def _rel(filename: str, root: Path) -> str:
 @dataclass(frozen=True)
 class RenderedFile:
     path: str
-    data: bytes
+    data: bytes | None  # None when reused: the previous output already has these bytes
     fingerprint: str | None = None  # None: not reusable by the next build
     reused: bool = False
 
@@ -132,7 +133,7 @@ class Renderer:
         """A block outside any page (e.g. a shortcode's card), in one language."""
         try:
             return self.env.get_template(template).render(**self._language_globals[lang], **data)
-        except jinja2.TemplateError as exc:
+        except Exception as exc:  # noqa: BLE001 - reported at the template line, like TemplateError
             self._report(exc, diagnostics)
             return ""
 
@@ -143,28 +144,26 @@ class Renderer:
         diagnostics: Diagnostics,
         progress=None,
         previous: dict[str, str] | None = None,
-        previous_folder: Path | None = None,
-    ) -> list[RenderedFile]:
-        """Render every page; a page whose fingerprint equals ``previous[path]`` is read back from
-        ``previous_folder`` instead (an incremental build)."""
+        still_there: Callable[[str], bool] = lambda path: False,
+    ) -> Iterator[RenderedFile]:
+        """Render the pages one at a time (nothing is kept here, so memory stays flat). A page whose
+        fingerprint equals ``previous[path]`` while ``still_there(path)`` is not rendered: it comes
+        out as ``reused``, without data (an incremental build leaves that file as it is)."""
         previous = previous or {}
         fingerprints = self._fingerprints(plan, site)
-        files = []
         for page in plan.pages:
             fingerprint = fingerprints(page)
-            old = previous_folder / page.path if previous_folder else None
-            if fingerprint is not None and previous.get(page.path) == fingerprint and old and old.is_file():
-                files.append(RenderedFile(page.path, old.read_bytes(), fingerprint, reused=True))
+            if fingerprint is not None and previous.get(page.path) == fingerprint and still_there(page.path):
+                yield RenderedFile(page.path, None, fingerprint, reused=True)
             else:
                 try:
                     text = self.render_page(page, site, plan)
-                except jinja2.TemplateError as exc:
+                except Exception as exc:  # noqa: BLE001 - a template calling a helper wrongly (TypeError…)
                     self._report(exc, diagnostics)
                     continue
-                files.append(RenderedFile(page.path, text.encode("utf-8"), fingerprint))
+                yield RenderedFile(page.path, text.encode("utf-8"), fingerprint)
             if progress:
                 progress.update(1)
-        return files
 
     def render_page(self, page: PageOutput, site: Site, plan: Plan) -> str:
         template = self.env.get_template(page.template)
@@ -202,7 +201,7 @@ class Renderer:
 
         return fingerprint
 
-    def _report(self, exc: jinja2.TemplateError, diagnostics: Diagnostics) -> None:
+    def _report(self, exc: Exception, diagnostics: Diagnostics) -> None:
         location = template_location(exc, self.root)
         key = (location, str(exc))
         if key not in self._failed:  # one report per mistake, not one per page

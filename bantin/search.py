@@ -38,7 +38,6 @@ import hashlib
 import importlib.metadata
 import json
 import re
-import shutil
 import subprocess
 import tempfile
 import unicodedata
@@ -54,7 +53,8 @@ from .shortcodes import Shortcode
 if TYPE_CHECKING:
     from .cache import BuildCache
     from .plan import Planner
-    from .render import Renderer, RenderedFile
+    from .render import Renderer
+    from .writer import OutputFolder
 
 BUNDLE_DIR = "pagefind"  # Pagefind's default; the search page loads its UI from here
 UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")  # what the search page links
@@ -190,15 +190,21 @@ def pagefind_binary() -> Path:
     return get_executable()
 
 
-def index_documents(files: Iterable["RenderedFile"]) -> dict[str, str]:
-    """Output path -> index document, for every page that marks a ``data-pagefind-body``."""
-    documents = {}
-    for rendered in files:
-        if rendered.path.endswith(".html") and BODY_MARKER in rendered.data:
-            document = index_document(rendered.data.decode("utf-8"))
-            if document is not None:
-                documents[rendered.path] = document
-    return documents
+def indexed_digest(html: bytes) -> str | None:
+    """A hash of what ``index_document`` makes of a page (its language and body elements; the copy
+    follows from them), or None for a page the index does not read. Cheaper than the document."""
+    if BODY_MARKER not in html:
+        return None
+    text = html.decode("utf-8")
+    bodies = _bodies(text)
+    if not bodies:
+        return None
+    found = _HTML_LANG.search(text)
+    h = hashlib.sha256((found.group(1) if found else "").encode("utf-8"))
+    for body in bodies:
+        part = text[body.start:body.end].encode("utf-8")
+        h.update(len(part).to_bytes(8, "little") + part)
+    return h.hexdigest()
 
 
 def _pagefind_version() -> str:
@@ -208,13 +214,11 @@ def _pagefind_version() -> str:
         return "unknown"
 
 
-def documents_digest(documents: dict[str, str]) -> str:
-    """What the index is made from: the documents, and the Pagefind that reads them."""
+def index_digest(pages: dict[str, str]) -> str:
+    """What the index is made from: each indexed page's ``indexed_digest``, and the Pagefind that reads them."""
     h = hashlib.sha256(f"pagefind {_pagefind_version()}".encode("utf-8"))
-    for path in sorted(documents):
-        for part in (path, documents[path]):
-            data = part.encode("utf-8")
-            h.update(len(data).to_bytes(8, "little") + data)
+    for path in sorted(pages):
+        h.update(f"{path}\0{pages[path]}\n".encode("utf-8"))
     return h.hexdigest()
 
 
@@ -268,6 +272,8 @@ class SearchSection:
 
     def __init__(self) -> None:
         self.languages: frozenset[str] = frozenset()  # languages with articles, hence a search page
+        self.indexed: dict[str, str] = {}  # page rendered in this build -> its indexed_digest
+        self.rendered: set[str] = set()
 
     # Section protocol
 
@@ -297,26 +303,37 @@ class SearchSection:
     def fingerprint(self) -> str:
         return hashlib.sha256(repr(sorted(self.languages)).encode("utf-8")).hexdigest()
 
-    def finish_output(self, folder: Path, files: list["RenderedFile"], cache: "BuildCache",
-                      previous: Path | None) -> None:
-        """Index the pages written into ``folder`` before it is swapped in (``SearchIndexError``
-        if Pagefind fails). When the documents are those the index in ``previous`` (the
-        output being replaced) was built from, that index is copied instead: Pagefind cannot
-        update an index, and rebuilding it takes seconds on a large site."""
+    def page_rendered(self, path: str, data: bytes) -> None:
+        """Called with every page rendered in this build (reused pages keep last build's digest)."""
+        digest = indexed_digest(data) if path.endswith(".html") else None
+        if digest is not None:
+            self.indexed[path] = digest
+        self.rendered.add(path)
+
+    def finish_output(self, output: "OutputFolder", site_pages: set[str], cache: "BuildCache") -> None:
+        """Index the pages before the output is committed (``SearchIndexError`` if Pagefind fails).
+        When the indexed pages are those the current index was built from, that index is left as
+        it is: Pagefind cannot update an index, and rebuilding one takes seconds on a large site."""
         if not self.languages:
             cache.sections.pop(self.name, None)
             return
-        documents = index_documents(files)
-        if not documents:
+        record = cache.sections.get(self.name)
+        before = record.get("pages", {}) if isinstance(record, dict) else {}
+        # A page that was not rendered is unchanged, and so is what the index read of it.
+        pages = {**{p: d for p, d in before.items() if p in site_pages and p not in self.rendered}, **self.indexed}
+        if not pages:
             raise SearchIndexError("no page marks an element data-pagefind-body, so there is nothing to index "
                                    "(templates/article.html marks the <article>)")
-        digest = documents_digest(documents)
-        old = previous / BUNDLE_DIR if previous is not None else None
-        if old is not None and cache.sections.get(self.name) == digest and (old / ENTRY_FILE).is_file():
-            shutil.copytree(old, folder / BUNDLE_DIR, copy_function=shutil.copyfile)
+        digest = index_digest(pages)
+        if (output.in_place and isinstance(record, dict) and record.get("digest") == digest
+                and (output.out / BUNDLE_DIR / ENTRY_FILE).is_file()):
+            output.keep(BUNDLE_DIR + "/")
         else:
-            build_index(folder, documents)
-        cache.sections[self.name] = digest
+            documents = {path: index_document(output.current(path).decode("utf-8")) for path in sorted(pages)}
+            build_index(output.staging, documents)
+            output.staged.update(f"{BUNDLE_DIR}/{p.relative_to(output.staging / BUNDLE_DIR).as_posix()}"
+                                 for p in (output.staging / BUNDLE_DIR).rglob("*") if p.is_file())
+        cache.sections[self.name] = {"digest": digest, "pages": dict(sorted(pages.items()))}
 
     # For templates
 

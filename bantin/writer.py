@@ -1,7 +1,19 @@
-"""Writing the output: everything goes into a fresh folder that replaces the old one at the end.
+"""Writing the output so that readers (and the deploy step) never see a half-built site.
 
-A failed or interrupted build therefore never leaves a half-written site: readers
-(and the deploy step) see either the previous output or the new one.
+Everything the build writes goes first into a staging folder beside the output. Nothing
+reaches the output until every page is rendered and checked; a build that fails leaves
+the output exactly as it was. Then, one of two ways:
+
+- **fresh** (first build, ``--clean``, or no record of what the output holds): the staging
+  folder holds the whole site and replaces the output folder in one rename.
+- **in place** (a rebuild whose cache describes the output folder): the staging folder holds
+  only the files whose bytes changed; they are moved into the output, one rename each, and
+  the files the site no longer has are deleted. Unchanged files are never read or written,
+  which is what makes a rebuild after a small edit fast on a large archive.
+
+Before the files of an in-place build are moved, the cache's record of the output is
+dropped (``BuildCache.forget_output``), so if the move is interrupted the next build
+renders every page again instead of trusting a record that no longer holds.
 """
 
 from __future__ import annotations
@@ -9,39 +21,105 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Callable
 
-from .plan import Plan
-from .render import RenderedFile
+from .plan import CopyOutput
 
 
-def write_site(out: Path, files: list[RenderedFile], plan: Plan,
-               before_swap: Callable[[Path], None] | None = None) -> None:
-    """``before_swap(folder)`` finishes the fresh folder (the search index); if it raises, the
-    previous output stays in place."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.new-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        for item in [*files, *plan.data_files]:
-            target = staging / item.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(item.data)
-        for copy in plan.copies:
-            target = staging / copy.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # Contents only: permissions and timestamps must not make two builds differ.
-            shutil.copyfile(copy.source, target)
-        if before_swap is not None:
-            before_swap(staging)
-        if out.exists():
-            out.rename(old)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if old.exists() and not out.exists():
-            old.rename(out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+class OutputFolder:
+    def __init__(self, out: Path, in_place: bool):
+        self.out = out.resolve()
+        self.in_place = in_place and self.out.is_dir()
+        self.staging = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
+        self.staged: set[str] = set()  # paths written into the staging folder
+        self.kept_prefixes: list[str] = []  # in place: folders left as they are (an unchanged search index)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging.mkdir(parents=True)
+
+    def write(self, path: str, data: bytes) -> None:
+        target = self.staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.staged.add(path)
+
+    def write_if_changed(self, path: str, data: bytes) -> None:
+        """For files made whole on every build (ICS, JSON, CSV): in place, only when the bytes differ."""
+        if self.in_place:
+            current = self.out / path
+            if current.is_file() and current.stat().st_size == len(data) and current.read_bytes() == data:
+                return
+        self.write(path, data)
+
+    def copy(self, copy: CopyOutput, stamp: str, previous_stamp: str | None) -> None:
+        """``stamp`` identifies the source's content (see ``source_stamp``); in place, a copy whose
+        source has the stamp it had last time is already there."""
+        if self.in_place and stamp == previous_stamp and (self.out / copy.path).is_file():
+            return
+        target = self.staging / copy.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Contents only: permissions and timestamps must not make two builds differ.
+        shutil.copyfile(copy.source, target)
+        self.staged.add(copy.path)
+
+    def current(self, path: str) -> bytes:
+        """A file of the site being built: staged in this build, or else left from the previous one."""
+        staged = self.staging / path
+        return staged.read_bytes() if path in self.staged else (self.out / path).read_bytes()
+
+    def keep(self, prefix: str) -> None:
+        self.kept_prefixes.append(prefix)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def commit(self, site_paths: set[str], previous_paths: set[str] | None) -> list[str]:
+        """Put the staged files in place; return every file the output now holds.
+
+        ``site_paths``: the files this build's site consists of (besides staged ones, such as a
+        new search index). ``previous_paths``: what the output held after the last build (None:
+        unknown, then the output folder is listed)."""
+        try:
+            if not self.in_place:
+                old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+                if self.out.exists():
+                    self.out.rename(old)
+                self.staging.rename(self.out)
+                shutil.rmtree(old, ignore_errors=True)
+                return sorted(_files(self.out))
+            for path in sorted(self.staged):
+                target = self.out / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.staging / path, target)
+            held = previous_paths if previous_paths is not None else _files(self.out)
+            keep = site_paths | self.staged
+            stale = [p for p in held if p not in keep and not p.startswith(tuple(self.kept_prefixes))]
+            for path in stale:
+                (self.out / path).unlink(missing_ok=True)
+            _remove_empty_parents(self.out, stale)
+            return sorted((set(held) - set(stale)) | keep)
+        finally:
+            self.discard()
+
+
+def source_stamp(path: Path) -> str:
+    """Cheap identity of a copied file's content: its size and modification time."""
+    info = path.stat()
+    return f"{info.st_size}:{info.st_mtime_ns}"
+
+
+def _files(folder: Path) -> set[str]:
+    found = set()
+    for directory, _dirs, names in os.walk(folder):
+        rel = Path(directory).relative_to(folder).as_posix()
+        prefix = "" if rel == "." else rel + "/"
+        found.update(prefix + name for name in names)
+    return found
+
+
+def _remove_empty_parents(out: Path, removed: list[str]) -> None:
+    folders = sorted({parent for path in removed for parent in Path(path).parents if parent != Path(".")},
+                     key=lambda p: len(p.parts), reverse=True)
+    for folder in folders:
+        try:
+            (out / folder).rmdir()  # only succeeds when empty
+        except OSError:
+            pass
