@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build failed: {errors} error{'s' if errors != 1 else ''}; {out} left unchanged", file=sys.stderr)
         return 1
     if not quiet:
-        print(summary(result, "built", out))
+        print(summary(result, "up to date" if result.unchanged else "built", out))
     return 0
 
 

@@ -71,6 +71,7 @@ def assemble(
         for lang in config.languages
     }
     pending: list[_Pending] = []
+    scheduled: list[dt.datetime] = []
     by_slug: dict[tuple[str, str], ArticleSource] = {}
     stale = check_translations(sources, config, diagnostics).stale()
     # Pass 1, in file order: every check, and each body made ready for Markdown.
@@ -84,6 +85,7 @@ def assemble(
             continue
         published = aware(fields["date"], config)
         if published > now and not selection.future:
+            scheduled.append(published)
             continue
         slug_location = source.locations.get("slug", source.locations["title"])
         slug = slugify(fields.get("slug", fields["title"]))
@@ -151,7 +153,7 @@ def assemble(
                 stale_original=stale.get((source.base, source.lang)),
             )
         )
-    return _site(config, articles)
+    return _site(config, articles, min(scheduled, default=None))
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,7 @@ def _check_events(source: ArticleSource, events, registry: ShortcodeRegistry, di
             diagnostics.error(source.locations["events"], f"unknown event '{ident}' (no {event.source_hint})")
 
 
-def _site(config: SiteConfig, articles: list[Article]) -> Site:
+def _site(config: SiteConfig, articles: list[Article], next_publication: dt.datetime | None = None) -> Site:
     translations: dict[str, dict[str, Article]] = defaultdict(dict)
     for article in articles:
         translations[article.base][article.lang] = article
@@ -215,7 +217,8 @@ def _site(config: SiteConfig, articles: list[Article]) -> Site:
             tags=_term_pages(mine, lambda a: a.tags, lambda slug: urls.tag(lang, slug)),
             authors=_term_pages(mine, lambda a: a.authors, lambda slug: urls.author(lang, slug)),
         )
-    return Site(config=config, languages=languages, translations=dict(translations))
+    return Site(config=config, languages=languages, translations=dict(translations),
+                next_publication=next_publication)
 
 
 def _term_pages(articles, terms_of, url_of) -> tuple[TermPage, ...]:

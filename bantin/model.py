@@ -110,6 +110,8 @@ class Site:
     config: SiteConfig
     languages: dict[str, LanguageSite]
     translations: dict[str, dict[str, Article]]  # base name -> language -> article
+    # When the next scheduled (future-dated) article goes live: the site is out of date from then.
+    next_publication: dt.datetime | None = None
 
     def translation(self, article: Article, lang: str) -> Article | None:
         return self.translations.get(article.base, {}).get(lang)

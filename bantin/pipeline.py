@@ -6,6 +6,7 @@ table of contents of the engine.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from collections import Counter
@@ -25,6 +26,7 @@ from .render import Renderer
 from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections
 from .shortcodes import core_registry
+from .state import BuildState, input_stamp, warnings_of
 from .writer import OutputFolder, source_stamp
 
 PROGRESS_THRESHOLD = 200  # pages; below this a progress bar only flickers
@@ -46,6 +48,7 @@ class BuildResult:
     diagnostics: Diagnostics
     pages_per_language: dict[str, int]
     seconds: float
+    unchanged: bool = False  # nothing the build reads changed, so nothing was done
 
     @property
     def ok(self) -> bool:
@@ -57,12 +60,20 @@ def run(options: BuildOptions) -> BuildResult:
     diagnostics = Diagnostics(strict=options.strict)
     root = options.root
 
-    def finish(counts: dict[str, int] | None = None) -> BuildResult:
-        return BuildResult(diagnostics, counts or {}, time.perf_counter() - started)
+    def finish(counts: dict[str, int] | None = None, unchanged: bool = False) -> BuildResult:
+        return BuildResult(diagnostics, counts or {}, time.perf_counter() - started, unchanged)
 
     config = load_config(root, diagnostics, options.base_url)
     if config is None:
         return finish()
+    now = options.selection.now or dt.datetime.now(dt.timezone.utc)
+    day = now.astimezone(config.timezone).date().isoformat()
+    inputs = input_stamp(root) if options.out is not None else None
+    if inputs is not None and not options.clean:
+        state = BuildState.load(root)
+        if state is not None and state.still_holds(inputs, _options_key(options), day, now, options.out):
+            state.replay(diagnostics)  # nothing changed: the output is already what this build makes
+            return finish(state.counts, unchanged=True)
     ui = load_ui_strings(root, config, diagnostics)
     sources = load_articles(root, config, diagnostics)
     if ui is None:
@@ -113,10 +124,22 @@ def run(options: BuildOptions) -> BuildResult:
             output.discard()
     if in_place:
         cache.forget_output()
+    BuildState.forget(root)
     written = output.commit(site_paths, set(cache.written) if in_place and cache.written else None)
     cache.save(outputs, options.out, written, copies)
+    if inputs is not None:
+        next_publication = site.next_publication.isoformat() if site.next_publication else None
+        BuildState(inputs, _options_key(options), day, next_publication, str(options.out.resolve()),
+                   tuple(written), counts, warnings_of(diagnostics)).save(root)
     images.prune()
     return finish(counts)
+
+
+def _options_key(options: BuildOptions) -> str:
+    """The options that change what a build writes."""
+    selection = options.selection
+    return repr((str(options.out.resolve()) if options.out else None, selection.drafts, selection.future,
+                 options.strict, options.base_url))
 
 
 def _render(plan, site, renderer: Renderer, sections, cache: BuildCache, output: OutputFolder | None,

@@ -1,0 +1,132 @@
+"""The no-change rebuild: when nothing a build reads has changed, it has nothing to do.
+
+A successful build records a stamp of everything it read (the name, size and modification
+time of each file under ``content/`` and ``templates/``, ``site_config.yaml``, the engine's
+own source), the options it ran with, the day it ran (the calendar splits upcoming from past
+events by it) and the moment its output stops being true (the next scheduled article going
+live). The next build with the same stamp, on the same day, before that moment, with the
+output folder still holding every file it wrote, is done before it starts: it only repeats
+the previous build's warnings and page counts.
+
+Stamps are file metadata, not contents, so checking them costs one ``stat`` per file; any
+save, checkout or copy changes the modification time. ``--clean`` never takes this path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import CACHE_DIR, CACHE_VERSION
+from .diagnostics import Diagnostics, Location
+
+STATE_FILE = "state.json"
+RACY_NS = 100_000_000  # 0.1 s: far coarser than any file system's timestamps
+INPUTS = ("site_config.yaml", "content", "templates")
+ENGINE = Path(__file__).resolve().parent
+
+
+def _stamp_files(folder: Path, into: "hashlib._Hash", label: str) -> int:
+    """Adds the folder's files to the hash; returns the newest modification time (ns)."""
+    entries = []
+    newest = 0
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as found:
+                for entry in found:
+                    if entry.is_dir(follow_symlinks=True):
+                        stack.append(Path(entry.path))
+                    else:
+                        info = entry.stat()
+                        newest = max(newest, info.st_mtime_ns)
+                        entries.append(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}")
+        except FileNotFoundError:
+            continue
+    into.update(label.encode("utf-8"))
+    for entry in sorted(entries):
+        into.update(entry.encode("utf-8", "surrogateescape") + b"\n")
+    return newest
+
+
+def input_stamp(root: Path) -> str | None:
+    """One hash of the metadata of every file a build reads; None when a file changed so recently
+    that a second change within the file system's clock tick could leave its time as it is (the
+    "racy" case git also guards against): such a stamp is not trusted."""
+    started = time.time_ns()
+    h = hashlib.sha256(CACHE_VERSION.encode("utf-8"))
+    newest = 0
+    for name in INPUTS:
+        path = root / name
+        if path.is_dir():
+            newest = max(newest, _stamp_files(path, h, name))
+        elif path.is_file():
+            info = path.stat()
+            newest = max(newest, info.st_mtime_ns)
+            h.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8"))
+    _stamp_files(ENGINE, h, "engine")
+    return None if newest >= started - RACY_NS else h.hexdigest()
+
+
+@dataclass(frozen=True)
+class BuildState:
+    inputs: str
+    options: str
+    day: str  # the build's date in the site's time zone
+    valid_until: str | None  # ISO instant of the next scheduled article, if any
+    output: str  # the output folder, resolved
+    written: tuple[str, ...]  # every file of the output folder
+    counts: dict[str, int]
+    warnings: tuple[tuple[str, int | None, int | None, str], ...]
+
+    @staticmethod
+    def path(root: Path) -> Path:
+        return root / CACHE_DIR / STATE_FILE
+
+    @classmethod
+    def load(cls, root: Path) -> "BuildState | None":
+        try:
+            data = json.loads(cls.path(root).read_text(encoding="utf-8"))
+            return cls(
+                inputs=data["inputs"], options=data["options"], day=data["day"], valid_until=data["valid_until"],
+                output=data["output"], written=tuple(data["written"]), counts=dict(data["counts"]),
+                warnings=tuple(tuple(w) for w in data["warnings"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, root: Path) -> None:
+        path = self.path(root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".state-{os.getpid()}.json")
+        temporary.write_text(json.dumps({
+            "inputs": self.inputs, "options": self.options, "day": self.day, "valid_until": self.valid_until,
+            "output": self.output, "written": list(self.written), "counts": self.counts,
+            "warnings": [list(w) for w in self.warnings],
+        }, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(path)
+
+    @staticmethod
+    def forget(root: Path) -> None:
+        BuildState.path(root).unlink(missing_ok=True)
+
+    def still_holds(self, inputs: str, options: str, day: str, now: dt.datetime, out: Path) -> bool:
+        if (self.inputs, self.options, self.day, self.output) != (inputs, options, day, str(out.resolve())):
+            return False
+        if self.valid_until is not None and now >= dt.datetime.fromisoformat(self.valid_until):
+            return False
+        return all(os.path.isfile(os.path.join(self.output, path)) for path in self.written)
+
+    def replay(self, diagnostics: Diagnostics) -> None:
+        for path, line, col, message in self.warnings:
+            diagnostics.warning(Location(path, line, col), message)
+
+
+def warnings_of(diagnostics: Diagnostics) -> tuple[tuple[str, int | None, int | None, str], ...]:
+    return tuple((d.location.path, d.location.line, d.location.col, d.message) for d in diagnostics.warnings)
