@@ -106,7 +106,7 @@ def run(options: BuildOptions) -> BuildResult:
         if diagnostics.has_errors or output is None:
             return finish(counts)
         for data_file in plan.data_files:
-            output.write_if_changed(data_file.path, data_file.data)
+            output.write(data_file.path, data_file.data)
         copies = {copy.path: source_stamp(copy.source) for copy in plan.copies}
         for copy in plan.copies:
             output.copy(copy, copies[copy.path], cache.copies.get(copy.path) if in_place else None)

@@ -36,18 +36,13 @@ class OutputFolder:
         self.staging.mkdir(parents=True)
 
     def write(self, path: str, data: bytes) -> None:
+        """Stage a file; in place, a file whose bytes the output already has is left alone."""
+        if self.in_place and _holds(self.out / path, data):
+            return
         target = self.staging / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         self.staged.add(path)
-
-    def write_if_changed(self, path: str, data: bytes) -> None:
-        """For files made whole on every build (ICS, JSON, CSV): in place, only when the bytes differ."""
-        if self.in_place:
-            current = self.out / path
-            if current.is_file() and current.stat().st_size == len(data) and current.read_bytes() == data:
-                return
-        self.write(path, data)
 
     def copy(self, copy: CopyOutput, stamp: str, previous_stamp: str | None) -> None:
         """``stamp`` identifies the source's content (see ``source_stamp``); in place, a copy whose
@@ -98,6 +93,13 @@ class OutputFolder:
             return sorted((set(held) - set(stale)) | keep)
         finally:
             self.discard()
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def source_stamp(path: Path) -> str:

@@ -1,0 +1,141 @@
+"""Rebuilds of an existing output: nothing to do, a few files to change, never a wrong page (issue 8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+
+import pytest
+
+from bantin import render, writer
+from bantin.assemble import Selection
+from bantin.pipeline import BuildOptions, run
+from conftest import MINIMAL_ARTICLE, run_build
+from test_incremental import tree
+
+SEED_VI = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.vi.md"
+PARADE_VI = "content/articles/2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.vi.md"
+PARADE_PAGE = "tin-tuc/dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong-chinh-thanh-pho-lang-son/index.html"
+SEED_PAGE = "tin-tuc/ra-quan-huong-ung-thang-van-dong-trien-khai-bhxh-toan-dan/index.html"
+
+
+def files_on_disk(folder):
+    """path -> (inode, modification time): what tells a rewritten file from one left alone."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def age(root):
+    """Date every input a minute back: a file changed within the last moment is never trusted to
+    be unchanged (its next change could keep its time), and tests write files just before building."""
+    past = (dt.datetime.now().timestamp() - 60) * 1e9
+    for path in [root / "site_config.yaml", *(root / "content").rglob("*"), *(root / "templates").rglob("*")]:
+        os.utime(path, ns=(int(past), int(past)))
+
+
+def clean_tree(root, capsys):
+    out = root.parent / "clean-public"
+    shutil.rmtree(out, ignore_errors=True)
+    assert run_build(root, "build", "--quiet", "--clean", "--out", str(out), capsys=capsys).code == 0
+    return tree(out)
+
+
+@pytest.fixture
+def sample_copy(site_factory, capsys):
+    root = site_factory({}, with_sample_articles=True)
+    age(root)
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    return root
+
+
+def test_an_unchanged_rebuild_is_up_to_date_and_touches_no_file(sample_copy, capsys):
+    before = files_on_disk(sample_copy / "public")
+    result = run_build(sample_copy, "build", capsys=capsys)
+    assert result.code == 0
+    assert re.fullmatch(r"up to date: \d+ pages \(vi \d+, en \d+\), 0 warnings, \d+\.\d\d s -> \S+/public\n",
+                        result.out), result.out
+    assert files_on_disk(sample_copy / "public") == before
+
+
+def test_an_edit_that_keeps_the_summary_rewrites_the_page_the_feed_and_the_index_only(sample_copy, capsys):
+    before = files_on_disk(sample_copy / "public")
+    assert PARADE_PAGE in before
+    source = sample_copy / PARADE_VI  # in Vietnamese only: no translation becomes stale
+    source.write_text(source.read_text(encoding="utf-8") + "\nĐoạn bổ sung ở cuối bài.\n", encoding="utf-8")
+    assert run_build(sample_copy, "build", "--quiet", capsys=capsys).code == 0
+    after = files_on_disk(sample_copy / "public")
+    changed = sorted(p for p in after if before.get(p) != after[p])
+    # The lists, tag and author pages show the summary, which did not change: they are left alone.
+    assert [p for p in changed if not p.startswith("pagefind/")] == ["atom.xml", PARADE_PAGE]
+    assert any(p.startswith("pagefind/") for p in changed)  # the words changed, so the index did
+    assert tree(sample_copy / "public") == clean_tree(sample_copy, capsys)
+
+
+def test_a_file_missing_from_the_output_is_written_again(sample_copy, capsys):
+    expected = tree(sample_copy / "public")
+    (sample_copy / "public" / SEED_PAGE).unlink()
+    result = run_build(sample_copy, "build", capsys=capsys)
+    assert result.code == 0 and result.out.startswith("built: ")
+    assert tree(sample_copy / "public") == expected
+
+
+def test_a_deleted_article_breaks_the_link_of_an_unchanged_page(site_factory, capsys, monkeypatch):
+    linking = MINIMAL_ARTICLE.replace("Nội dung bài thử.", "Xem [bài kia](/tin-tuc/bai-kia/).")
+    other = MINIMAL_ARTICLE.replace("Bài thử", "Bài kia")
+    root = site_factory({"content/articles/a.vi.md": linking, "content/articles/b.vi.md": other})
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    before = tree(root / "public")
+    (root / "content/articles/b.vi.md").unlink()
+    rendered = []
+    original = render.Renderer.render_page
+    monkeypatch.setattr(render.Renderer, "render_page",
+                        lambda self, page, *args: rendered.append(page.path) or original(self, page, *args))
+    result = run_build(root, "build", "--quiet", capsys=capsys)
+    assert "tin-tuc/bai-thu/index.html" not in rendered  # the page with the link is unchanged
+    assert result.code == 1
+    assert result.errors == ["content/articles/a.vi.md:6:15: error: broken link '/tin-tuc/bai-kia/' on "
+                             "tin-tuc/bai-thu/: nothing is built at /tin-tuc/bai-kia/"]
+    assert tree(root / "public") == before
+
+
+def test_a_scheduled_article_is_published_by_the_first_build_after_its_time(site_factory):
+    scheduled = MINIMAL_ARTICLE.replace("Bài thử", "Bài hẹn giờ").replace("2020-05-23", "2030-01-01T08:00:00+07:00")
+    root = site_factory({"content/articles/a.vi.md": MINIMAL_ARTICLE, "content/articles/b.vi.md": scheduled})
+    page = root / "public/tin-tuc/bai-hen-gio/index.html"
+    age(root)
+
+    def build(now: dt.datetime):
+        return run(BuildOptions(root=root, out=root / "public", selection=Selection(now=now)))
+
+    before = dt.datetime(2029, 12, 31, 23, 0, tzinfo=dt.timezone.utc)  # 06:00 on 1 January in Hà Nội
+    assert build(before).ok and not page.exists()
+    second = build(before + dt.timedelta(minutes=30))
+    assert second.ok and second.unchanged and not page.exists()
+    third = build(before + dt.timedelta(hours=2, seconds=1))  # 08:00:01 in Hà Nội
+    assert third.ok and not third.unchanged and page.exists()
+
+
+def test_an_interrupted_update_is_repaired_by_the_next_build(sample_copy, capsys, monkeypatch):
+    source = sample_copy / PARADE_VI
+    original = source.read_text(encoding="utf-8")
+    source.write_text(original + "\nĐoạn bổ sung.\n", encoding="utf-8")
+    real_replace = writer.os.replace
+    moved = []
+
+    def failing_replace(src, dst):
+        if moved:
+            raise OSError("disk full")
+        moved.append(dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(writer.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="disk full"):
+        run_build(sample_copy, "build", "--quiet", capsys=capsys)
+    monkeypatch.setattr(writer.os, "replace", real_replace)
+    assert moved[0].name == "atom.xml"  # the new feed is in place, the new article page is not
+    # Back to the text the last complete build had: its record of the output must not be trusted.
+    source.write_text(original, encoding="utf-8")
+    assert run_build(sample_copy, "build", "--quiet", capsys=capsys).code == 0
+    assert tree(sample_copy / "public") == clean_tree(sample_copy, capsys)
