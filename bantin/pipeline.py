@@ -109,7 +109,8 @@ def run(options: BuildOptions) -> BuildResult:
             output.write(data_file.path, data_file.data)
         copies = {copy.path: source_stamp(copy.source) for copy in plan.copies}
         for copy in plan.copies:
-            output.copy(copy, copies[copy.path], cache.copies.get(copy.path) if in_place else None)
+            output.copy(copy, copies[copy.path], cache.copies.get(copy.path) if in_place else None,
+                        immutable=images.cache_dir)
         site_paths = written_paths(plan)
         for section in sections:  # sections that add to the output (the search index)
             if hasattr(section, "finish_output"):

@@ -44,14 +44,24 @@ class OutputFolder:
         target.write_bytes(data)
         self.staged.add(path)
 
-    def copy(self, copy: CopyOutput, stamp: str, previous_stamp: str | None) -> None:
+    def copy(self, copy: CopyOutput, stamp: str, previous_stamp: str | None, immutable: Path | None = None) -> None:
         """``stamp`` identifies the source's content (see ``source_stamp``); in place, a copy whose
-        source has the stamp it had last time is already there."""
+        source has the stamp it had last time is already there. Sources under ``immutable`` (the
+        image cache, whose files are never changed once written) are hard-linked, not copied:
+        the same image beside a thousand articles costs no disk and no writing."""
         if self.in_place and stamp == previous_stamp and (self.out / copy.path).is_file():
             return
         target = self.staging / copy.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        # Contents only: permissions and timestamps must not make two builds differ.
+        if immutable is not None and copy.source.is_relative_to(immutable):
+            try:
+                os.link(copy.source, target)
+                self.staged.add(copy.path)
+                return
+            except OSError:
+                pass  # another file system, or no hard links there: copy
+        # Contents only: permissions and timestamps must not make two builds differ. Files an
+        # editor can change in place (sources, theme assets) are copied, never linked.
         shutil.copyfile(copy.source, target)
         self.staged.add(copy.path)
 

@@ -73,6 +73,7 @@ def wrap(owner, name: str, label: str) -> bool:
 # (label, module, attribute path): stages in pipeline order, then inner calls ("  " = part of a stage).
 STAGES = [
     ("config + UI strings", "bantin.pipeline", "load_config"),
+    ("no-change check (stat of the inputs)", "bantin.pipeline", "input_stamp"),
     ("config + UI strings", "bantin.pipeline", "load_ui_strings"),
     ("load articles (read + front matter)", "bantin.pipeline", "load_articles"),
     ("cache: load JSON", "bantin.cache", "BuildCache.load"),
@@ -86,20 +87,25 @@ STAGES = [
     ("sections: check + plan", "bantin.stats", "StatsSection.plan"),
     ("plan", "bantin.pipeline", "plan_site_files"),
     ("plan", "bantin.plan", "Planner.finish"),
-    ("render pages (fingerprints, render, reuse)", "bantin.render", "Renderer.render_pages"),
-    ("link check", "bantin.pipeline", "check_links"),
-    ("write output + swap", "bantin.pipeline", "write_site"),
+    ("render pages: fingerprints, Jinja, link check, staging", "bantin.pipeline", "_render"),
+    ("copies (images, assets) into staging", "bantin.writer", "OutputFolder.copy"),
+    ("search index (Pagefind)", "bantin.search", "SearchSection.finish_output"),
+    ("commit output (swap or move staged files)", "bantin.writer", "OutputFolder.commit"),
     ("cache: save JSON", "bantin.cache", "BuildCache.save"),
+    ("cache: save JSON", "bantin.state", "BuildState.save"),
 ]
 INNER = [
     ("  YAML (front matter, events, stats)", "bantin.yamlfile", "load"),
-    ("  Markdown convert", "markdown.core", "Markdown.convert"),
-    ("  sanitize (nh3)", "bantin.markdown_render", "sanitize_html"),
+    ("  Markdown + sanitize on all cores (wall)", "bantin.markdown_render", "convert_many"),
+    ("  Markdown convert in this process", "markdown.core", "Markdown.convert"),
     ("  page fingerprints", "bantin.fingerprint", "page_fingerprint"),
     ("  fingerprint values (Fingerprinter.of)", "bantin.fingerprint", "Fingerprinter.of"),
     ("  template closure", "bantin.fingerprint", "TemplateGraph.closure"),
     ("  Jinja render of pages", "bantin.render", "Renderer.render_page"),
     ("  Jinja render of shortcode blocks", "bantin.render", "Renderer.render_partial"),
+    ("  link check", "bantin.links", "LinkChecker.check"),
+    ("  staging writes of pages and data", "bantin.writer", "OutputFolder.write"),
+    ("  Pagefind binary", "bantin.search", "build_index"),
     ("  hashing (cache.digest)", "bantin.cache", "digest"),
 ]
 

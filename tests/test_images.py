@@ -346,3 +346,15 @@ def test_cover_and_body_image_that_would_share_published_names(site_factory, cap
         "content/articles/a.vi.md:4:1: error: the cover 'Bia.png' and the body image 'bia.jpg' would be published "
         "under one name; rename one",
     ]
+
+
+def test_cached_variants_are_linked_and_editable_sources_copied(photo_site, capsys):
+    """A variant in the image cache is never changed once written, so the output shares its bytes
+    (a hard link); an SVG is published from the editor's own file, which must be copied: editing
+    it must not change the published site before a build has checked it."""
+    assert run_build(photo_site, "build", "--quiet", capsys=capsys).code == 0
+    cache = photo_site / ".bantin-cache" / "images"
+    cached = {p.stat().st_ino for p in cache.rglob("*") if p.is_file()}
+    published = {p.name: p.stat().st_ino for p in (photo_site / FOLDER).iterdir() if p.name != "index.html"}
+    assert sorted(name for name, inode in published.items() if inode not in cached) == ["so-do.svg"]
+    assert published["so-do.svg"] != (photo_site / "content/media/so-do.svg").stat().st_ino
