@@ -2,11 +2,13 @@
 
 Two tables, both keyed by content hashes so a stale entry can never be used:
 
-- ``bodies``: Markdown source (after shortcodes become placeholders) -> sanitized HTML.
-  Converting and sanitizing Markdown is most of a build's work.
-- ``outputs``: output path -> fingerprint of everything the page was rendered from
-  (its data, its templates, the globals they read). A page whose fingerprint is
-  unchanged is taken from the previous output folder instead of being rendered.
+- ``bodies`` (``bodies.json``, shared): Markdown source (after shortcodes become
+  placeholders) -> sanitized HTML. Converting and sanitizing Markdown is most of a
+  build's work.
+- ``outputs`` (``outputs/<key>.json``, one per output folder, so the preview and the
+  published build each keep theirs): output path -> fingerprint of everything the page was
+  rendered from (its data, its templates, the globals they read). A page whose fingerprint
+  is unchanged is left as it is in the output folder.
 
 ``sections`` keeps a section's own record of what it last wrote into the output folder
 (search: a hash per indexed page, so an unchanged index is left as it is).
@@ -33,6 +35,8 @@ import nh3
 from . import __version__
 
 CACHE_DIR = ".bantin-cache"
+BODIES_FILE = "bodies.json"  # shared by every output folder
+OUTPUTS_DIR = "outputs"  # one record per output folder
 # Any of these changing changes what the same source renders to.
 CACHE_VERSION = f"bantin {__version__}; markdown {markdown.__version__}; nh3 {getattr(nh3, '__version__', '?')}; 2"
 
@@ -46,9 +50,16 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+def output_key(out: Path) -> str:
+    """A short name for an output folder (``public/``, the preview's ``.preview/``): each has its
+    own record, so previewing and building the same site do not undo each other's work."""
+    return hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:16]
+
+
 @dataclass
 class BuildCache:
-    path: Path | None  # None: an in-memory cache (tests, or --clean which writes a fresh one)
+    folder: Path | None  # None: an in-memory cache (tests)
+    record_name: str | None = None  # the output folder's record, ``outputs/<key>.json``
     bodies: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     output_folder: str = ""  # the folder the outputs' fingerprints describe
@@ -56,25 +67,23 @@ class BuildCache:
     written: list[str] = field(default_factory=list)  # every file of the output folder
     copies: dict[str, str] = field(default_factory=dict)  # copied file -> stamp of its source
     used_bodies: set[str] = field(default_factory=set)
+    _stored_bodies: bool = False  # a body was converted in this build
 
     @classmethod
-    def load(cls, root: Path, clean: bool) -> "BuildCache":
-        path = root / CACHE_DIR / "cache.json"
-        cache = cls(path)
-        if clean or not path.is_file():
+    def load(cls, root: Path, clean: bool, out: Path | None = None) -> "BuildCache":
+        """``clean``: start empty (the cache is still written afresh at the end)."""
+        cache = cls(root / CACHE_DIR, f"{output_key(out)}.json" if out is not None else None)
+        if clean:
             return cache
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return cache  # a damaged cache is only a slower build
-        if data.get("version") != CACHE_VERSION:
-            return cache
-        cache.bodies = dict(data.get("bodies", {}))
-        cache.outputs = dict(data.get("outputs", {}))
-        cache.output_folder = data.get("output_folder", "")
-        cache.sections = dict(data.get("sections", {}))
-        cache.written = list(data.get("written", []))
-        cache.copies = dict(data.get("copies", {}))
+        bodies = _read_json(cache.folder / BODIES_FILE)
+        cache.bodies = dict(bodies.get("bodies", {}))
+        if cache.record_name is not None:
+            record = _read_json(cache.folder / OUTPUTS_DIR / cache.record_name)
+            cache.outputs = dict(record.get("outputs", {}))
+            cache.output_folder = record.get("output_folder", "")
+            cache.sections = dict(record.get("sections", {}))
+            cache.written = list(record.get("written", []))
+            cache.copies = dict(record.get("copies", {}))
         return cache
 
     def describes(self, out: Path) -> bool:
@@ -84,8 +93,8 @@ class BuildCache:
     def forget_output(self) -> None:
         """Drop the record of the output folder on disk, before the folder changes under it (an
         interrupted build then costs the next one a full render, never a wrong page)."""
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)
+        if self.folder is not None and self.record_name is not None:
+            (self.folder / OUTPUTS_DIR / self.record_name).unlink(missing_ok=True)
 
     def body(self, key: str) -> str | None:
         html = self.bodies.get(key)
@@ -96,23 +105,39 @@ class BuildCache:
     def store_body(self, key: str, html: str) -> None:
         self.bodies[key] = html
         self.used_bodies.add(key)
+        self._stored_bodies = True
 
     def save(self, outputs: dict[str, str], output_folder: Path, written: list[str], copies: dict[str, str]) -> None:
-        """Keep what this build used (so deleted articles do not pile up) and the record of the output."""
-        if self.path is None:
+        """Keep the bodies this build used (so deleted articles do not pile up) and the record of the output.
+        The body store, the largest file, is rewritten only when it changed."""
+        if self.folder is None:
             return
-        self._write({
+        if self._stored_bodies or set(self.bodies) != self.used_bodies:
+            _write_json(self.folder / BODIES_FILE, {
+                "version": CACHE_VERSION,
+                "bodies": {key: self.bodies[key] for key in sorted(self.used_bodies)},
+            })
+        _write_json(self.folder / OUTPUTS_DIR / self.record_name, {
             "version": CACHE_VERSION,
             "output_folder": str(output_folder.resolve()),
-            "bodies": {key: self.bodies[key] for key in sorted(self.used_bodies)},
             "outputs": dict(sorted(outputs.items())),
             "sections": dict(sorted(self.sections.items())),
             "written": written,
             "copies": dict(sorted(copies.items())),
         })
 
-    def _write(self, data: dict) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".cache-{os.getpid()}.json")
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        temporary.replace(self.path)
+
+def _read_json(path: Path) -> dict:
+    """A cache file's content, or nothing when it is missing, damaged or from another version."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a damaged cache is only a slower build
+    return data if isinstance(data, dict) and data.get("version") == CACHE_VERSION else {}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}-{os.getpid()}")
+    temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    temporary.replace(path)

@@ -70,7 +70,7 @@ def run(options: BuildOptions) -> BuildResult:
     day = now.astimezone(config.timezone).date().isoformat()
     inputs = input_stamp(root) if options.out is not None else None
     if inputs is not None and not options.clean:
-        state = BuildState.load(root)
+        state = BuildState.load(root, options.out)
         if state is not None and state.still_holds(inputs, _options_key(options), day, now, options.out):
             state.replay(diagnostics)  # nothing changed: the output is already what this build makes
             return finish(state.counts, unchanged=True)
@@ -78,7 +78,7 @@ def run(options: BuildOptions) -> BuildResult:
     sources = load_articles(root, config, diagnostics)
     if ui is None:
         return finish()
-    cache = BuildCache.load(root, options.clean)
+    cache = BuildCache.load(root, options.clean, options.out)
     sections = all_sections()
     renderer = Renderer(root, config, ui, {section.name: section for section in sections})
     registry = core_registry()
@@ -125,13 +125,13 @@ def run(options: BuildOptions) -> BuildResult:
             output.discard()
     if in_place:
         cache.forget_output()
-    BuildState.forget(root)
+    BuildState.forget(root, options.out)
     written = output.commit(site_paths, set(cache.written) if in_place and cache.written else None)
     cache.save(outputs, options.out, written, copies)
     if inputs is not None:
         next_publication = site.next_publication.isoformat() if site.next_publication else None
         BuildState(inputs, _options_key(options), day, next_publication, str(options.out.resolve()),
-                   tuple(written), counts, warnings_of(diagnostics)).save(root)
+                   tuple(written), counts, warnings_of(diagnostics)).save(root, options.out)
     images.prune()
     return finish(counts)
 

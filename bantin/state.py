@@ -22,10 +22,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CACHE_DIR, CACHE_VERSION
+from .cache import CACHE_DIR, CACHE_VERSION, OUTPUTS_DIR, output_key
 from .diagnostics import Diagnostics, Location
 
-STATE_FILE = "state.json"
 RACY_NS = 100_000_000  # 0.1 s: far coarser than any file system's timestamps
 INPUTS = ("site_config.yaml", "content", "templates")
 ENGINE = Path(__file__).resolve().parent
@@ -86,13 +85,13 @@ class BuildState:
     warnings: tuple[tuple[str, int | None, int | None, str], ...]
 
     @staticmethod
-    def path(root: Path) -> Path:
-        return root / CACHE_DIR / STATE_FILE
+    def path(root: Path, out: Path) -> Path:
+        return root / CACHE_DIR / OUTPUTS_DIR / f"{output_key(out)}.state.json"
 
     @classmethod
-    def load(cls, root: Path) -> "BuildState | None":
+    def load(cls, root: Path, out: Path) -> "BuildState | None":
         try:
-            data = json.loads(cls.path(root).read_text(encoding="utf-8"))
+            data = json.loads(cls.path(root, out).read_text(encoding="utf-8"))
             return cls(
                 inputs=data["inputs"], options=data["options"], day=data["day"], valid_until=data["valid_until"],
                 output=data["output"], written=tuple(data["written"]), counts=dict(data["counts"]),
@@ -101,8 +100,8 @@ class BuildState:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def save(self, root: Path) -> None:
-        path = self.path(root)
+    def save(self, root: Path, out: Path) -> None:
+        path = self.path(root, out)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".state-{os.getpid()}.json")
         temporary.write_text(json.dumps({
@@ -113,8 +112,8 @@ class BuildState:
         temporary.replace(path)
 
     @staticmethod
-    def forget(root: Path) -> None:
-        BuildState.path(root).unlink(missing_ok=True)
+    def forget(root: Path, out: Path) -> None:
+        BuildState.path(root, out).unlink(missing_ok=True)
 
     def still_holds(self, inputs: str, options: str, day: str, now: dt.datetime, out: Path) -> bool:
         if (self.inputs, self.options, self.day, self.output) != (inputs, options, day, str(out.resolve())):
