@@ -16,7 +16,7 @@ from .content import ArticleSource
 from .diagnostics import Diagnostics, Location
 from .i18n import UiStrings
 from .images import ImageAsset, ImageProcessor, published_slug
-from .markdown_render import BodySource, MarkdownRenderer, PreparedBody, convert_bodies, resolve_image
+from .markdown_render import BodySource, MarkdownRenderer, PreparedBody, convert_bodies, resolve_image_once
 from .model import Article, ArticleCard, LanguageSite, Site, Term, TermPage
 from .shortcodes import ShortcodeRegistry
 from .slugs import slugify
@@ -101,7 +101,7 @@ def assemble(
             continue
         by_slug[source.lang, slug] = source
         cover_path, cover_problem = (
-            resolve_image(fields["image"], source.directory, root) if "image" in fields else (None, None)
+            resolve_image_once(images, fields["image"], source.directory, root) if "image" in fields else (None, None)
         )
         body = renderers[source.lang].prepare(
             _body(source, root, fields.get("dateline")), source.lang, diagnostics, cover=cover_path

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ import nh3
 from . import __version__
 
 CACHE_DIR = ".bantin-cache"
-BODIES_FILE = "bodies.json"  # shared by every output folder
+BODIES_FILE = "bodies.sqlite"  # shared by every output folder
 OUTPUTS_DIR = "outputs"  # one record per output folder
 # Any of these changing changes what the same source renders to.
 CACHE_VERSION = f"bantin {__version__}; markdown {markdown.__version__}; nh3 {getattr(nh3, '__version__', '?')}; 2"
@@ -60,23 +61,20 @@ def output_key(out: Path) -> str:
 class BuildCache:
     folder: Path | None  # None: an in-memory cache (tests)
     record_name: str | None = None  # the output folder's record, ``outputs/<key>.json``
-    bodies: dict[str, str] = field(default_factory=dict)
+    bodies: "BodyStore" = field(default_factory=lambda: BodyStore(None))
     outputs: dict[str, str] = field(default_factory=dict)
     output_folder: str = ""  # the folder the outputs' fingerprints describe
     sections: dict[str, Any] = field(default_factory=dict)  # section name -> its record of what it wrote
     written: list[str] = field(default_factory=list)  # every file of the output folder
     copies: dict[str, str] = field(default_factory=dict)  # copied file -> stamp of its source
-    used_bodies: set[str] = field(default_factory=set)
-    _stored_bodies: bool = False  # a body was converted in this build
 
     @classmethod
     def load(cls, root: Path, clean: bool, out: Path | None = None) -> "BuildCache":
         """``clean``: start empty (the cache is still written afresh at the end)."""
-        cache = cls(root / CACHE_DIR, f"{output_key(out)}.json" if out is not None else None)
+        cache = cls(root / CACHE_DIR, f"{output_key(out)}.json" if out is not None else None,
+                    BodyStore(root / CACHE_DIR / BODIES_FILE, clean))
         if clean:
             return cache
-        bodies = _read_json(cache.folder / BODIES_FILE)
-        cache.bodies = dict(bodies.get("bodies", {}))
         if cache.record_name is not None:
             record = _read_json(cache.folder / OUTPUTS_DIR / cache.record_name)
             cache.outputs = dict(record.get("outputs", {}))
@@ -97,26 +95,16 @@ class BuildCache:
             (self.folder / OUTPUTS_DIR / self.record_name).unlink(missing_ok=True)
 
     def body(self, key: str) -> str | None:
-        html = self.bodies.get(key)
-        if html is not None:
-            self.used_bodies.add(key)
-        return html
+        return self.bodies.get(key)
 
     def store_body(self, key: str, html: str) -> None:
-        self.bodies[key] = html
-        self.used_bodies.add(key)
-        self._stored_bodies = True
+        self.bodies.put(key, html)
 
     def save(self, outputs: dict[str, str], output_folder: Path, written: list[str], copies: dict[str, str]) -> None:
-        """Keep the bodies this build used (so deleted articles do not pile up) and the record of the output.
-        The body store, the largest file, is rewritten only when it changed."""
+        """Keep the bodies this build used (so deleted articles do not pile up) and the record of the output."""
         if self.folder is None:
             return
-        if self._stored_bodies or set(self.bodies) != self.used_bodies:
-            _write_json(self.folder / BODIES_FILE, {
-                "version": CACHE_VERSION,
-                "bodies": {key: self.bodies[key] for key in sorted(self.used_bodies)},
-            })
+        self.bodies.keep_only_used()
         _write_json(self.folder / OUTPUTS_DIR / self.record_name, {
             "version": CACHE_VERSION,
             "output_folder": str(output_folder.resolve()),
@@ -125,6 +113,67 @@ class BuildCache:
             "written": written,
             "copies": dict(sorted(copies.items())),
         })
+
+
+class BodyStore:
+    """Converted bodies by key, in SQLite: a build reads the bodies it needs and writes only the
+    ones it converted (one row for an edited article), where a JSON file would be read and
+    rewritten whole, all the site's HTML, on every build. SQLite holds data, never code."""
+
+    def __init__(self, path: Path | None, clean: bool = False):
+        self.path = path
+        self.memory: dict[str, str] = {}  # the store without a file (tests), and this build's new rows
+        self.used: set[str] = set()
+        self._db: sqlite3.Connection | None = None
+        self._read = not clean
+
+    def _connection(self, create: bool = False) -> sqlite3.Connection | None:
+        """The database; None without a file (an in-memory store, or nothing cached yet and
+        ``create`` false: reading must not leave files behind, ``check`` writes nothing)."""
+        if self.path is None or (self._db is None and not create and not self.path.is_file()):
+            return None
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._db = sqlite3.connect(self.path, timeout=30)
+                self._db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+                self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+                version = self._db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+                if version is None or version[0] != CACHE_VERSION:
+                    self._db.execute("DELETE FROM bodies")
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
+                    self._db.commit()
+            except sqlite3.DatabaseError:  # a damaged cache is only a slower build: start again
+                self._db = None
+                self.path.unlink(missing_ok=True)
+                return self._connection(create)
+        return self._db
+
+    def get(self, key: str) -> str | None:
+        html = self.memory.get(key)
+        if html is None and self._read and (db := self._connection()) is not None:
+            row = db.execute("SELECT html FROM bodies WHERE key = ?", (key,)).fetchone()
+            html = row[0] if row else None
+        if html is not None:
+            self.used.add(key)
+        return html
+
+    def put(self, key: str, html: str) -> None:
+        self.memory[key] = html
+        self.used.add(key)
+
+    def keep_only_used(self) -> None:
+        """Write this build's new bodies and drop those no article used."""
+        db = self._connection(create=True)
+        if db is None:
+            return
+        with db:
+            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", sorted(self.memory.items()))
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM used")
+            db.executemany("INSERT INTO used VALUES (?)", ((key,) for key in sorted(self.used)))
+            db.execute("DELETE FROM bodies WHERE key NOT IN (SELECT key FROM used)")
+        self.memory.clear()
 
 
 def _read_json(path: Path) -> dict:

@@ -12,6 +12,7 @@ span of years.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Iterable
 from zoneinfo import ZoneInfo
@@ -74,12 +75,18 @@ def ics_bytes(calendar: IcsCalendar, events: Iterable[IcsEvent]) -> bytes:
     timed = [e for e in events if not e.all_day]
     if timed:
         first = min(e.start for e in timed).astimezone(calendar.timezone).date().replace(month=1, day=1)
-        cal.add_component(
-            icalendar.Timezone.from_tzinfo(calendar.timezone, first_date=first, last_date=TIMEZONE_LAST_DATE)
-        )
+        cal.add_component(_vtimezone(calendar.timezone, first))
     for event in events:
         cal.add_component(_vevent(event))
     return cal.to_ical()
+
+
+@functools.lru_cache(maxsize=64)
+def _vtimezone(timezone: ZoneInfo, first: dt.date) -> icalendar.Timezone:
+    """The VTIMEZONE from ``first`` on: computing its transitions is slow, and a calendar with
+    hundreds of events writes one file per event and per month, all in the same time zone.
+    Only serialized, never changed, so one component serves every file."""
+    return icalendar.Timezone.from_tzinfo(timezone, first_date=first, last_date=TIMEZONE_LAST_DATE)
 
 
 def _vevent(event: IcsEvent) -> icalendar.Event:

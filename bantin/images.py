@@ -127,9 +127,19 @@ class ImageProcessor:
         self.reuse = reuse  # False (--clean): encode again and replace what the cache holds
         self.used: set[str] = set()
         self._results: dict[str, tuple[list[dict], str | None]] = {}  # key -> (manifest variants, problem)
+        self._assets: dict[tuple[Path, str], tuple[ImageAsset | None, str | None]] = {}
+        # (src as written, article folder) -> resolve_image's answer, filled by markdown_render.
+        self.resolved: dict[tuple[str, Path], tuple[Path | None, str | None]] = {}
 
     def asset(self, source: Path, written: str) -> tuple[ImageAsset | None, str | None]:
-        """(the published image, None) or (None, what is wrong); ``written`` is how the editor named it."""
+        """(the published image, None) or (None, what is wrong); ``written`` is how the editor named it.
+        Asked once per file and spelling per build: a logo can stand in thousands of articles."""
+        key = (source, written)
+        if key not in self._assets:
+            self._assets[key] = self._asset(source, written)
+        return self._assets[key]
+
+    def _asset(self, source: Path, written: str) -> tuple[ImageAsset | None, str | None]:
         name = source.name
         slug = published_slug(name)
         try:

@@ -85,6 +85,14 @@ def resolve_image(src: str, article_dir: Path, root: Path) -> tuple[Path | None,
     return None, f"image '{src}' not found (looked in {article_rel}/ and {MEDIA_DIR}/)"
 
 
+def resolve_image_once(images: ImageProcessor, src: str, article_dir: Path, root: Path) -> tuple[Path | None, str | None]:
+    """``resolve_image`` once per build for each (src, folder): a logo can stand in thousands of articles."""
+    key = (src, article_dir)
+    if key not in images.resolved:
+        images.resolved[key] = resolve_image(src, article_dir, root)
+    return images.resolved[key]
+
+
 class _FigureAndImages(Treeprocessor):
     """Title-bearing images alone in a paragraph become figures; an image's src becomes its slug,
     which ``responsive_images`` later replaces with the published variants."""
@@ -211,12 +219,12 @@ def convert_many(jobs: list[ConversionJob]) -> dict[str, str]:
 
 def convert_bodies(prepared: list[PreparedBody], cache: BuildCache | None) -> list[str]:
     """Each prepared body's HTML: from the cache, or converted (in parallel) and cached."""
-    missing = [p.job for p in prepared if cache is None or cache.body(p.job.key) is None]
-    converted = convert_many(missing)
+    found = {p.job.key: cache.body(p.job.key) for p in prepared} if cache is not None else {}
+    converted = convert_many([p.job for p in prepared if found.get(p.job.key) is None])
     if cache is not None:
         for key, html in converted.items():
             cache.store_body(key, html)
-    return [converted[p.job.key] if p.job.key in converted else cache.body(p.job.key) for p in prepared]
+    return [found.get(p.job.key) or converted[p.job.key] for p in prepared]
 
 
 class MarkdownRenderer:
@@ -339,7 +347,7 @@ class MarkdownRenderer:
         elif alt.lstrip().startswith("TODO"):
             # Left by `build.py import`: the photo must be described before readers get it.
             diagnostics.error(at, f"image '{src}' still has the placeholder alt text '{alt.strip()}': describe the photo")
-        path, problem = resolve_image(src, body.article_dir, body.root)
+        path, problem = resolve_image_once(self.images, src, body.article_dir, body.root)
         if problem:
             diagnostics.error(at, problem)
             return
