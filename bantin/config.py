@@ -57,6 +57,7 @@ class SiteConfig:
     feed_entries: int
     default_language: str
     languages: tuple[Language, ...]  # by weight, default language first
+    search: bool = True  # a search page and a Pagefind index (the slowest step of a large build)
 
     @property
     def base_path(self) -> str:
@@ -79,6 +80,7 @@ TOP_FIELDS = [
     Field("timezone", Kind.TEXT),
     Field("per_page", Kind.POSITIVE_INT),
     Field("feed_entries", Kind.POSITIVE_INT),
+    Field("search", Kind.BOOL),
     Field("default_language", Kind.TEXT),
     Field("languages", Kind.MAPPING, required=True),
 ]
@@ -179,4 +181,5 @@ def load_config(root: Path, diagnostics: Diagnostics, base_url_override: str | N
         feed_entries=values.get("feed_entries", 20),
         default_language=default,
         languages=tuple(ordered),
+        search=values.get("search", True),
     )

@@ -41,6 +41,7 @@ class BuildOptions:
     base_url: str | None = None
     progress: bool = False  # the caller decides (terminal attached, not --quiet)
     clean: bool = False  # ignore the build cache (it is still written afresh)
+    refresh_search: bool = True  # False (the preview's rebuilds): keep the search index there is
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def run(options: BuildOptions) -> BuildResult:
         site_paths = written_paths(plan)
         for section in sections:  # sections that add to the output (the search index)
             if hasattr(section, "finish_output"):
-                section.finish_output(output, site_paths, cache)
+                section.finish_output(output, site_paths, cache, refresh=options.refresh_search)
     except SearchIndexError as exc:  # the previous output is left as it was
         diagnostics.error(Location(SEARCH_ORIGIN), f"search index not built: {exc}")
         return finish(counts)
@@ -140,7 +141,7 @@ def _options_key(options: BuildOptions) -> str:
     """The options that change what a build writes."""
     selection = options.selection
     return repr((str(options.out.resolve()) if options.out else None, selection.drafts, selection.future,
-                 options.strict, options.base_url))
+                 options.strict, options.base_url, options.refresh_search))
 
 
 def _render(plan, site, renderer: Renderer, sections, cache: BuildCache, output: OutputFolder | None,

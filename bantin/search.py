@@ -284,6 +284,9 @@ class SearchSection:
         return ()
 
     def check(self, site: Site, diagnostics: Diagnostics) -> None:
+        if not site.config.search:  # `search: false` in site_config.yaml
+            self.languages = frozenset()
+            return
         self.languages = frozenset(code for code, local in site.languages.items() if local.articles)
 
     def plan(self, planner: "Planner") -> None:
@@ -310,10 +313,13 @@ class SearchSection:
             self.indexed[path] = digest
         self.rendered.add(path)
 
-    def finish_output(self, output: "OutputFolder", site_pages: set[str], cache: "BuildCache") -> None:
+    def finish_output(self, output: "OutputFolder", site_pages: set[str], cache: "BuildCache",
+                      refresh: bool = True) -> None:
         """Index the pages before the output is committed (``SearchIndexError`` if Pagefind fails).
         When the indexed pages are those the current index was built from, that index is left as
-        it is: Pagefind cannot update an index, and rebuilding one takes seconds on a large site."""
+        it is: Pagefind cannot update an index, and rebuilding one takes seconds on a large site.
+        ``refresh`` false (the preview) leaves an existing index as it is even when pages changed;
+        the record keeps describing that index, so the next refreshing build rebuilds it."""
         if not self.languages:
             cache.sections.pop(self.name, None)
             return
@@ -324,6 +330,12 @@ class SearchSection:
         if not pages:
             raise SearchIndexError("no page marks an element data-pagefind-body, so there is nothing to index "
                                    "(templates/article.html marks the <article>)")
+        if not refresh and output.in_place and (output.out / BUNDLE_DIR / ENTRY_FILE).is_file():
+            output.keep(BUNDLE_DIR + "/")
+            # The pages as they are now, the digest of the index as it is: they differ until a refresh.
+            cache.sections[self.name] = {"digest": record.get("digest") if isinstance(record, dict) else None,
+                                         "pages": dict(sorted(pages.items()))}
+            return
         digest = index_digest(pages)
         if (output.in_place and isinstance(record, dict) and record.get("digest") == digest
                 and (output.out / BUNDLE_DIR / ENTRY_FILE).is_file()):

@@ -51,7 +51,8 @@ BANTIN_PY = REPO / ".venv" / "bin" / "python"
 ENGINE = REPO  # the bantin tree measured: the working tree, or an exported revision (--engine)
 BENCH_PY = HERE / ".venv" / "bin" / "python"
 PAGE = os.sysconf("SC_PAGE_SIZE")
-TOOLS = ("bantin", "pelican", "hugo")
+TOOLS = ("bantin", "bantin-nosearch", "pelican", "hugo")
+OURS = ("bantin", "bantin-nosearch")  # bantin as configured, and with `search: false` (no Pagefind)
 CASES = ("clean", "nochange", "edit_article", "edit_template", "ci_cache")
 CASE_NAMES = {
     "clean": "clean full build",
@@ -198,6 +199,26 @@ class Bantin(Tool):
         cmd = [str(BANTIN_PY), str(ENGINE / "build.py"), "--root", str(self.site()), "build",
                "--out", str(self.out()), "--quiet"]
         return cmd + ["--clean"] if clean else cmd
+
+
+class BantinNoSearch(Bantin):
+    """The same corpus with ``search: false``: what bantin costs without the Pagefind index,
+    which the peers do not build."""
+
+    name = "bantin-nosearch"
+
+    def site(self): return self.work / "site-nosearch"
+    def out(self): return self.work / "site-nosearch-out"
+
+    def prepare(self) -> None:
+        source = self.work / "site"
+        shutil.rmtree(self.site(), ignore_errors=True)
+        shutil.copytree(source, self.site(), ignore=shutil.ignore_patterns(".bantin-cache"))
+        config = self.site() / "site_config.yaml"
+        text, count = re.subn(r"(?m)^search:\s*true\b", "search: false", config.read_text(encoding="utf-8"))
+        if not count:
+            raise SystemExit("bench: the corpus's site_config.yaml has no 'search: true' line")
+        config.write_text(text, encoding="utf-8")
 
 
 class Pelican(Tool):
@@ -492,25 +513,28 @@ def table(size: str, data: dict) -> str:
                      for t, m in measured.items() if t in tools) or str(data.get("runs"))
     lines = [f"N = {int(size):,} article pairs ({data['corpus']['article_files']:,} article files); "
              f"median of runs ({runs}); time s, peak MB of the process tree; "
-             "× = peer ÷ bantin (above 1: bantin is faster / smaller)", ""]
-    head = f"| {'case':33} | bantin s | bantin MB |"
-    rule = f"|{'-' * 35}|---------:|----------:|"
-    for peer in ("pelican", "hugo"):
-        if peer in tools:
-            head += f" {peer} s | {peer} MB | time × |  MB × |"
-            rule += "-" * (len(peer) + 3) + ":|" + "-" * (len(peer) + 4) + ":|-------:|------:|"
-    lines += [head, rule]
-    for case in CASES:
-        ours = tools.get("bantin", {}).get(case)
-        if not ours and not any(case in tools.get(p, {}) for p in ("pelican", "hugo")):
-            continue
-        row = f"| {CASE_NAMES[case]:33} | {_n(ours, 'wall'):>8} | {_n(ours, 'peak_mb', 0):>9} |"
+             "× = peer ÷ bantin (above 1: bantin is faster / smaller)"]
+    for ours_name in [name for name in OURS if name in tools]:
+        lines += ["", f"**{ours_name}**" + (" (`search: false`: no Pagefind index, like the peers)"
+                                             if ours_name != "bantin" else " (as configured: with the Pagefind index)"), ""]
+        head = f"| {'case':33} | bantin s | bantin MB |"
+        rule = f"|{'-' * 35}|---------:|----------:|"
         for peer in ("pelican", "hugo"):
             if peer in tools:
-                theirs = tools[peer].get(case)
-                row += (f" {_n(theirs, 'wall'):>{len(peer) + 2}} | {_n(theirs, 'peak_mb', 0):>{len(peer) + 3}} |"
-                        f" {fmt_ratio(theirs, ours, 'wall'):>6} | {fmt_ratio(theirs, ours, 'peak_mb'):>5} |")
-        lines.append(row)
+                head += f" {peer} s | {peer} MB | time × |  MB × |"
+                rule += "-" * (len(peer) + 3) + ":|" + "-" * (len(peer) + 4) + ":|-------:|------:|"
+        lines += [head, rule]
+        for case in CASES:
+            ours = tools.get(ours_name, {}).get(case)
+            if not ours and not any(case in tools.get(p, {}) for p in ("pelican", "hugo")):
+                continue
+            row = f"| {CASE_NAMES[case]:33} | {_n(ours, 'wall'):>8} | {_n(ours, 'peak_mb', 0):>9} |"
+            for peer in ("pelican", "hugo"):
+                if peer in tools:
+                    theirs = tools[peer].get(case)
+                    row += (f" {_n(theirs, 'wall'):>{len(peer) + 2}} | {_n(theirs, 'peak_mb', 0):>{len(peer) + 3}} |"
+                            f" {fmt_ratio(theirs, ours, 'wall'):>6} | {fmt_ratio(theirs, ours, 'peak_mb'):>5} |")
+            lines.append(row)
     lines += ["", "CPU seconds (user + system, the process and its children; less sensitive to other load "
               "than wall time):", ""]
     present = [t for t in TOOLS if t in tools]
@@ -521,9 +545,9 @@ def table(size: str, data: dict) -> str:
             lines.append(f"| {CASE_NAMES[case]} | " + " | ".join(_n(tools[t].get(case), "cpu") for t in present) + " |")
     lines.append("")
     bound = data.get("bound")
-    clean = tools.get("bantin", {}).get("clean")
     if bound:
-        ratio = f"; bantin clean build = {clean['wall'] / bound['wall']:.2f}× this" if clean and clean.get("wall") else ""
+        ratio = "".join(f"; {name} clean build = {tools[name]['clean']['wall'] / bound['wall']:.2f}× this"
+                        for name in OURS if tools.get(name, {}).get("clean", {}).get("wall"))
         lines.append(f"- Python-Markdown alone, all {os.cpu_count()} cores: {_n(bound, 'wall')} s "
                      f"(CPU {_n(bound, 'cpu')} s), {_n(bound, 'peak_mb', 0)} MB{ratio}")
     if data.get("check"):
@@ -618,16 +642,19 @@ def main(argv: list[str] | None = None) -> int:
         entry = results["sizes"].setdefault(str(size), {})
         entry.update({"corpus": manifest, "runs": args.runs, "date": dt.datetime.now().isoformat(timespec="seconds")})
         entry.setdefault("tools", {})
-        objects = {"bantin": Bantin(work, log), "pelican": Pelican(work, log), "hugo": Hugo(work, log)}
+        objects = {"bantin": Bantin(work, log), "bantin-nosearch": BantinNoSearch(work, log),
+                   "pelican": Pelican(work, log), "hugo": Hugo(work, log)}
+        if "bantin-nosearch" in tools:
+            objects["bantin-nosearch"].prepare()
 
         for name in tools:
             tool = objects[name]
-            tool_cases = [c for c in cases if c != "ci_cache" or name == "bantin"]
+            tool_cases = [c for c in cases if c != "ci_cache" or name in OURS]
             entry.setdefault("measured", {})[name] = {
                 "date": dt.datetime.now().isoformat(timespec="seconds"), "runs": args.runs,
                 "loadavg_before": open("/proc/loadavg").read().split()[:3],
                 **({"bantin_commit": results["machine"]["bantin_commit"],
-                    "bantin_tree": results["machine"]["bantin_worktree"]} if name == "bantin" else {})}
+                    "bantin_tree": results["machine"]["bantin_worktree"]} if name in OURS else {})}
             entry["tools"].setdefault(name, {}).update(run_cases(tool, tool_cases, args.runs, edit, say))
             save(results_path, results)
         if "bantin" in tools and "identical" not in skip:
@@ -645,6 +672,13 @@ def main(argv: list[str] | None = None) -> int:
                        "--out", str(work / "preview")]
                 entry["serve"]["bantin"] = dev_server(bantin, cmd, edit["vi"]["url"]["bantin"], port, edit,
                                                       args.runs, say)
+            if "bantin-nosearch" in tools:
+                plain = objects["bantin-nosearch"]
+                port = free_port()
+                cmd = [str(BANTIN_PY), str(ENGINE / "build.py"), "--root", str(plain.site()), "serve", "--port",
+                       str(port), "--out", str(work / "preview-nosearch")]
+                entry["serve"]["bantin-nosearch"] = dev_server(plain, cmd, edit["vi"]["url"]["bantin"], port, edit,
+                                                               args.runs, say)
             if "hugo" in tools:
                 hugo = objects["hugo"]
                 port = free_port()

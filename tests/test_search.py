@@ -292,3 +292,40 @@ def test_search_pages_with_results_pass_axe_and_vnu(browser, site_server, tmp_pa
                               str(live)], capture_output=True, text=True, check=True)
     messages = [m for m in json.loads(checked.stderr)["messages"] if m["type"] != "info" or m.get("subType")]
     assert not messages, messages
+
+
+def test_search_false_in_the_settings_leaves_out_the_pages_and_the_index(site_factory, capsys, monkeypatch):
+    root = site_factory({"content/articles/a.vi.md": MINIMAL_ARTICLE})
+    settings = root / "site_config.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("search: true", "search: false"), encoding="utf-8")
+    monkeypatch.setattr(search, "build_index", lambda *args: pytest.fail("indexed a site without search"))
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    assert not (root / "public/pagefind").exists() and not (root / "public/tim-kiem").exists()
+    assert "site-search" not in (root / "public/index.html").read_text(encoding="utf-8")
+
+
+def test_the_preview_keeps_its_index_until_a_refreshing_build(site_factory):
+    from bantin.pipeline import BuildOptions, run
+
+    root = site_factory({"content/articles/a.vi.md": MINIMAL_ARTICLE})
+    out = root / "public"
+
+    def index():
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()}
+
+    assert run(BuildOptions(root=root, out=out)).ok
+    first = index()
+    article = root / "content/articles/a.vi.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nĐường mới.\n", encoding="utf-8")
+    preview = BuildOptions(root=root, out=out, refresh_search=False)
+    assert run(preview).ok
+    assert "Đường mới." in (out / "tin-tuc/bai-thu/index.html").read_text(encoding="utf-8")
+    assert index() == first  # the page is new, its index is the first build's
+    assert run(preview).ok and index() == first
+    assert run(BuildOptions(root=root, out=out)).ok  # nothing changed since, but the index is stale
+    refreshed = index()
+    assert refreshed != first
+    clean = root / "clean"
+    assert run(BuildOptions(root=root, out=clean, clean=True)).ok
+    assert refreshed == {p.relative_to(clean).as_posix(): p.read_bytes()
+                         for p in (clean / "pagefind").rglob("*") if p.is_file()}
