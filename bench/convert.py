@@ -9,7 +9,8 @@ at the same address (``/tin-tuc/<slug>/``, ``/en/news/<slug>/``).
 
 Both peers get a tiny theme written here that renders what bantin's pages show:
 article pages in both languages (title, dates, byline, body, tags, language switch),
-the paginated news list with every page number (as bantin's pagination does), tag and
+the paginated news list with a window of page numbers (first, last, two either side of
+the current page, as bantin's pagination does), tag and
 author pages listing all their articles, tag and author indexes, and one Atom feed per
 language with the 20 newest articles in full. Shortcodes (``{{< stats >}}``,
 ``{{< event >}}``) are dropped: the peers have no calendar or stats data. Images are
@@ -238,7 +239,7 @@ PELICAN_TEMPLATES = {
 {% if articles_paginator.num_pages > 1 %}
 <nav class="pagination"><ul>
 {% if articles_page.has_previous() %}<li><a href="{{ SITEURL }}/{{ articles_previous_page.url }}" rel="prev">{{ UI.prev }}</a></li>{% endif %}
-{% for number in articles_paginator.page_range %}{% set p = articles_paginator.page(number) %}<li><a href="{{ SITEURL }}/{{ p.url }}"{% if number == articles_page.number %} aria-current="page"{% endif %}>{{ number }}</a></li>{% endfor %}
+{% for number in articles_paginator.page_range %}{% if number == 1 or number == articles_paginator.num_pages or (number - articles_page.number)|abs <= 2 %}{% set p = articles_paginator.page(number) %}<li><a href="{{ SITEURL }}/{{ p.url }}"{% if number == articles_page.number %} aria-current="page"{% endif %}>{{ number }}</a></li>{% endif %}{% endfor %}
 {% if articles_page.has_next() %}<li><a href="{{ SITEURL }}/{{ articles_next_page.url }}" rel="next">{{ UI.next }}</a></li>{% endif %}
 </ul></nav>
 {% endif %}
@@ -475,7 +476,7 @@ HUGO_LAYOUTS = {
 {{ if gt $pager.TotalPages 1 }}
 <nav class="pagination"><ul>
 {{ with $pager.Prev }}<li><a href="{{ .URL }}" rel="prev">{{ T "prev" }}</a></li>{{ end }}
-{{ range $pager.Pagers }}<li><a href="{{ .URL }}"{{ if eq .PageNumber $pager.PageNumber }} aria-current="page"{{ end }}>{{ .PageNumber }}</a></li>{{ end }}
+{{ range $pager.Pagers }}{{ if or (eq .PageNumber 1) (eq .PageNumber $pager.TotalPages) (le (math.Abs (sub .PageNumber $pager.PageNumber)) 2) }}<li><a href="{{ .URL }}"{{ if eq .PageNumber $pager.PageNumber }} aria-current="page"{{ end }}>{{ .PageNumber }}</a></li>{{ end }}{{ end }}
 {{ with $pager.Next }}<li><a href="{{ .URL }}" rel="next">{{ T "next" }}</a></li>{{ end }}
 </ul></nav>
 {{ end }}
