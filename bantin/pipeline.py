@@ -127,7 +127,7 @@ def run(options: BuildOptions) -> BuildResult:
     if in_place:
         cache.forget_output()
     BuildState.forget(root, options.out)
-    written = output.commit(site_paths, set(cache.written) if in_place and cache.written else None)
+    written = output.commit(site_paths)
     cache.save(outputs, options.out, written, copies)
     if inputs is not None:
         next_publication = site.next_publication.isoformat() if site.next_publication else None

@@ -76,12 +76,13 @@ class OutputFolder:
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
 
-    def commit(self, site_paths: set[str], previous_paths: set[str] | None) -> list[str]:
+    def commit(self, site_paths: set[str]) -> list[str]:
         """Put the staged files in place; return every file the output now holds.
 
         ``site_paths``: the files this build's site consists of (besides staged ones, such as a
-        new search index). ``previous_paths``: what the output held after the last build (None:
-        unknown, then the output folder is listed)."""
+        new search index). Anything else in the output folder is deleted: it is listed, not
+        taken from the cache's record, so a file put there by hand (or by a tampered cache
+        restored in CI) is never published."""
         try:
             if not self.in_place:
                 old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
@@ -94,7 +95,7 @@ class OutputFolder:
                 target = self.out / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(self.staging / path, target)
-            held = previous_paths if previous_paths is not None else _files(self.out)
+            held = _files(self.out)
             keep = site_paths | self.staged
             stale = [p for p in held if p not in keep and not p.startswith(tuple(self.kept_prefixes))]
             for path in stale:
