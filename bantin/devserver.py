@@ -151,6 +151,29 @@ class Rebuilder:
         return result
 
 
+WATCH_INTERVALS = (0.1, 0.8)  # seconds between looks for saved files: shortest, longest
+WATCH_SHARE = 0.1  # at most this share of a core spent looking
+
+
+def _quick_watcher():
+    """livereload's polling watcher, looking every 0.1 s instead of its fixed 0.8 s (which
+    alone added 0.4 s on average between a save and the rebuild). Each look lists every
+    watched file, so on a large site the interval grows to keep that under a tenth of a core."""
+    from livereload.watcher import Watcher
+    from tornado import ioloop
+
+    class QuickWatcher(Watcher):
+        def start(self, callback) -> bool:
+            started = time.perf_counter()
+            self.examine()  # records the files' times; nothing has changed yet
+            cost = time.perf_counter() - started
+            interval = min(max(cost / WATCH_SHARE, WATCH_INTERVALS[0]), WATCH_INTERVALS[1])
+            ioloop.PeriodicCallback(callback, interval * 1000).start()
+            return True  # polling is ours: livereload does not start its own
+
+    return QuickWatcher()
+
+
 def serve(options: BuildOptions, host: str, port: int, report: Callable[[BuildResult], None]) -> int:
     import livereload  # imported here: only the dev server needs tornado
     from livereload.handlers import LiveReloadHandler
@@ -170,7 +193,7 @@ def serve(options: BuildOptions, host: str, port: int, report: Callable[[BuildRe
     rebuild = Rebuilder(replace(options, refresh_search=False), state, report)
     print("search in the preview uses the index of its first build; restart serve to refresh it",
           file=sys.stderr, flush=True)
-    server = livereload.Server(app=OutputFolderApp(state, {host}))
+    server = livereload.Server(app=OutputFolderApp(state, {host}), watcher=_quick_watcher())
     for name in WATCHED:
         server.watch(str(options.root / name), rebuild)
     print(f"serving {options.out} at http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr, flush=True)
