@@ -89,6 +89,7 @@ def run(options: BuildOptions) -> BuildResult:
             registry.add(shortcode)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
     site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images)
+    del sources  # the raw texts are in the model now; a large archive's sources are a few hundred MB
     for section in sections:
         section.check(site, diagnostics)
     planner = Planner(site, ui)
