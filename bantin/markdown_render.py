@@ -36,6 +36,9 @@ INLINE_CODE = re.compile(r"`+[^`]*`+")
 IMAGE_SUFFIXES = {".avif", ".gif", ".jpeg", ".jpg", ".png", ".svg", ".webp"}
 ACTIVE_SVG = re.compile(rb"<script|\son[a-z]+\s*=|javascript:|<foreignObject", re.IGNORECASE)
 FENCE = re.compile(r"^\s*(```|~~~)")
+# Every line the checks below can act on has one of these: a fence (` ~), a shortcode ({),
+# a tag (<) or an image (!). Most lines of an article have none and are passed over at once.
+MAY_NEED_A_LOOK = re.compile(r"[`~{<!]")
 PLACEHOLDER = "bantinshortcode{}x"
 PLACEHOLDER_PARAGRAPH = re.compile(r"<p>bantinshortcode(\d+)x</p>")
 PLACEHOLDER_TEXT = re.compile(r"bantinshortcode\d+x")
@@ -252,6 +255,8 @@ class MarkdownRenderer:
         blocks: list[tuple[str, str, Location]] = []
         in_fence = False
         for index, line in enumerate(lines):
+            if not MAY_NEED_A_LOOK.search(line):
+                continue  # plain text: no fence, shortcode, tag or image on this line
             if FENCE.match(line):
                 in_fence = not in_fence
                 continue
