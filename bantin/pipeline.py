@@ -103,20 +103,12 @@ def run(options: BuildOptions) -> BuildResult:
     counts = {code: html_pages[code] for code in config.codes}
     in_place = options.out is not None and cache.describes(options.out)
     output = OutputFolder(options.out, in_place) if options.out is not None else None
+    site_paths = written_paths(plan)
     try:
         outputs = _render(plan, site, renderer, sections, cache, output, options, diagnostics, progress)
         if diagnostics.has_errors or output is None:
             return finish(counts)
-        for data_file in plan.data_files:
-            output.write(data_file.path, data_file.data)
-        copies = {copy.path: source_stamp(copy.source) for copy in plan.copies}
-        for copy in plan.copies:
-            output.copy(copy, copies[copy.path], cache.copies.get(copy.path) if in_place else None,
-                        immutable=images.cache_dir)
-        site_paths = written_paths(plan)
-        for section in sections:  # sections that add to the output (the search index)
-            if hasattr(section, "finish_output"):
-                section.finish_output(output, site_paths, cache, refresh=options.refresh_search)
+        copies = _stage_the_rest(plan, site_paths, output, sections, cache, images, options)
     except SearchIndexError as exc:  # the previous output is left as it was
         diagnostics.error(Location(SEARCH_ORIGIN), f"search index not built: {exc}")
         return finish(counts)
@@ -136,6 +128,22 @@ def run(options: BuildOptions) -> BuildResult:
                    tuple(written), counts, warnings_of(diagnostics)).save(root, options.out)
     images.prune()
     return finish(counts)
+
+
+def _stage_the_rest(plan, site_paths: set[str], output: OutputFolder, sections, cache: BuildCache,
+                    images: ImageProcessor, options: BuildOptions) -> dict[str, str]:
+    """Data files, copies and what sections add (the search index) into the staging folder;
+    return the stamp of each copy's source, for the next build."""
+    for data_file in plan.data_files:
+        output.write(data_file.path, data_file.data)
+    copies = {copy.path: source_stamp(copy.source) for copy in plan.copies}
+    for copy in plan.copies:
+        output.copy(copy, copies[copy.path], cache.copies.get(copy.path) if output.in_place else None,
+                    immutable=images.cache_dir)
+    for section in sections:
+        if hasattr(section, "finish_output"):
+            section.finish_output(output, site_paths, cache, refresh=options.refresh_search)
+    return copies
 
 
 def _options_key(options: BuildOptions) -> str:
