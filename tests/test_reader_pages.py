@@ -233,6 +233,8 @@ def test_skip_link_is_the_first_tab_stop_and_jumps_to_the_content(context_factor
     box = skip.bounding_box()
     assert box and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= 390, box  # on screen
     page.keyboard.press("Enter")
+    # The fragment navigation completes after the key press returns: wait for it (5 s at most).
+    page.wait_for_url(lambda url: url.endswith("#main"), timeout=5000)
     assert page.url.endswith("#main")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null"), \
