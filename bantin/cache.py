@@ -2,7 +2,7 @@
 
 Two tables, both keyed by content hashes so a stale entry can never be used:
 
-- ``bodies`` (``bodies.json``, shared): Markdown source (after shortcodes become
+- ``bodies`` (``bodies.sqlite``, shared): Markdown source (after shortcodes become
   placeholders) -> sanitized HTML. Converting and sanitizing Markdown is most of a
   build's work.
 - ``outputs`` (``outputs/<key>.json``, one per output folder, so the preview and the
@@ -12,11 +12,12 @@ Two tables, both keyed by content hashes so a stale entry can never be used:
 
 ``sections`` keeps a section's own record of what it last wrote into the output folder
 (search: a hash per indexed page, so an unchanged index is left as it is).
-``written`` lists every file the output folder holds and ``copies`` the stamp of each copied
-file's source: an in-place rebuild deletes what is gone and skips copies that are there.
+``written`` lists every file the output folder held (a rebuild re-checks the links of
+unchanged pages when one of them is gone) and ``copies`` the stamp of each copied file's
+source (an in-place rebuild skips copies that are there).
 
-The cache is JSON (never pickle: a cache restored in CI must not be able to run
-code) in ``.bantin-cache/`` under the site folder; ``--clean`` ignores it.
+The cache is JSON and SQLite, data only (never pickle: a cache restored in CI must not be
+able to run code), in ``.bantin-cache/`` under the site folder; ``--clean`` ignores it.
 Resized images are cached beside it, in ``.bantin-cache/images/`` (see images.py).
 """
 

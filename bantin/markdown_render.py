@@ -300,13 +300,7 @@ class MarkdownRenderer:
 
     def convert(self, prepared: PreparedBody) -> str:
         """Markdown to sanitized HTML (images and shortcodes still to be filled in), through the cache."""
-        job = prepared.job
-        if self.cache is not None and (cached := self.cache.body(job.key)) is not None:
-            return cached
-        html = convert_markdown(job)
-        if self.cache is not None:
-            self.cache.store_body(job.key, html)
-        return html
+        return convert_bodies([prepared], self.cache)[0]
 
     def finish(self, prepared: PreparedBody, html: str) -> RenderedBody:
         """Fill in what comes from us, not the editor: responsive images and shortcode blocks."""

@@ -324,7 +324,8 @@ class SearchSection:
             cache.sections.pop(self.name, None)
             return
         record = cache.sections.get(self.name)
-        before = record.get("pages", {}) if isinstance(record, dict) else {}
+        record = record if isinstance(record, dict) else {}  # {"digest": of the index, "pages": path -> digest}
+        before = record.get("pages", {})
         # A page that was not rendered is unchanged, and so is what the index read of it.
         pages = {**{p: d for p, d in before.items() if p in site_pages and p not in self.rendered}, **self.indexed}
         if not pages:
@@ -333,11 +334,10 @@ class SearchSection:
         if not refresh and output.in_place and (output.out / BUNDLE_DIR / ENTRY_FILE).is_file():
             output.keep(BUNDLE_DIR + "/")
             # The pages as they are now, the digest of the index as it is: they differ until a refresh.
-            cache.sections[self.name] = {"digest": record.get("digest") if isinstance(record, dict) else None,
-                                         "pages": dict(sorted(pages.items()))}
+            cache.sections[self.name] = {"digest": record.get("digest"), "pages": dict(sorted(pages.items()))}
             return
         digest = index_digest(pages)
-        if (output.in_place and isinstance(record, dict) and record.get("digest") == digest
+        if (output.in_place and record.get("digest") == digest
                 and (output.out / BUNDLE_DIR / ENTRY_FILE).is_file()):
             output.keep(BUNDLE_DIR + "/")
         else:
