@@ -1,10 +1,15 @@
 """The build cache: what an unchanged source or page would produce again, kept between builds.
 
-Two tables, both keyed by content hashes so a stale entry can never be used:
+Four tables, all keyed by content hashes so a stale entry can never be used:
 
-- ``bodies`` (``bodies.sqlite``, shared): Markdown source (after shortcodes become
+- ``bodies`` (in ``cache.sqlite``, shared): Markdown source (after shortcodes become
   placeholders) -> sanitized HTML. Converting and sanitizing Markdown is most of a
   build's work.
+- ``front_matter`` (in ``cache.sqlite``, shared): front-matter YAML text -> its checked
+  fields and where each key stands (content.py). Only front matter that checked without a
+  single message is kept, so every mistake is reported afresh on every build.
+- ``made`` (in ``cache.sqlite``, shared): generated text files (the calendar's ``.ics``)
+  by the hash of everything they are made from (``Planner.made_data``).
 - ``outputs`` (``outputs/<key>.json``, one per output folder, so the preview and the
   published build each keep theirs): output path -> fingerprint of everything the page was
   rendered from (its data, its templates, the globals they read). A page whose fingerprint
@@ -27,6 +32,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,18 +43,19 @@ import nh3
 from . import __version__
 
 CACHE_DIR = ".bantin-cache"
-BODIES_FILE = "bodies.sqlite"  # shared by every output folder
+DATABASE_FILE = "cache.sqlite"  # bodies and front matter, shared by every output folder
 OUTPUTS_DIR = "outputs"  # one record per output folder
 # Any of these changing changes what the same source renders to.
 CACHE_VERSION = f"bantin {__version__}; markdown {markdown.__version__}; nh3 {getattr(nh3, '__version__', '?')}; 2"
 
 
 def digest(*parts: str | bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))  # length-prefixed: ("ab","c") != ("a","bc")
-        h.update(data)
+    """sha256 of the parts, unambiguous: ("ab", "c") and ("a", "bc") differ. The number of parts
+    and their lengths go first, then the bytes in one piece (two hash updates, not two per part:
+    fingerprints hash a million small parts in a large build)."""
+    encoded = [part.encode("utf-8") if isinstance(part, str) else part for part in parts]
+    h = hashlib.sha256(struct.pack(f"<Q{len(encoded)}Q", len(encoded), *map(len, encoded)))
+    h.update(b"".join(encoded))
     return h.hexdigest()
 
 
@@ -62,7 +69,9 @@ def output_key(out: Path) -> str:
 class BuildCache:
     folder: Path | None  # None: an in-memory cache (tests)
     record_name: str | None = None  # the output folder's record, ``outputs/<key>.json``
-    bodies: "BodyStore" = field(default_factory=lambda: BodyStore(None))
+    bodies: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "bodies"))
+    front_matter: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "front_matter"))
+    made: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "made"))
     outputs: dict[str, str] = field(default_factory=dict)
     output_folder: str = ""  # the folder the outputs' fingerprints describe
     sections: dict[str, Any] = field(default_factory=dict)  # section name -> its record of what it wrote
@@ -72,8 +81,11 @@ class BuildCache:
     @classmethod
     def load(cls, root: Path, clean: bool, out: Path | None = None) -> "BuildCache":
         """``clean``: start empty (the cache is still written afresh at the end)."""
+        database = root / CACHE_DIR / DATABASE_FILE
+        (root / CACHE_DIR / "bodies.sqlite").unlink(missing_ok=True)  # the bodies' own file until 0.x
         cache = cls(root / CACHE_DIR, f"{output_key(out)}.json" if out is not None else None,
-                    BodyStore(root / CACHE_DIR / BODIES_FILE, clean))
+                    KeyValueTable(database, "bodies", clean), KeyValueTable(database, "front_matter", clean),
+                    KeyValueTable(database, "made", clean))
         if clean:
             return cache
         if cache.record_name is not None:
@@ -95,17 +107,17 @@ class BuildCache:
         if self.folder is not None and self.record_name is not None:
             (self.folder / OUTPUTS_DIR / self.record_name).unlink(missing_ok=True)
 
-    def body(self, key: str) -> str | None:
-        return self.bodies.get(key)
-
     def store_body(self, key: str, html: str) -> None:
         self.bodies.put(key, html)
 
     def save(self, outputs: dict[str, str], output_folder: Path, written: list[str], copies: dict[str, str]) -> None:
-        """Keep the bodies this build used (so deleted articles do not pile up) and the record of the output."""
+        """Keep the bodies and front matters this build used (so deleted articles do not pile up)
+        and the record of the output."""
         if self.folder is None:
             return
         self.bodies.keep_only_used()
+        self.front_matter.keep_only_used()
+        self.made.keep_only_used()
         _write_json(self.folder / OUTPUTS_DIR / self.record_name, {
             "version": CACHE_VERSION,
             "output_folder": str(output_folder.resolve()),
@@ -116,13 +128,14 @@ class BuildCache:
         })
 
 
-class BodyStore:
-    """Converted bodies by key, in SQLite: a build reads the bodies it needs and writes only the
-    ones it converted (one row for an edited article), where a JSON file would be read and
+class KeyValueTable:
+    """One table of text by key in SQLite: a build reads the rows it needs and writes only the
+    ones it made (one row for an edited article), where a JSON file would be read and
     rewritten whole, all the site's HTML, on every build. SQLite holds data, never code."""
 
-    def __init__(self, path: Path | None, clean: bool = False):
+    def __init__(self, path: Path | None, table: str, clean: bool = False):
         self.path = path
+        self.table = table  # a fixed name from this module, never from input
         self.memory: dict[str, str] = {}  # the store without a file (tests), and this build's new rows
         self.used: set[str] = set()
         self._db: sqlite3.Connection | None = None
@@ -137,12 +150,13 @@ class BodyStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 self._db = sqlite3.connect(self.path, timeout=30)
-                self._db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+                self._db.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-                version = self._db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+                name = f"version of {self.table}"
+                version = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
                 if version is None or version[0] != CACHE_VERSION:
-                    self._db.execute("DELETE FROM bodies")
-                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (CACHE_VERSION,))
+                    self._db.execute(f"DELETE FROM {self.table}")
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, CACHE_VERSION))
                     self._db.commit()
             except sqlite3.DatabaseError:  # a damaged cache is only a slower build: start again
                 self._db = None
@@ -150,30 +164,43 @@ class BodyStore:
                 return self._connection(create)
         return self._db
 
-    def get(self, key: str) -> str | None:
-        html = self.memory.get(key)
-        if html is None and self._read and (db := self._connection()) is not None:
-            row = db.execute("SELECT html FROM bodies WHERE key = ?", (key,)).fetchone()
-            html = row[0] if row else None
-        if html is not None:
-            self.used.add(key)
-        return html
+    def get_many(self, keys) -> dict[str, str]:
+        """The rows of ``keys`` that exist, in a few queries (one per key costs 20 µs each)."""
+        keys = list(dict.fromkeys(keys))
+        found = {key: self.memory[key] for key in keys if key in self.memory}
+        missing = [key for key in keys if key not in found]
+        if missing and self._read and (db := self._connection()) is not None:
+            for start in range(0, len(missing), 500):  # SQLite allows at most 999 parameters
+                chunk = missing[start : start + 500]
+                query = f"SELECT key, value FROM {self.table} WHERE key IN ({','.join('?' * len(chunk))})"
+                found.update(db.execute(query, chunk).fetchall())
+        self.used.update(found)
+        return found
 
-    def put(self, key: str, html: str) -> None:
-        self.memory[key] = html
+    def everything(self) -> dict[str, str]:
+        """All rows, read at once: for a small table that a build reads nearly whole."""
+        db = self._connection() if self._read else None
+        rows = dict(db.execute(f"SELECT key, value FROM {self.table}").fetchall()) if db is not None else {}
+        return {**rows, **self.memory}
+
+    def put(self, key: str, value: str) -> None:
+        self.memory[key] = value
+        self.used.add(key)
+
+    def mark_used(self, key: str) -> None:
         self.used.add(key)
 
     def keep_only_used(self) -> None:
-        """Write this build's new bodies and drop those no article used."""
+        """Write this build's new rows and drop those no article used."""
         db = self._connection(create=True)
         if db is None:
             return
         with db:
-            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", sorted(self.memory.items()))
+            db.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?)", sorted(self.memory.items()))
             db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
             db.execute("DELETE FROM used")
             db.executemany("INSERT INTO used VALUES (?)", ((key,) for key in sorted(self.used)))
-            db.execute("DELETE FROM bodies WHERE key NOT IN (SELECT key FROM used)")
+            db.execute(f"DELETE FROM {self.table} WHERE key NOT IN (SELECT key FROM used)")
         self.memory.clear()
 
 

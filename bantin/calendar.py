@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 from urllib.parse import quote, urlencode, urlsplit
 
 from babel import Locale
@@ -35,7 +35,7 @@ from . import urls
 from .config import Language, SiteConfig
 from .content import ArticleSource
 from .diagnostics import Diagnostics, Location
-from .ics import IcsCalendar, IcsEvent, ics_bytes
+from .ics import ICS_MODULE, IcsCalendar, IcsEvent, ics_bytes
 from .model import Article, Site
 from .schema import Field, Kind, MappingChecker, describe
 from .shortcodes import Shortcode
@@ -825,8 +825,8 @@ class CalendarSection:
                      fallback=fallback,
                      origin=origin, listing=self._listing(upcoming, past), categories=categories,
                      current=None, feed=feed_url(lang))
-        planner.data(feed_url(lang), self._ics(lang, events, strings["calendar_title"], index_url(lang)),
-                     "calendar feed", origin)
+        planner.made_data(feed_url(lang), *self._ics(lang, events, strings["calendar_title"], index_url(lang)),
+                          "calendar feed", origin)
 
         for link in categories[1:]:
             ident = link.id
@@ -840,9 +840,9 @@ class CalendarSection:
                          fallback=fallback, origin=origin, listing=self._listing(*self._split(mine)),
                          categories=categories, current=ident, feed=category_feed_url(lang, ident))
             title = strings["calendar_category_title"].format(name=link.label)
-            planner.data(category_feed_url(lang, ident),
-                         self._ics(lang, [e for e in events if e.id in chosen], title, link.url),
-                         f"calendar feed for category '{ident}'", origin)
+            planner.made_data(category_feed_url(lang, ident),
+                              *self._ics(lang, [e for e in events if e.id in chosen], title, link.url),
+                              f"calendar feed for category '{ident}'", origin)
 
         months = self._months(code)
         other_months = {other.code: set(self._months(other.code)) for other in config.languages}
@@ -870,8 +870,8 @@ class CalendarSection:
                          event=view, occurrences=tuple(o for o in occurrences if o.event.id == event.id),
                          related=self.related_articles(event.id, code), add_links=self._add_links(event, view),
                          event_ld=self._json_ld(event, view))
-            planner.data(view.ics_url, self._ics(lang, [event], event.title[code], view.url),
-                         f"calendar file of event '{event.id}'", event.rel)
+            planner.made_data(view.ics_url, *self._ics(lang, [event], event.title[code], view.url),
+                              f"calendar file of event '{event.id}'", event.rel)
 
     def _category_links(self, lang: Language, events: tuple[Event, ...]) -> tuple[CategoryLink, ...]:
         strings = self._strings(lang.code)
@@ -959,7 +959,9 @@ class CalendarSection:
             language=lang.code,
         )
 
-    def _ics(self, lang: Language, events: Iterable[Event], name: str, page_url: str) -> bytes:
+    def _ics(self, lang: Language, events: Iterable[Event], name: str, page_url: str) -> tuple[str, Callable[[], bytes]]:
+        """(everything the file depends on, as text; what makes it): icalendar is slow, and a
+        thousand event files rarely change all at once."""
         config = self.config
         calendar = IcsCalendar(
             name=f"{name} – {lang.title}",
@@ -969,7 +971,8 @@ class CalendarSection:
             host=urlsplit(config.base_url).hostname,
             timezone=config.timezone,
         )
-        return ics_bytes(calendar, [self._ics_event(e, lang) for e in events])
+        ics_events = [self._ics_event(e, lang) for e in events]
+        return repr((ICS_MODULE, calendar, ics_events)), lambda: ics_bytes(calendar, ics_events)
 
     def _add_links(self, event: Event, view: EventView) -> tuple[AddLink, ...]:
         """Google Calendar and Outlook on the web take the event in the address itself."""

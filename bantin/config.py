@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -70,7 +71,7 @@ class SiteConfig:
     def other_languages(self, code: str) -> tuple[Language, ...]:
         return tuple(lang for lang in self.languages if lang.code != code)
 
-    @property
+    @cached_property  # asked for every article file
     def codes(self) -> tuple[str, ...]:
         return tuple(lang.code for lang in self.languages)
 

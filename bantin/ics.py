@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
@@ -22,6 +24,10 @@ import icalendar
 # VTIMEZONE rules cover the years from the first event to this one: far enough for a
 # yearly event, and fixed, so that the bytes do not depend on the day of the build.
 TIMEZONE_LAST_DATE = dt.date(2038, 1, 1)
+
+# Part of the cache key of every file made here (calendar.py, plan.Planner.made_data): a change
+# to this module, or to icalendar, makes the files again.
+ICS_MODULE = (hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16], icalendar.__version__)
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,7 @@ def convert_many(jobs: list[ConversionJob]) -> dict[str, str]:
 
 def convert_bodies(prepared: list[PreparedBody], cache: BuildCache | None) -> list[str]:
     """Each prepared body's HTML: from the cache, or converted (in parallel) and cached."""
-    found = {p.job.key: cache.body(p.job.key) for p in prepared} if cache is not None else {}
+    found = cache.bodies.get_many(p.job.key for p in prepared) if cache is not None else {}
     converted = convert_many([p.job for p in prepared if found.get(p.job.key) is None])
     if cache is not None:
         for key, html in converted.items():

@@ -76,10 +76,10 @@ def run(options: BuildOptions) -> BuildResult:
             state.replay(diagnostics)  # nothing changed: the output is already what this build makes
             return finish(state.counts, unchanged=True)
     ui = load_ui_strings(root, config, diagnostics)
-    sources = load_articles(root, config, diagnostics)
+    cache = BuildCache.load(root, options.clean, options.out)
+    sources = load_articles(root, config, diagnostics, cache.front_matter)
     if ui is None:
         return finish()
-    cache = BuildCache.load(root, options.clean, options.out)
     sections = all_sections()
     renderer = Renderer(root, config, ui, {section.name: section for section in sections})
     registry = core_registry()
@@ -92,7 +92,7 @@ def run(options: BuildOptions) -> BuildResult:
     del sources  # the raw texts are in the model now; a large archive's sources are a few hundred MB
     for section in sections:
         section.check(site, diagnostics)
-    planner = Planner(site, ui)
+    planner = Planner(site, ui, cache.made)
     plan_news(planner)
     for section in sections:
         section.plan(planner)

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from . import urls
+from .cache import KeyValueTable, digest
 from .config import CONFIG_FILE, Language
 from .diagnostics import Diagnostics, Location
 from .i18n import UiStrings
@@ -95,10 +96,12 @@ def paginate(items: tuple, per_page: int) -> list[tuple]:
 class Planner:
     """Collects the outputs of the build; sections (news, calendar, stats) add theirs."""
 
-    def __init__(self, site: Site, ui: UiStrings):
+    def __init__(self, site: Site, ui: UiStrings, made: KeyValueTable | None = None):
         self.site = site
         self.config = site.config
         self.ui = ui
+        self.made = made  # generated files of earlier builds, by the hash of their inputs
+        self._made_rows: dict[str, str] | None = None
         self.pages: list[PageOutput] = []
         self.copies: list[CopyOutput] = []
         self.data_files: list[DataOutput] = []
@@ -133,6 +136,22 @@ class Planner:
     def data(self, path: str, data: bytes, what: str, origin: str) -> None:
         """A file produced in Python rather than from a template (ICS, JSON, CSV)."""
         self.data_files.append(DataOutput(path, data, what, origin))
+
+    def made_data(self, path: str, inputs: str, make: Callable[[], bytes], what: str, origin: str) -> None:
+        """A text file that is a pure function of ``inputs`` (a text naming everything ``make``
+        reads): made once, then taken from the cache for as long as its inputs stay the same."""
+        key = digest(inputs)
+        if self.made is not None and self._made_rows is None:
+            self._made_rows = self.made.everything()
+        text = (self._made_rows or {}).get(key)
+        if text is not None:
+            self.made.mark_used(key)
+            data = text.encode("utf-8")
+        else:
+            data = make()
+            if self.made is not None:
+                self.made.put(key, data.decode("utf-8"))
+        self.data(path, data, what, origin)
 
     def expect(self, path: str, what: str, origin: str) -> None:
         """A file written after the pages by another tool (Pagefind), so links to it are not broken."""

@@ -8,6 +8,7 @@ sanitizing.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -33,7 +34,16 @@ class ShortcodeRegistry:
     shortcodes: dict[str, Shortcode] = field(default_factory=dict)
 
     def add(self, shortcode: Shortcode) -> None:
-        self.shortcodes[shortcode.name] = shortcode
+        # A block is the same wherever it stands (it depends on its data, the templates and the
+        # language), and one stats snapshot or event is cited by many articles: render each once.
+        blocks: dict[tuple[str, str], str] = {}
+
+        def render_once(ident: str, lang: str, render=shortcode.render) -> str:
+            if (ident, lang) not in blocks:
+                blocks[ident, lang] = render(ident, lang)
+            return blocks[ident, lang]
+
+        self.shortcodes[shortcode.name] = dataclasses.replace(shortcode, render=render_once)
 
     def names(self) -> list[str]:
         return sorted(self.shortcodes)

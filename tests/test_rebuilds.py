@@ -139,3 +139,61 @@ def test_an_interrupted_update_is_repaired_by_the_next_build(sample_copy, capsys
     source.write_text(original, encoding="utf-8")
     assert run_build(sample_copy, "build", "--quiet", capsys=capsys).code == 0
     assert tree(sample_copy / "public") == clean_tree(sample_copy, capsys)
+
+
+def test_front_matter_read_from_the_cache_equals_front_matter_parsed_afresh():
+    # Dates, tuples, a translation_of mapping with its positions, locations of every key.
+    from bantin.cache import KeyValueTable
+    from bantin.config import load_config
+    from bantin.content import load_articles
+    from bantin.diagnostics import Diagnostics
+    from conftest import REPO
+
+    config = load_config(REPO, Diagnostics())
+    table = KeyValueTable(None, "front_matter")
+    fresh = load_articles(REPO, config, Diagnostics(), table)
+    assert len(table.memory) == len(fresh)  # every sample front matter checks without a message
+    remembered = load_articles(REPO, config, Diagnostics(), table)
+    assert [(s.fields, s.locations) for s in remembered] == [(s.fields, s.locations) for s in fresh]
+    assert [repr(s.fields) for s in remembered] == [repr(s.fields) for s in fresh]
+    with_original = [s for s in remembered if "translation_of" in s.fields]
+    assert with_original
+    for cached, parsed in zip(with_original, [s for s in fresh if "translation_of" in s.fields]):
+        mapping, expected = cached.fields["translation_of"], parsed.fields["translation_of"]
+        assert (mapping.pos, mapping.key_pos, mapping.value_pos, mapping.value_text) == (
+            expected.pos, expected.key_pos, expected.value_pos, expected.value_text)
+
+
+def test_a_front_matter_warning_is_reported_by_every_build_not_only_the_first(site_factory, capsys):
+    root = site_factory({
+        "content/articles/a.vi.md": "---\ntitle: Bài A\ndate: 2020-05-23\ntag: [BHXH]\n---\n\nThân bài A.\n",
+        "content/articles/b.vi.md": MINIMAL_ARTICLE,
+    })
+    warning = ("content/articles/a.vi.md:4:1: warning: unknown front-matter key 'tag' (did you mean 'tags'?)")
+    assert run_build(root, "build", capsys=capsys).errors == [warning]
+    (root / "content/articles/b.vi.md").write_text(MINIMAL_ARTICLE + "\nThêm một câu.\n", encoding="utf-8")
+    second = run_build(root, "build", capsys=capsys)
+    assert "up to date" not in second.err
+    assert second.errors == [warning]
+    (root / "content/articles/a.vi.md").write_text(
+        "---\ntitle: Bài A\ndate: 2020-05-32\n---\n\nThân bài A.\n", encoding="utf-8")
+    third = run_build(root, "build", capsys=capsys)
+    assert third.code == 1
+    assert third.errors == ["content/articles/a.vi.md:3:7: error: invalid date '2020-05-32' for 'date': "
+                            "day is out of range for month"]
+
+
+def test_an_edited_event_makes_its_calendar_files_again_and_only_those(sample_copy, capsys):
+    # .ics files come from the cache while what they are made from is unchanged (Planner.made_data).
+    before = files_on_disk(sample_copy / "public")
+    event = sample_copy / "content/calendar/chi-tieu-nam-2020.yaml"
+    event.write_text(event.read_text(encoding="utf-8").replace(
+        "trên 17.000 người tham gia BHXH tự nguyện\"", "trên 17.500 người tham gia BHXH tự nguyện\"", 1),
+        encoding="utf-8")
+    assert run_build(sample_copy, "build", "--quiet", capsys=capsys).code == 0
+    after = files_on_disk(sample_copy / "public")
+    changed_ics = sorted(p for p in after if p.endswith(".ics") and before.get(p) != after[p])
+    assert changed_ics == ["lich/chi-tieu-nam-2020/chi-tieu-nam-2020.ics", "lich/deadline/deadline.ics",
+                           "lich/lich.ics"]
+    assert "17.500 người" in (sample_copy / "public/lich/chi-tieu-nam-2020/chi-tieu-nam-2020.ics").read_text(encoding="utf-8")
+    assert tree(sample_copy / "public") == clean_tree(sample_copy, capsys)

@@ -1,0 +1,78 @@
+"""Page fingerprints: equal for equal data whatever the objects, different for any changed field."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import inspect
+from pathlib import Path
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bantin.fingerprint import RECORDS, Fingerprinter
+from bantin.images import ImageAsset, Variant
+from bantin.model import Article, Term
+from bantin.plan import PageOutput, Switch
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def article(**changes) -> Article:
+    """A fresh object graph each call: nothing shared with an earlier call but interned strings."""
+    image = ImageAsset(
+        source=Path("/site/content/media/le-ra-quan.jpg"), name="Lễ ra quân.jpg", slug="le-ra-quan",
+        variants=(Variant("le-ra-quan-480.jpg", 480, 320, "image/jpeg", Path("/cache/ab-480.jpg")),),
+    )
+    fields = dict(
+        base="2020-05-23-ra-quan", lang="vi", rel="content/articles/2020-05-23-ra-quan.vi.md",
+        title="Ra quân BHXH toàn dân", slug="ra-quan-bhxh-toan-dan", url="tin-tuc/ra-quan-bhxh-toan-dan/",
+        published=dt.datetime(2020, 5, 23, 8, 0, tzinfo=HANOI), updated=None,
+        authors=(Term("thanh-huyen", "Thanh Huyền"),), tags=(Term("bhxh", "BHXH"), Term("lang-son", "Lạng Sơn")),
+        source=None, source_url=None, dateline="LSO", summary="Sáng 23/5…", body_html="<p>61.649 người</p>",
+        images=(image,), cover=image, cover_alt="Lễ ra quân", cover_caption=None, cover_in_body=True, events=(),
+    )
+    fields.update(changes)
+    return Article(**fields)
+
+
+def page(**data) -> PageOutput:
+    return PageOutput(path="tin-tuc/x/index.html", url="tin-tuc/x/", lang="vi", template="article.html",
+                      what="article", origin="content/articles/x.vi.md", data=MappingProxyType(data),
+                      alternates=(("vi", "tin-tuc/x/"), ("en", "en/news/x/")),
+                      switches=(Switch("en", "en/news/x/", True),))
+
+
+@pytest.mark.parametrize("kind", sorted(RECORDS, key=lambda k: k.__name__), ids=lambda k: k.__name__)
+def test_records_hashed_by_repr_use_the_dataclass_repr_of_every_field(kind):
+    # A hand-written __repr__, or a field left out of the repr, would let two different values
+    # share a fingerprint, and a changed page would not be rendered again.
+    assert dataclasses.is_dataclass(kind) and kind.__dataclass_params__.repr
+    assert inspect.unwrap(kind.__repr__).__qualname__ == "__create_fn__.<locals>.__repr__"  # generated
+    assert all(f.repr for f in dataclasses.fields(kind))
+
+
+def test_equal_values_have_equal_fingerprints_whatever_the_objects():
+    assert Fingerprinter().of(page(article=article())) == Fingerprinter().of(page(article=article()))
+    values = Fingerprinter()
+    assert values.of(page(article=article())) == values.of(page(article=article()))
+
+
+@pytest.mark.parametrize("change", [
+    dict(body_html="<p>61.650 người</p>"),
+    dict(tags=(Term("bhxh", "BHXH"), Term("lang-son", "Lạng Sơn (tỉnh)"))),
+    dict(published=dt.datetime(2020, 5, 23, 8, 0, tzinfo=dt.timezone.utc)),
+    dict(images=(ImageAsset(Path("/site/content/media/le-ra-quan.jpg"), "Lễ ra quân.jpg", "le-ra-quan",
+                            (Variant("le-ra-quan-480.jpg", 480, 321, "image/jpeg", Path("/cache/ab-480.jpg")),)),)),
+    dict(cover_in_body=False),
+])
+def test_any_changed_field_of_an_article_changes_the_page_fingerprint(change):
+    assert Fingerprinter().of(page(article=article(**change))) != Fingerprinter().of(page(article=article()))
+
+
+def test_the_page_record_itself_counts_not_only_its_data():
+    values = Fingerprinter()
+    original = page(article=article())
+    moved = dataclasses.replace(original, alternates=(("vi", "tin-tuc/x/"),))
+    assert values.of(moved) != values.of(original)
