@@ -23,7 +23,7 @@ from jinja2 import meta
 from .cache import digest
 from .images import ImageAsset, Variant
 from .model import Article, ArticleCard, Term
-from .plan import CopyOutput, DataOutput, PageOutput, Switch, TermCount
+from .plan import CopyOutput, DataOutput, PageOutput, SitemapEntry, Switch, TermCount
 
 
 # Values hashed by their repr: the repr of these types says all there is to them.
@@ -38,6 +38,7 @@ _SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, P
 RECORDS: dict[type, tuple[str, ...]] = {
     PageOutput: ("data",), Article: ("images", "cover"), ArticleCard: ("cover",),
     Term: (), ImageAsset: (), Variant: (), Switch: (), TermCount: (), CopyOutput: (), DataOutput: (),
+    SitemapEntry: (),
 }
 
 

@@ -7,6 +7,7 @@ goes for each other language (the translation, or a fallback with a note).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -30,6 +31,16 @@ class TermCount:
     term: Term
     url: str
     count: int
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    """One page in sitemap.xml: what the sitemap shows of it, so that the sitemap is rendered
+    again only when one of these changes (not when an article's body does)."""
+
+    url: str
+    lastmod: dt.datetime | None  # articles only
+    alternates: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -236,7 +247,12 @@ def _counts(term_pages: tuple[TermPage, ...]) -> tuple[TermCount, ...]:
 def plan_site_files(planner: Planner, root: Path) -> None:
     """Sitemap, robots.txt and the theme's assets."""
     default = planner.config.language(planner.config.default_language)
-    planner.page(default, "sitemap.xml", "sitemap.xml", "sitemap", in_sitemap=False)
+    entries = tuple(
+        SitemapEntry(page.url, page.data["article"].updated_or_published if "article" in page.data else None,
+                     page.alternates)
+        for page in planner.pages if page.in_sitemap
+    )
+    planner.page(default, "sitemap.xml", "sitemap.xml", "sitemap", in_sitemap=False, entries=entries)
     planner.page(default, "robots.txt", "robots.txt", "robots.txt", in_sitemap=False)
     assets = root / ASSETS_DIR
     for asset in sorted(p for p in assets.rglob("*") if p.is_file()) if assets.is_dir() else []:

@@ -69,8 +69,7 @@ def test_an_unchanged_rebuild_renders_nothing_and_one_edit_renders_only_its_page
         "term.html", "term.html", "term.html",  # its three tags
         "term.html",  # its author
         "atom.xml",  # the Vietnamese feed
-        "sitemap.xml",  # reads the plan
-    ])
+    ])  # not the sitemap: it shows addresses and dates (SitemapEntry), which did not change
 
     rendered.clear()
     _edit(root / "templates/404.html", "<h1>", '<h1 class="not-found">')
