@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import urls
 from .cache import BuildCache
@@ -21,6 +22,9 @@ from .model import Article, ArticleCard, LanguageSite, Site, Term, TermPage
 from .shortcodes import ShortcodeRegistry
 from .slugs import slugify
 from .translations import check_translations
+
+if TYPE_CHECKING:
+    from .warm import WarmModel
 
 FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 DATELINE_SPAN = re.compile(r'<span class="dateline">.*?</span>\s*')
@@ -64,13 +68,18 @@ def assemble(
     cache: BuildCache | None = None,
     *,
     images: ImageProcessor,
+    warm: "WarmModel | None" = None,
+    world: str = "",
 ) -> Site:
+    """``warm`` and ``world``: the dev server's articles of its last build, and the digest of
+    everything besides an article's own file that assembling it reads (warm.py)."""
     now = selection.now or dt.datetime.now(dt.timezone.utc)
     renderers = {
         lang.code: MarkdownRenderer(registry, ui.for_language(lang.code)["footnote_backlink"], cache, images=images)
         for lang in config.languages
     }
     pending: list[_Pending] = []
+    slots: list[Article | _Pending] = []  # in file order: reused articles and those to make
     scheduled: list[dt.datetime] = []
     by_slug: dict[tuple[str, str], ArticleSource] = {}
     stale = check_translations(sources, config, diagnostics).stale()
@@ -87,8 +96,10 @@ def assemble(
         if published > now and not selection.future:
             scheduled.append(published)
             continue
+        stale_original = stale.get((source.base, source.lang))
+        reused = warm.article(source, world, stale_original, images) if warm is not None else None
         slug_location = source.locations.get("slug", source.locations["title"])
-        slug = slugify(fields.get("slug", fields["title"]))
+        slug = reused[0].slug if reused else slugify(fields.get("slug", fields["title"]))
         if not slug:
             diagnostics.error(slug_location, "cannot make a URL slug from this: use letters or digits")
             continue
@@ -100,6 +111,13 @@ def assemble(
             )
             continue
         by_slug[source.lang, slug] = source
+        if reused:
+            article, body_key = reused
+            if cache is not None:
+                cache.bodies.mark_used(body_key)  # kept for the next command-line build
+            slots.append(article)
+            continue
+        messages_before = len(diagnostics.items)
         cover_path, cover_problem = (
             resolve_image_once(images, fields["image"], source.directory, root) if "image" in fields else (None, None)
         )
@@ -119,15 +137,18 @@ def assemble(
         if updated and updated < published:
             diagnostics.error(source.locations["lastmod"], "'lastmod' is before 'date'")
         _check_events(source, fields.get("events", ()), registry, diagnostics)
-        pending.append(_Pending(source, slug, published, updated, body, cover))
+        pending.append(_Pending(source, slug, published, updated, body, cover, stale_original,
+                                clean=len(diagnostics.items) == messages_before))
+        slots.append(pending[-1])
 
     # Pass 2: Markdown for the bodies the cache does not have, on every core; then the articles.
     htmls = convert_bodies([p.body for p in pending], cache)
-    articles: list[Article] = []
+    made: dict[int, Article] = {}
     for item, html in zip(pending, htmls):
         source, fields, cover = item.source, item.source.fields, item.cover
+        messages_before = len(diagnostics.items)
         body = renderers[source.lang].finish(item.body, html)
-        articles.append(
+        article = made[id(item)] = (
             Article(
                 base=source.base,
                 lang=source.lang,
@@ -150,9 +171,14 @@ def assemble(
                 cover_caption=fields.get("image_caption"),
                 cover_in_body=cover in body.images,
                 events=fields.get("events", ()),
-                stale_original=stale.get((source.base, source.lang)),
+                stale_original=item.stale_original,
             )
         )
+        if warm is not None and item.clean and len(diagnostics.items) == messages_before:
+            warm.keep_article(source, world, article, item.body.job.key)
+    articles = [slot if isinstance(slot, Article) else made[id(slot)] for slot in slots]
+    if warm is not None:
+        warm.forget_articles_except({article.rel for article in articles})
     return _site(config, articles, min(scheduled, default=None))
 
 
@@ -166,6 +192,8 @@ class _Pending:
     updated: dt.datetime | None
     body: PreparedBody
     cover: ImageAsset | None
+    stale_original: str | None
+    clean: bool  # checked without any message: may be kept for the next build (warm.py)
 
 
 def _cover(path: Path, written: str, body_images: tuple[ImageAsset, ...], images: ImageProcessor,

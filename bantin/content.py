@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import KeyValueTable, digest
 from .config import SiteConfig
@@ -19,6 +20,9 @@ from .diagnostics import Diagnostics, Location
 from .schema import Field, Kind, MappingChecker
 from .textio import nfc, read_source
 from .yamlfile import MarkedMap, Pos, load_file_text
+
+if TYPE_CHECKING:
+    from .warm import WarmModel
 
 ARTICLES_DIR = "content/articles"
 
@@ -92,8 +96,9 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 
 def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
-                  checked: KeyValueTable | None = None) -> list[ArticleSource]:
-    """``checked``: front matters checked by earlier builds (see ``CheckedFrontMatter``)."""
+                  checked: KeyValueTable | None = None, warm: "WarmModel | None" = None) -> list[ArticleSource]:
+    """``checked``: front matters checked by earlier builds (see ``CheckedFrontMatter``);
+    ``warm``: the dev server's sources of its last build (warm.py)."""
     memo = CheckedFrontMatter(checked) if checked is not None else None
     articles_dir = root / ARTICLES_DIR
     sources: list[ArticleSource] = []
@@ -109,17 +114,35 @@ def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
             diagnostics.error(Location(rel), f"a second '{lang}' version of '{base}' (the first is {seen[base, lang]})")
             continue
         seen[base, lang] = rel
-        source = _load_article(path, rel, base, lang, diagnostics, memo)
+        source = _load_article(path, rel, base, lang, diagnostics, memo, warm)
         if source is not None:
             sources.append(source)
+    if warm is not None:
+        warm.forget_sources_except({source.rel for source in sources})
     return sources
 
 
 def _load_article(path: Path, rel: str, base: str, lang: str, diagnostics: Diagnostics,
-                  memo: "CheckedFrontMatter | None") -> ArticleSource | None:
+                  memo: "CheckedFrontMatter | None", warm: "WarmModel | None" = None) -> ArticleSource | None:
     text = read_source(path, rel, diagnostics)
     if text is None:
         return None
+    if warm is None:
+        return _parse_article(text, path, rel, base, lang, diagnostics, memo)
+    text_key, known = warm.source(rel, text)
+    if known is not None and (known.base, known.lang, known.path) == (base, lang, path):
+        if memo is not None:  # its row stays in the cache for the next command-line build
+            memo.table.mark_used(digest(split_front_matter(text)[0]))
+        return known
+    messages_before = len(diagnostics.items)
+    source = _parse_article(text, path, rel, base, lang, diagnostics, memo)
+    if source is not None and len(diagnostics.items) == messages_before:
+        warm.keep_source(rel, text_key, source)
+    return source
+
+
+def _parse_article(text: str, path: Path, rel: str, base: str, lang: str, diagnostics: Diagnostics,
+                   memo: "CheckedFrontMatter | None") -> ArticleSource | None:
     parts = split_front_matter(text)
     if parts is None:
         diagnostics.error(

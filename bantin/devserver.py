@@ -28,6 +28,7 @@ from urllib.parse import unquote
 from .config import CONFIG_FILE, load_config
 from .diagnostics import Diagnostics
 from .pipeline import BuildOptions, BuildResult, run
+from .warm import WarmModel
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 CONTENT_TYPES = {
@@ -187,6 +188,8 @@ def serve(options: BuildOptions, host: str, port: int, report: Callable[[BuildRe
     config = load_config(options.root, Diagnostics(), options.base_url)
     prefixes = tuple(lang.prefix for lang in config.languages if lang.prefix) if config else ()
     state = PreviewState(out=options.out, language_prefixes=prefixes)
+    # One process serves every save: it keeps what did not change in memory (warm.py).
+    options = replace(options, warm=WarmModel())
     Rebuilder(options, state, report)()
     # Rebuilding the search index takes Pagefind about 3 ms per article (a minute for 20,000): a
     # save would wait for it. The preview keeps the index of its first build; `build` refreshes it.

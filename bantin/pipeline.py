@@ -27,6 +27,7 @@ from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections
 from .shortcodes import core_registry
 from .state import BuildState, input_stamp, warnings_of
+from .warm import WarmModel, world_digest
 from .writer import OutputFolder, source_stamp
 
 PROGRESS_THRESHOLD = 200  # pages; below this a progress bar only flickers
@@ -42,6 +43,8 @@ class BuildOptions:
     progress: bool = False  # the caller decides (terminal attached, not --quiet)
     clean: bool = False  # ignore the build cache (it is still written afresh)
     refresh_search: bool = True  # False (the preview's rebuilds): keep the search index there is
+    # The dev server's objects from its last build (warm.py); not an option of the output.
+    warm: WarmModel | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -77,18 +80,24 @@ def run(options: BuildOptions) -> BuildResult:
             return finish(state.counts, unchanged=True)
     ui = load_ui_strings(root, config, diagnostics)
     cache = BuildCache.load(root, options.clean, options.out)
-    sources = load_articles(root, config, diagnostics, cache.front_matter)
+    warm = options.warm if not options.clean else None
+    sources = load_articles(root, config, diagnostics, cache.front_matter, warm)
     if ui is None:
         return finish()
     sections = all_sections()
-    renderer = Renderer(root, config, ui, {section.name: section for section in sections})
+    renderer = Renderer(root, config, ui, {section.name: section for section in sections},
+                        env=warm.environment if warm is not None else None)
+    if warm is not None:
+        warm.environment = renderer.env
     registry = core_registry()
     for section in sections:
         section.load(root, config, sources, diagnostics)
         for shortcode in section.shortcodes(renderer, diagnostics):
             registry.add(shortcode)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
-    site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images)
+    world = world_digest(root, config, ui, day) if warm is not None else ""
+    site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,
+                    warm=warm, world=world)
     del sources  # the raw texts are in the model now; a large archive's sources are a few hundred MB
     for section in sections:
         section.check(site, diagnostics)
@@ -104,8 +113,12 @@ def run(options: BuildOptions) -> BuildResult:
     in_place = options.out is not None and cache.describes(options.out)
     output = OutputFolder(options.out, in_place) if options.out is not None else None
     site_paths = written_paths(plan)
+    if warm is not None:
+        renderer.fingerprint_seed = warm.fingerprints
     try:
         outputs = _render(plan, site, renderer, sections, cache, output, options, diagnostics, progress)
+        if warm is not None and renderer.values is not None:
+            warm.keep_fingerprints(renderer.values.entries)
         if diagnostics.has_errors or output is None:
             return finish(counts)
         copies = _stage_the_rest(plan, site_paths, output, sections, cache, images, options)

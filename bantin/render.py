@@ -85,12 +85,15 @@ class RenderedFile:
 class Renderer:
     """Renders pages and partials; one Jinja environment and one set of globals per language."""
 
-    def __init__(self, root: Path, config: SiteConfig, ui: UiStrings, sections: dict | None = None):
+    def __init__(self, root: Path, config: SiteConfig, ui: UiStrings, sections: dict | None = None,
+                 env: jinja2.Environment | None = None):
+        """``env``: an environment of an earlier build of this site to reuse with its compiled
+        templates (the dev server's; Jinja compiles a template again when its file changes)."""
         self.root = root
         self.config = config
         self.ui = ui
         self.sections = sections or {}  # each section's object, visible to templates by its name
-        self.env = make_environment(root)
+        self.env = env or make_environment(root)
         assets = root / ASSETS_DIR
         # ?v=<hash> lets browsers cache the theme files forever and still see changes.
         self.asset_versions = {
@@ -100,6 +103,8 @@ class Renderer:
         self._language_globals = {lang.code: self._globals_for_language(lang) for lang in config.languages}
         self._failed: set[tuple] = set()
         self.graph = TemplateGraph(self.env)
+        self.fingerprint_seed: dict | None = None  # hashes of objects an earlier build hashed (warm.py)
+        self.values: Fingerprinter | None = None  # this build's hashes, once pages are fingerprinted
 
     def _globals_for_language(self, lang: Language) -> dict:
         config = self.config
@@ -171,7 +176,7 @@ class Renderer:
 
     def _fingerprints(self, plan: Plan, site: Site):
         """page -> fingerprint of everything it is rendered from (see fingerprint.py)."""
-        values = Fingerprinter()
+        values = self.values = Fingerprinter(self.fingerprint_seed)
         base = digest(CACHE_VERSION, repr(self.config), repr(sorted(self.ui.by_language.items())),
                       repr(sorted(self.asset_versions.items())))
         lazily: dict[str, str | None] = {}

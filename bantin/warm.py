@@ -1,0 +1,107 @@
+"""What the dev server keeps in memory from one rebuild to the next.
+
+A save changes one file, yet every build reads, checks and assembles every article again,
+and hashes each one for its page's fingerprint: seconds on a large archive. The preview
+runs in one long-lived process, so it keeps the objects themselves: an article file whose
+text is unchanged gives back the same ``ArticleSource``; that source, in an unchanged
+"world" (settings, UI strings, templates, calendar and stats files, image names, the day),
+gives back the same ``Article``; and the same object has the same fingerprint. The command
+line starts a new process each time and never uses this (its cache is on disk: cache.py).
+
+Only what came out without any message is kept, so mistakes are always reported afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cache import CACHE_VERSION, digest
+from .content import ARTICLES_DIR, ArticleSource
+from .images import ImageAsset, ImageProcessor
+from .model import Article, ArticleCard
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
+    from .i18n import UiStrings
+
+# Files of content/ whose bytes shortcodes and articles are made from (calendar, stats); other
+# files (images) count by name here and are checked one by one when an article is reused.
+DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
+# Fingerprints worth keeping: the objects a reused article brings back into the next build.
+KEPT_FINGERPRINTS = (Article, ArticleCard, ImageAsset)
+
+
+@dataclass(frozen=True)
+class _Assembled:
+    source: ArticleSource  # the very object: the same object means the same text
+    world: str
+    stale_original: str | None
+    article: Article
+    body_key: str  # its Markdown in the body cache, kept in use
+
+
+class WarmModel:
+    def __init__(self):
+        self._sources: dict[str, tuple[bytes, ArticleSource]] = {}  # rel -> (hash of the text, source)
+        self._assembled: dict[str, _Assembled] = {}
+        self.fingerprints: dict[int, tuple[object, str]] = {}  # Fingerprinter memo entries to start from
+        self.environment = None  # the Jinja environment, with its compiled templates (render.py)
+
+    # --- content.load_articles ---
+
+    def source(self, rel: str, text: str) -> tuple[bytes, ArticleSource | None]:
+        """(hash of the text, the source of the last build if the file still has that text)."""
+        key = hashlib.sha256(text.encode("utf-8")).digest()
+        known = self._sources.get(rel)
+        return key, (known[1] if known is not None and known[0] == key else None)
+
+    def keep_source(self, rel: str, key: bytes, source: ArticleSource) -> None:
+        self._sources[rel] = (key, source)
+
+    def forget_sources_except(self, rels: set[str]) -> None:
+        self._sources = {rel: known for rel, known in self._sources.items() if rel in rels}
+
+    # --- assemble ---
+
+    def article(self, source: ArticleSource, world: str, stale_original: str | None,
+                images: ImageProcessor) -> tuple[Article, str] | None:
+        """(the article assembled from this very source last time, its body key), if nothing it
+        was made from changed; its images are asked for again (which also keeps their cached
+        variants in use) and must come back the same."""
+        known = self._assembled.get(source.rel)
+        if known is None or known.source is not source or known.world != world \
+                or known.stale_original != stale_original:
+            return None
+        article = known.article
+        assets = article.images + ((article.cover,) if article.cover and article.cover not in article.images else ())
+        for asset in assets:
+            if images.asset(asset.source, asset.name) != (asset, None):
+                return None
+        return article, known.body_key
+
+    def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str) -> None:
+        self._assembled[source.rel] = _Assembled(source, world, article.stale_original, article, body_key)
+
+    def forget_articles_except(self, rels: set[str]) -> None:
+        self._assembled = {rel: known for rel, known in self._assembled.items() if rel in rels}
+
+    # --- render ---
+
+    def keep_fingerprints(self, memo: dict[int, tuple[object, str]]) -> None:
+        self.fingerprints = {key: entry for key, entry in memo.items() if isinstance(entry[0], KEPT_FINGERPRINTS)}
+
+
+def world_digest(root: Path, config: "SiteConfig", ui: "UiStrings", day: str) -> str:
+    """Everything an article's assembly reads besides its own file and its images' bytes."""
+    parts = [CACHE_VERSION, repr(config), repr(sorted(ui.by_language.items())), day]
+    for folder in ("templates", "content"):
+        for path in sorted((root / folder).rglob("*")):
+            rel = path.relative_to(root).as_posix()
+            if not path.is_file() or (rel.startswith(ARTICLES_DIR + "/") and path.suffix == ".md"):
+                continue
+            data = path.read_bytes() if folder == "templates" or path.suffix in DATA_SUFFIXES else b""
+            parts += [rel, data]
+    return digest(*parts)

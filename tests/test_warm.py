@@ -1,0 +1,106 @@
+"""The dev server's memory between rebuilds (warm.py): reuse what did not change, never a stale page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bantin.pipeline import BuildOptions, run
+from bantin.warm import WarmModel
+from conftest import run_build
+from test_incremental import tree
+
+SEED_VI = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.vi.md"  # a stats shortcode and two images
+PARADE_VI = "content/articles/2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.vi.md"
+
+
+class Preview:
+    """Builds like ``serve`` does: one process, one WarmModel, the preview's options."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.options = BuildOptions(root=root, out=root / ".preview", refresh_search=False, warm=WarmModel())
+
+    def build(self):
+        result = run(self.options)
+        assert result.ok, [d.format() for d in result.diagnostics.items]
+        return result
+
+    def articles(self) -> dict[str, object]:
+        return {rel: known.article for rel, known in self.options.warm._assembled.items()}
+
+
+def without_search(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The preview keeps the search index of its first build (devserver.py), so it is left out."""
+    return {path: data for path, data in files.items() if not path.startswith("pagefind/")}
+
+
+def same_as_clean_build(preview: Preview, capsys) -> bool:
+    out = preview.root.parent / "clean-preview"
+    assert run_build(preview.root, "build", "--quiet", "--clean", "--out", str(out), capsys=capsys).code == 0
+    return without_search(tree(preview.root / ".preview")) == without_search(tree(out))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def preview(site_factory):
+    root = site_factory({}, with_sample_articles=True)
+    preview = Preview(root)
+    preview.build()
+    return preview
+
+
+def test_a_body_edit_reassembles_that_article_only_and_gives_the_clean_tree(preview, capsys):
+    before = preview.articles()
+    assert SEED_VI in before and PARADE_VI in before
+    edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới ở cuối bài.\n\nNguồn: Báo Lạng Sơn")
+    preview.build()
+    after = preview.articles()
+    assert after[SEED_VI] is before[SEED_VI]
+    assert after[PARADE_VI] is not before[PARADE_VI]
+    assert "<p>Đoạn mới ở cuối bài.</p>" in after[PARADE_VI].body_html
+    assert sorted(rel for rel in after if after[rel] is not before.get(rel)) == [PARADE_VI]
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_stats_edit_reassembles_every_article_so_shortcodes_show_the_new_figures(preview, capsys):
+    before = preview.articles()
+    stats = preview.root / "content/stats/lang-son-2020-05.yaml"
+    edit(stats, "61649", "61650")
+    preview.build()
+    after = preview.articles()
+    assert all(after[rel] is not before[rel] for rel in after)
+    assert "61.650" in after[SEED_VI].body_html
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_an_image_replaced_under_the_same_name_reassembles_the_articles_showing_it(preview, capsys):
+    before = preview.articles()
+    image = preview.root / "content/media/minh-hoa-phat-bieu.svg"
+    edit(image, 'width="1200" height="675"', 'width="1000" height="675"')
+    preview.build()
+    after = preview.articles()
+    assert after[SEED_VI] is not before[SEED_VI]
+    assert after[PARADE_VI] is before[PARADE_VI]  # shows no image
+    assert 'width="1000"' in after[SEED_VI].body_html
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_front_matter_warning_is_reported_by_every_warm_build(site_factory):
+    root = site_factory({
+        "content/articles/a.vi.md": "---\ntitle: Bài A\ndate: 2020-05-23\ntag: [BHXH]\n---\n\nThân bài A.\n",
+        "content/articles/b.vi.md": "---\ntitle: Bài B\ndate: 2020-05-24\n---\n\nThân bài B.\n",
+    })
+    preview = Preview(root)
+    warning = "content/articles/a.vi.md:4:1: warning: unknown front-matter key 'tag' (did you mean 'tags'?)"
+    assert [d.format() for d in preview.build().diagnostics.items] == [warning]
+    edit(root / "content/articles/b.vi.md", "Thân bài B.", "Thân bài B, sửa.")
+    result = preview.build()
+    assert not result.unchanged
+    assert [d.format() for d in result.diagnostics.items] == [warning]
