@@ -70,7 +70,8 @@ def article_files(root: Path) -> list[Path]:
     folder = root / ARTICLES_DIR
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*.md") if p.is_file())
+    # Sorted by parts, which is Path order, without Path comparisons (slow for 20,000 files).
+    return sorted((p for p in folder.rglob("*.md") if p.is_file()), key=lambda p: p.parts)
 
 
 def split_name(path: Path, articles_dir: Path, config: SiteConfig) -> tuple[str, str | None, str]:

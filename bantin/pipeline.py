@@ -7,6 +7,7 @@ table of contents of the engine.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import sys
 import time
 from collections import Counter
@@ -60,6 +61,20 @@ class BuildResult:
 
 
 def run(options: BuildOptions) -> BuildResult:
+    # A build makes millions of small objects and almost no reference cycles, and the cyclic
+    # garbage collector walks the whole heap each time it looks: with it paused, a one-article
+    # rebuild of 10,000 pairs took 6.9 s instead of 9.3 s at the same peak memory. It runs
+    # again once the build is over (the preview's process lives on).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(options)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     diagnostics = Diagnostics(strict=options.strict)
     root = options.root
@@ -73,7 +88,8 @@ def run(options: BuildOptions) -> BuildResult:
     now = options.selection.now or dt.datetime.now(dt.timezone.utc)
     day = now.astimezone(config.timezone).date().isoformat()
     inputs = input_stamp(root) if options.out is not None else None
-    if inputs is not None and not options.clean:
+    # The preview's first build fills its memory (warm.py), so that its first save is quick too.
+    if inputs is not None and not options.clean and not (options.warm is not None and options.warm.empty):
         state = BuildState.load(root, options.out)
         if state is not None and state.still_holds(inputs, _options_key(options), day, now, options.out):
             state.replay(diagnostics)  # nothing changed: the output is already what this build makes

@@ -14,6 +14,7 @@ Only what came out without any message is kept, so mistakes are always reported 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +50,10 @@ class WarmModel:
         self._assembled: dict[str, _Assembled] = {}
         self.fingerprints: dict[int, tuple[object, str]] = {}  # Fingerprinter memo entries to start from
         self.environment = None  # the Jinja environment, with its compiled templates (render.py)
+
+    @property
+    def empty(self) -> bool:
+        return not self._assembled
 
     # --- content.load_articles ---
 
@@ -97,11 +102,14 @@ class WarmModel:
 def world_digest(root: Path, config: "SiteConfig", ui: "UiStrings", day: str) -> str:
     """Everything an article's assembly reads besides its own file and its images' bytes."""
     parts = [CACHE_VERSION, repr(config), repr(sorted(ui.by_language.items())), day]
+    files = []
     for folder in ("templates", "content"):
-        for path in sorted((root / folder).rglob("*")):
-            rel = path.relative_to(root).as_posix()
-            if not path.is_file() or (rel.startswith(ARTICLES_DIR + "/") and path.suffix == ".md"):
-                continue
-            data = path.read_bytes() if folder == "templates" or path.suffix in DATA_SUFFIXES else b""
-            parts += [rel, data]
+        for directory, _, names in os.walk(root / folder):  # strings, not Paths: 20,000 files
+            relative = os.path.relpath(directory, root).replace(os.sep, "/")
+            files += [(f"{relative}/{name}", os.path.join(directory, name)) for name in names]
+    for rel, path in sorted(files):
+        suffix = os.path.splitext(rel)[1]
+        if rel.startswith(ARTICLES_DIR + "/") and suffix == ".md":
+            continue  # the article itself: compared on its own
+        parts += [rel, Path(path).read_bytes() if rel.startswith("templates/") or suffix in DATA_SUFFIXES else b""]
     return digest(*parts)
