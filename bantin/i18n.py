@@ -77,15 +77,28 @@ class Formatter:
     def __init__(self, language: Language, config: SiteConfig):
         self.language = language
         self.timezone = config.timezone
+        # Babel parses the pattern on every call; an archive shows each date on many pages.
+        self._formatted: dict[tuple, str] = {}
 
     def date(self, value: dt.date | dt.datetime) -> str:
-        return format_date(self._local_date(value), self.language.date_format, locale=self.language.locale)
+        key = ("date", type(value), value)
+        if key not in self._formatted:
+            self._formatted[key] = format_date(self._local_date(value), self.language.date_format,
+                                               locale=self.language.locale)
+        return self._formatted[key]
 
     def short_date(self, value: dt.date | dt.datetime) -> str:
-        return format_date(self._local_date(value), self.language.short_date_format, locale=self.language.locale)
+        key = ("short", type(value), value)
+        if key not in self._formatted:
+            self._formatted[key] = format_date(self._local_date(value), self.language.short_date_format,
+                                               locale=self.language.locale)
+        return self._formatted[key]
 
     def number(self, value: int | float) -> str:
-        return format_decimal(value, locale=self.language.locale)
+        key = ("number", type(value), value)
+        if key not in self._formatted:
+            self._formatted[key] = format_decimal(value, locale=self.language.locale)
+        return self._formatted[key]
 
     def percent(self, ratio, pattern: str = "#,##0.0%") -> str:
         """A ratio (0.4985…) as the language writes a percent: "49,9%" in vi, "49.9%" in en."""

@@ -18,6 +18,7 @@ from .plan import Plan
 LINK = re.compile(rb'\s(?:href|src)="([^"]*)"')
 SRCSET = re.compile(rb'\ssrcset="([^"]*)"')  # "a-480.jpg 480w, a-960.jpg 960w" (our image markup)
 EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel", "webcal", "data", "javascript"}
+PAGE_INDEPENDENT = ("/", "http:", "https:", "mailto:", "tel:", "webcal:", "data:", "javascript:")
 
 
 def _target(url: str, page_url: str, config: SiteConfig) -> str | None:
@@ -54,15 +55,24 @@ class LinkChecker:
         self.pages = {page.path: page for page in plan.pages}
         self.reported: set[tuple[str, str]] = set()
         self.problems: list[tuple[Location, str]] = []
+        # Whether a link resolves, by the link alone when it does not depend on the page (an
+        # absolute path or URL: the menus, tags and cards every page repeats), else with the page.
+        self._resolves: dict[str | tuple[str, str], bool] = {}
 
     def check(self, path: str, data: bytes) -> None:
         if not path.endswith(".html"):
             return
         page = self.pages[path]
+        resolves = self._resolves
         for url in _urls(data):
-            target = _target(url, page.url, self.config)
-            if target is None or _exists(target, self.written):
+            key = url if url.startswith(PAGE_INDEPENDENT) else (url, page.url)
+            ok = resolves.get(key)
+            if ok is None:
+                target = _target(url, page.url, self.config)
+                ok = resolves[key] = target is None or _exists(target, self.written)
+            if ok:
                 continue
+            target = _target(url, page.url, self.config)
             nothing = f"nothing is built at /{target.lstrip('/')}"
             location = _line_writing(self.root, page.origin, url)
             if location is None:
