@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from .cache import KeyValueTable, digest
 from .config import SiteConfig
@@ -65,24 +66,41 @@ class ArticleSource:
         return self.path.parent
 
 
-def article_files(root: Path) -> list[Path]:
-    """Every article file, in a stable order whatever the file system returns."""
-    folder = root / ARTICLES_DIR
-    if not folder.is_dir():
+def article_files(root: Path) -> list[str]:
+    """Every article file, as a '/'-separated path from ``root`` spelled as the file system
+    spells it, in a stable order whatever the file system returns."""
+    if not (root / ARTICLES_DIR).is_dir():
         return []
-    # Sorted by parts, which is Path order, without Path comparisons (slow for 20,000 files).
-    return sorted((p for p in folder.rglob("*.md") if p.is_file()), key=lambda p: p.parts)
+    # In the order of Path parts, without Path objects (slow to make and compare by the 20,000).
+    return sorted(_markdown_files(str(root / ARTICLES_DIR), ARTICLES_DIR), key=lambda rel: rel.split("/"))
 
 
-def split_name(path: Path, articles_dir: Path, config: SiteConfig) -> tuple[str, str | None, str]:
-    """(base name, language code or None if the suffix names an unknown language, suffix)."""
-    parts = nfc(path.name).split(".")
+def _markdown_files(folder: str, rel: str) -> Iterator[str]:
+    """The ``.md`` files under ``folder`` as ``rglob("*.md")`` with ``is_file()`` finds them (symbolic
+    links to folders not followed, broken links such as editors' lock files left out), from the
+    directory entries' types rather than a stat of each file."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _markdown_files(entry.path, f"{rel}/{entry.name}")
+            elif entry.name.endswith(".md") and entry.is_file():
+                yield f"{rel}/{entry.name}"
+
+
+def split_name(found: str, config: SiteConfig) -> tuple[str, str | None, str]:
+    """(base name, language code or None if the suffix names an unknown language, suffix) of an
+    article file (a path from ``article_files``)."""
+    *folders, name = found.split("/")
+    parts = nfc(name).split(".")
     suffix = parts[-2] if len(parts) >= 3 else ""
     lang = suffix if suffix else config.default_language
     stem = ".".join(parts[:-2] if suffix else parts[:-1])
-    is_bundle = stem == "index" and path.parent != articles_dir
-    base = nfc(path.parent.name) if is_bundle else stem
+    is_bundle = stem == "index" and len(folders) > _ARTICLES_DEPTH
+    base = nfc(folders[-1]) if is_bundle else stem
     return base, (lang if lang in config.codes else None), suffix
+
+
+_ARTICLES_DEPTH = len(ARTICLES_DIR.split("/"))
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -101,12 +119,12 @@ def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
     """``checked``: front matters checked by earlier builds (see ``CheckedFrontMatter``);
     ``warm``: the dev server's sources of its last build (warm.py)."""
     memo = CheckedFrontMatter(checked) if checked is not None else None
-    articles_dir = root / ARTICLES_DIR
+    top = str(root)
     sources: list[ArticleSource] = []
     seen: dict[tuple[str, str], str] = {}
-    for path in article_files(root):
-        rel = nfc(path.relative_to(root).as_posix())
-        base, lang, suffix = split_name(path, articles_dir, config)
+    for found in article_files(root):
+        rel = nfc(found)
+        base, lang, suffix = split_name(found, config)
         if lang is None:
             known = ", ".join(config.codes)
             diagnostics.error(Location(rel), f"unknown language '{suffix}' in the file name (known: {known})")
@@ -115,7 +133,7 @@ def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
             diagnostics.error(Location(rel), f"a second '{lang}' version of '{base}' (the first is {seen[base, lang]})")
             continue
         seen[base, lang] = rel
-        source = _load_article(path, rel, base, lang, diagnostics, memo, warm)
+        source = _load_article(os.path.join(top, found), rel, base, lang, diagnostics, memo, warm)
         if source is not None:
             sources.append(source)
     if warm is not None:
@@ -123,23 +141,37 @@ def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
     return sources
 
 
-def _load_article(path: Path, rel: str, base: str, lang: str, diagnostics: Diagnostics,
+def _load_article(file: str, rel: str, base: str, lang: str, diagnostics: Diagnostics,
                   memo: "CheckedFrontMatter | None", warm: "WarmModel | None" = None) -> ArticleSource | None:
+    if warm is None:
+        path = Path(file)
+        text = read_source(path, rel, diagnostics)
+        return _parse_article(text, path, rel, base, lang, diagnostics, memo) if text is not None else None
+    stat = os.stat(file)  # before reading: a write in between changes the stamp kept with the text
+    untouched = warm.unchanged_source(rel, stat)
+    if untouched is not None and _same_name(untouched[0], base, lang, file):
+        if memo is not None:  # its row stays in the cache for the next command-line build
+            memo.table.mark_used(untouched[1])
+        return untouched[0]
+    path = Path(file)
     text = read_source(path, rel, diagnostics)
     if text is None:
         return None
-    if warm is None:
-        return _parse_article(text, path, rel, base, lang, diagnostics, memo)
-    text_key, known = warm.source(rel, text)
-    if known is not None and (known.base, known.lang, known.path) == (base, lang, path):
-        if memo is not None:  # its row stays in the cache for the next command-line build
-            memo.table.mark_used(digest(split_front_matter(text)[0]))
+    front_matter_key = digest(parts[0]) if (parts := split_front_matter(text)) is not None else ""
+    text_key, known = warm.source(rel, text, stat)
+    if known is not None and _same_name(known, base, lang, file):
+        if memo is not None:
+            memo.table.mark_used(front_matter_key)
         return known
     messages_before = len(diagnostics.items)
     source = _parse_article(text, path, rel, base, lang, diagnostics, memo)
     if source is not None and len(diagnostics.items) == messages_before:
-        warm.keep_source(rel, text_key, source)
+        warm.keep_source(rel, text_key, source, stat, front_matter_key)
     return source
+
+
+def _same_name(source: ArticleSource, base: str, lang: str, file: str) -> bool:
+    return (source.base, source.lang, str(source.path)) == (base, lang, file)
 
 
 def _parse_article(text: str, path: Path, rel: str, base: str, lang: str, diagnostics: Diagnostics,

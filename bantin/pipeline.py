@@ -193,7 +193,7 @@ def _render(plan, site, renderer: Renderer, sections, cache: BuildCache, output:
     pages = renderer.render_pages(
         plan, site, diagnostics, progress,
         previous=cache.outputs if in_place else None,
-        still_there=(lambda path: (output.out / path).is_file()) if in_place else (lambda path: False),
+        still_there=(lambda path: path in output.present) if in_place else (lambda path: False),
     )
     for rendered in pages:
         if rendered.fingerprint:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,22 @@ if TYPE_CHECKING:
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 # Fingerprints worth keeping: the objects a reused article brings back into the next build.
 KEPT_FINGERPRINTS = (Article, ArticleCard, ImageAsset)
+# A file whose modification time is this close to when it was looked at may change again within
+# the same clock tick (racy git): its size and times prove nothing, so its text is compared.
+RACY_NS = 2_000_000_000
+
+
+def file_stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What changes when a file is written, renamed over or touched: git's test of a clean file."""
+    return stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino
+
+
+@dataclass(frozen=True)
+class _Source:
+    text_key: bytes  # sha256 of the text
+    stamp: tuple[int, int, int, int] | None  # file_stamp, None when too recent to be trusted
+    front_matter_key: str  # its row in the front matter cache (cache.py), kept in use
+    source: ArticleSource
 
 
 @dataclass(frozen=True)
@@ -46,7 +63,7 @@ class _Assembled:
 
 class WarmModel:
     def __init__(self):
-        self._sources: dict[str, tuple[bytes, ArticleSource]] = {}  # rel -> (hash of the text, source)
+        self._sources: dict[str, _Source] = {}
         self._assembled: dict[str, _Assembled] = {}
         self.fingerprints: dict[int, tuple[object, str]] = {}  # Fingerprinter memo entries to start from
         self.environment = None  # the Jinja environment, with its compiled templates (render.py)
@@ -57,14 +74,27 @@ class WarmModel:
 
     # --- content.load_articles ---
 
-    def source(self, rel: str, text: str) -> tuple[bytes, ArticleSource | None]:
+    def unchanged_source(self, rel: str, stat: os.stat_result) -> tuple[ArticleSource, str] | None:
+        """(the source of the last build, its front matter key) if the file was not touched since:
+        reading and hashing 20,000 files on every save took a second."""
+        known = self._sources.get(rel)
+        if known is None or known.stamp is None or known.stamp != file_stamp(stat):
+            return None
+        return known.source, known.front_matter_key
+
+    def source(self, rel: str, text: str, stat: os.stat_result) -> tuple[bytes, ArticleSource | None]:
         """(hash of the text, the source of the last build if the file still has that text)."""
         key = hashlib.sha256(text.encode("utf-8")).digest()
         known = self._sources.get(rel)
-        return key, (known[1] if known is not None and known[0] == key else None)
+        if known is None or known.text_key != key:
+            return key, None
+        self.keep_source(rel, key, known.source, stat, known.front_matter_key)  # it may be trusted now
+        return key, known.source
 
-    def keep_source(self, rel: str, key: bytes, source: ArticleSource) -> None:
-        self._sources[rel] = (key, source)
+    def keep_source(self, rel: str, key: bytes, source: ArticleSource, stat: os.stat_result,
+                    front_matter_key: str) -> None:
+        trusted = stat.st_mtime_ns + RACY_NS < time.time_ns()
+        self._sources[rel] = _Source(key, file_stamp(stat) if trusted else None, front_matter_key, source)
 
     def forget_sources_except(self, rels: set[str]) -> None:
         self._sources = {rel: known for rel, known in self._sources.items() if rel in rels}

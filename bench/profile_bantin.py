@@ -2,6 +2,8 @@
 """Where a bantin build spends its time, stage by stage.
 
     python bench/profile_bantin.py SITE OUT [--clean] [--cprofile FILE.prof] [--top 25]
+    python bench/profile_bantin.py SITE OUT --warm-edit content/articles/FILE.md
+
 
 Run with bantin's Python. Builds SITE into OUT once (``--clean``: without the cache,
 like ``build --clean``; otherwise reusing it, like a rebuild) with light timers wrapped
@@ -10,6 +12,11 @@ sanitizing, fingerprints, Jinja rendering, reading reused pages). With ``--cprof
 the same build runs under cProfile instead and the functions with the most own time
 are listed (cProfile roughly doubles the time of Python-heavy code: use the timers for
 the split, the profile for the culprits).
+
+``--warm-edit FILE`` measures the preview's rebuild instead: one build fills a warm model
+(bantin/warm.py, what ``build.py serve`` keeps between saves), a sentence is appended to
+FILE (relative to SITE), and the second build, the one a saved edit costs, is the one
+measured.
 
 Only names that exist are wrapped, so the script keeps working while the engine changes.
 """
@@ -128,10 +135,21 @@ def install() -> list[str]:
     return missing
 
 
-def build(site: Path, out: Path, clean: bool):
+def build(site: Path, out: Path, clean: bool, warm=None):
     from bantin.pipeline import BuildOptions, run
 
-    return run(BuildOptions(root=site, out=out, clean=clean))
+    return run(BuildOptions(root=site, out=out, clean=clean, warm=warm, refresh_search=warm is None))
+
+
+def warm_model_after_edit(site: Path, out: Path, edited: Path):
+    """A warm model filled by one build, and ``edited`` changed since (the preview after a save)."""
+    from bantin.warm import WarmModel
+
+    warm = WarmModel()
+    build(site, out, False, warm)
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text + f"\nCâu thêm lúc {time.time():.0f}.\n", encoding="utf-8")
+    return warm
 
 
 def main() -> int:
@@ -141,32 +159,35 @@ def main() -> int:
     p.add_argument("--clean", action="store_true")
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
+    p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
     args = p.parse_args()
     site, out = args.site.resolve(), args.out.resolve()
+    warm = warm_model_after_edit(site, out, site / args.warm_edit) if args.warm_edit else None
+    kind = "preview (warm)" if warm is not None else "clean" if args.clean else "incremental"
 
     if args.cprofile:
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
-        result = build(site, out, args.clean)
+        result = build(site, out, args.clean, warm)
         profiler.disable()
         wall = time.perf_counter() - started
         profiler.dump_stats(str(args.cprofile))
         text = io.StringIO()
         stats = pstats.Stats(profiler, stream=text)
         stats.sort_stats("tottime").print_stats(args.top)
-        print(f"cProfile: {'clean' if args.clean else 'incremental'} build, {wall:.2f} s under the profiler, "
+        print(f"cProfile: {kind} build, {wall:.2f} s under the profiler, "
               f"ok={result.ok}")
         print(text.getvalue())
         return 0 if result.ok else 1
 
     missing = install()
     started = time.perf_counter()
-    result = build(site, out, args.clean)
+    result = build(site, out, args.clean, warm)
     wall = time.perf_counter() - started
     pages = sum(result.pages_per_language.values())
-    print(f"{'clean' if args.clean else 'incremental'} build of {site}: {wall:.2f} s, {pages} pages, ok={result.ok}")
+    print(f"{kind} build of {site}: {wall:.2f} s, {pages} pages, ok={result.ok}")
     print(f"{'stage':46} {'seconds':>8} {'share':>6} {'calls':>7}")
     accounted = 0.0
     for label in dict.fromkeys(label for label, _, _ in STAGES):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from bantin import content, warm
 from bantin.pipeline import BuildOptions, run
 from bantin.warm import WarmModel
 from conftest import run_build
@@ -104,3 +106,52 @@ def test_a_front_matter_warning_is_reported_by_every_warm_build(site_factory):
     result = preview.build()
     assert not result.unchanged
     assert [d.format() for d in result.diagnostics.items] == [warning]
+
+
+def files_read(monkeypatch) -> list[str]:
+    """The article files the next builds read, in order."""
+    read: list[str] = []
+    real = content.read_source
+
+    def counting(path, rel, diagnostics):
+        read.append(rel)
+        return real(path, rel, diagnostics)
+
+    monkeypatch.setattr(content, "read_source", counting)
+    return read
+
+
+def test_article_files_untouched_for_a_while_are_not_read_again(preview, monkeypatch, capsys):
+    monkeypatch.setattr(warm, "RACY_NS", 0)  # as if every file had been written long ago
+    preview.build()  # the files were written moments before the first build: compared, now trusted
+    read = files_read(monkeypatch)
+    before = preview.articles()
+    preview.build()
+    assert read == []
+    assert preview.articles() == before
+    edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    preview.build()
+    assert read == [PARADE_VI]
+    assert "<p>Đoạn mới.</p>" in preview.articles()[PARADE_VI].body_html
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_file_rewritten_moments_after_it_was_read_is_read_again_despite_the_same_stamp(
+        site_factory, monkeypatch, capsys):
+    # A file system whose stamps say little (a coarse clock, no change time): the same size and
+    # modification time, different bytes. The build read the file moments after it was written,
+    # so it does not trust the stamp, and compares the text.
+    monkeypatch.setattr(warm, "file_stamp", lambda stat: (stat.st_mtime_ns, stat.st_size))
+    preview = Preview(site_factory({}, with_sample_articles=True))
+    path = preview.root / PARADE_VI
+    path.write_text(path.read_text(encoding="utf-8") + "\nCâu thêm.\n", encoding="utf-8")  # just before
+    preview.build()
+    stat = path.stat()
+    edit(path, "Câu thêm.", "Câu thêm!")  # as many bytes
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert warm.file_stamp(path.stat()) == warm.file_stamp(stat)
+    read = files_read(monkeypatch)
+    preview.build()
+    assert PARADE_VI in read
+    assert "<p>Câu thêm!</p>" in preview.articles()[PARADE_VI].body_html
+    assert same_as_clean_build(preview, capsys)
