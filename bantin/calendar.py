@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
 from urllib.parse import quote, urlencode, urlsplit
 
 from babel import Locale
@@ -560,6 +560,9 @@ class CalendarSection:
     _ui: Any = None  # UiStrings, known from the shortcodes stage on
     _diagnostics: Diagnostics | None = None
     _cache: dict = field(default_factory=dict)
+    # Its plan reads nothing its fingerprint leaves out (besides settings, UI strings and the day),
+    # so the preview can keep the planned pages while the fingerprint stays the same (warm.py).
+    replayable: ClassVar[bool] = True
 
     # 1. load
     def load(self, root: Path, config: SiteConfig, articles: list[ArticleSource], diagnostics: Diagnostics) -> None:

@@ -120,7 +120,10 @@ def _run(options: BuildOptions) -> BuildResult:
     planner = Planner(site, ui, cache.made)
     plan_news(planner)
     for section in sections:
-        section.plan(planner)
+        if warm is not None and getattr(section, "replayable", False):
+            warm.plan_section(section, world, planner, diagnostics)
+        else:
+            section.plan(planner)
     plan_site_files(planner, root)
     plan = planner.finish(diagnostics)
     progress = _progress_bar(len(plan.pages)) if options.progress else None

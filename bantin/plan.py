@@ -100,6 +100,17 @@ class Plan:
     expected: tuple[ExpectedOutput, ...] = ()  # links to these are valid; their writer checks they exist
 
 
+@dataclass(frozen=True)
+class Planned:
+    """Outputs one part of the build planned (see ``Planner.since``)."""
+
+    pages: tuple[PageOutput, ...]
+    copies: tuple[CopyOutput, ...]
+    data_files: tuple[DataOutput, ...]
+    expected: tuple[ExpectedOutput, ...]
+    made_keys: tuple[str, ...]
+
+
 def paginate(items: tuple, per_page: int) -> list[tuple]:
     return [items[i : i + per_page] for i in range(0, len(items), per_page)] or [()]
 
@@ -117,6 +128,7 @@ class Planner:
         self.copies: list[CopyOutput] = []
         self.data_files: list[DataOutput] = []
         self.expected: list[ExpectedOutput] = []
+        self.made_keys: list[str] = []  # the cache rows made_data used, in order
 
     def shared(self, url_of: Callable[[Language], str]) -> tuple[tuple[str, str], ...]:
         """Alternates of a page every language has (home, indexes): ``url_of(language)``."""
@@ -152,6 +164,7 @@ class Planner:
         """A text file that is a pure function of ``inputs`` (a text naming everything ``make``
         reads): made once, then taken from the cache for as long as its inputs stay the same."""
         key = digest(inputs)
+        self.made_keys.append(key)
         if self.made is not None and self._made_rows is None:
             self._made_rows = self.made.everything()
         text = (self._made_rows or {}).get(key)
@@ -163,6 +176,26 @@ class Planner:
             if self.made is not None:
                 self.made.put(key, data.decode("utf-8"))
         self.data(path, data, what, origin)
+
+    def mark(self) -> tuple[int, ...]:
+        """Where the outputs planned so far end: ``since(mark)`` gives those planned after."""
+        return len(self.pages), len(self.copies), len(self.data_files), len(self.expected), len(self.made_keys)
+
+    def since(self, mark: tuple[int, ...]) -> "Planned":
+        return Planned(tuple(self.pages[mark[0]:]), tuple(self.copies[mark[1]:]), tuple(self.data_files[mark[2]:]),
+                       tuple(self.expected[mark[3]:]), tuple(self.made_keys[mark[4]:]))
+
+    def replay(self, planned: "Planned") -> None:
+        """Plan again, as the very same objects, what a section planned in an earlier build from
+        the same inputs (warm.py)."""
+        self.pages += planned.pages
+        self.copies += planned.copies
+        self.data_files += planned.data_files
+        self.expected += planned.expected
+        self.made_keys += planned.made_keys
+        if self.made is not None:
+            for key in planned.made_keys:  # still in use: kept for the next command-line build
+                self.made.mark_used(key)
 
     def expect(self, path: str, what: str, origin: str) -> None:
         """A file written after the pages by another tool (Pagefind), so links to it are not broken."""

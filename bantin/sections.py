@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # imported for type names only; render imports plan, which im
 
 class Section(Protocol):
     name: str
+    # Optional ``replayable = True``: ``plan`` reads nothing but what ``fingerprint`` covers, the
+    # settings, the UI strings and the day, so its outputs can be kept while those stay (warm.py).
 
     def load(self, root: Path, config: SiteConfig, articles: list[ArticleSource], diagnostics: Diagnostics) -> None:
         ...

@@ -22,18 +22,19 @@ from typing import TYPE_CHECKING
 
 from .cache import CACHE_VERSION, digest
 from .content import ARTICLES_DIR, ArticleSource
-from .images import ImageAsset, ImageProcessor
-from .model import Article, ArticleCard
+from .images import ImageProcessor
+from .model import Article
 
 if TYPE_CHECKING:
     from .config import SiteConfig
+    from .diagnostics import Diagnostics
+    from .plan import Planned, Planner
+    from .sections import Section
     from .i18n import UiStrings
 
 # Files of content/ whose bytes shortcodes and articles are made from (calendar, stats); other
 # files (images) count by name here and are checked one by one when an article is reused.
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
-# Fingerprints worth keeping: the objects a reused article brings back into the next build.
-KEPT_FINGERPRINTS = (Article, ArticleCard, ImageAsset)
 # A file whose modification time is this close to when it was looked at may change again within
 # the same clock tick (racy git): its size and times prove nothing, so its text is compared.
 RACY_NS = 2_000_000_000
@@ -61,12 +62,19 @@ class _Assembled:
     body_key: str  # its Markdown in the body cache, kept in use
 
 
+@dataclass(frozen=True)
+class _SectionPlan:
+    key: str  # the world and the section's fingerprint when it was planned
+    planned: "Planned"
+
+
 class WarmModel:
     def __init__(self):
         self._sources: dict[str, _Source] = {}
         self._assembled: dict[str, _Assembled] = {}
         self.fingerprints: dict[int, tuple[object, str]] = {}  # Fingerprinter memo entries to start from
         self.environment = None  # the Jinja environment, with its compiled templates (render.py)
+        self._plans: dict[str, _SectionPlan] = {}  # section name -> its outputs of an earlier build
 
     @property
     def empty(self) -> bool:
@@ -123,10 +131,41 @@ class WarmModel:
     def forget_articles_except(self, rels: set[str]) -> None:
         self._assembled = {rel: known for rel, known in self._assembled.items() if rel in rels}
 
+    # --- plan ---
+
+    def plan_section(self, section: "Section", world: str, planner: "Planner", diagnostics: "Diagnostics") -> None:
+        """Plan a section, or give the planner the very outputs it planned last time if the
+        section's fingerprint (everything its pages are made from, besides the world) is the
+        same: the calendar's month grids are thousands of objects, each to hash again."""
+        key = digest(world, section.fingerprint() or "")
+        known = self._plans.get(section.name)
+        if known is not None and known.key == key:
+            planner.replay(known.planned)
+            return
+        mark, messages_before = planner.mark(), len(diagnostics.items)
+        section.plan(planner)
+        if len(diagnostics.items) == messages_before:
+            self._plans[section.name] = _SectionPlan(key, planner.since(mark))
+        else:
+            self._plans.pop(section.name, None)
+
     # --- render ---
 
     def keep_fingerprints(self, memo: dict[int, tuple[object, str]]) -> None:
-        self.fingerprints = {key: entry for key, entry in memo.items() if isinstance(entry[0], KEPT_FINGERPRINTS)}
+        """Keep the fingerprints of the objects the next build can get back, and only those (an
+        edited article's old version is let go)."""
+        live: set[int] = set()
+        for known in self._assembled.values():
+            article = known.article
+            live.add(id(article))
+            if "card" in article.__dict__:  # a cached property, made when a list showed it
+                live.add(id(article.card))
+            live.update(id(asset) for asset in article.images)
+            if article.cover is not None:
+                live.add(id(article.cover))
+        for plan in self._plans.values():
+            live.update(id(page) for page in plan.planned.pages)
+        self.fingerprints = {key: entry for key, entry in memo.items() if key in live}
 
 
 def world_digest(root: Path, config: "SiteConfig", ui: "UiStrings", day: str) -> str:

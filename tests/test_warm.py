@@ -68,6 +68,9 @@ def test_a_body_edit_reassembles_that_article_only_and_gives_the_clean_tree(prev
     assert after[PARADE_VI] is not before[PARADE_VI]
     assert "<p>Đoạn mới ở cuối bài.</p>" in after[PARADE_VI].body_html
     assert sorted(rel for rel in after if after[rel] is not before.get(rel)) == [PARADE_VI]
+    kept = [value for value, _ in preview.options.warm.fingerprints.values()]
+    assert any(value is after[SEED_VI] for value in kept)
+    assert not any(value is before[PARADE_VI] for value in kept)  # the old version is let go
     assert same_as_clean_build(preview, capsys)
 
 
@@ -154,4 +157,27 @@ def test_a_file_rewritten_moments_after_it_was_read_is_read_again_despite_the_sa
     preview.build()
     assert PARADE_VI in read
     assert "<p>Câu thêm!</p>" in preview.articles()[PARADE_VI].body_html
+    assert same_as_clean_build(preview, capsys)
+
+
+def calendar_plan(preview: Preview):
+    return preview.options.warm._plans["calendar"]
+
+
+def test_the_calendar_pages_are_kept_while_nothing_they_show_changes(preview, capsys):
+    before = calendar_plan(preview)
+    assert len(before.planned.pages) > 10
+    edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới ở cuối bài.\n\nNguồn: Báo Lạng Sơn")
+    preview.build()
+    assert calendar_plan(preview) is before  # the parade event lists this article, but not its body
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_linked_article_s_new_title_plans_the_calendar_again(preview, capsys):
+    before = calendar_plan(preview)
+    edit(preview.root / PARADE_VI, 'title: "Diễu hành tuyên truyền', 'title: "Diễu hành cổ động')
+    preview.build()
+    assert calendar_plan(preview) is not before
+    event_page = (preview.root / ".preview/lich/dieu-hanh-tuyen-truyen-2020/index.html").read_text(encoding="utf-8")
+    assert "Diễu hành cổ động lưu động trên các trục đường chính" in event_page
     assert same_as_clean_build(preview, capsys)
