@@ -14,7 +14,7 @@ import pytest
 from bantin.fingerprint import RECORDS, Fingerprinter
 from bantin.images import ImageAsset, Variant
 from bantin.model import Article, Term
-from bantin.plan import PageOutput, Switch
+from bantin.plan import PageOutput, SitemapEntry, Switch
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -76,3 +76,28 @@ def test_the_page_record_itself_counts_not_only_its_data():
     original = page(article=article())
     moved = dataclasses.replace(original, alternates=(("vi", "tin-tuc/x/"),))
     assert values.of(moved) != values.of(original)
+
+
+def sitemap(*days: int) -> PageOutput:
+    """The sitemap's page, with an article modified on each of these days of May 2020."""
+    entries = tuple(SitemapEntry(f"https://bhxh.example/tin-tuc/{n}/", dt.datetime(2020, 5, day, tzinfo=HANOI),
+                                 (("vi", f"tin-tuc/{n}/"),))
+                    for n, day in enumerate(days))
+    return dataclasses.replace(page(), path="sitemap.xml", data=MappingProxyType({"entries": entries}))
+
+
+def test_a_page_s_own_data_counts_to_its_last_field_and_its_sequences_keep_their_order():
+    values = Fingerprinter()
+    assert values.of(sitemap(23, 24)) == Fingerprinter().of(sitemap(23, 24))
+    different = {values.of(p) for p in (sitemap(23, 24), sitemap(23, 25), sitemap(24, 23), sitemap(23),
+                                        sitemap(23, 24, 24))}
+    assert len(different) == 5
+    # Hashed into the page's digest: neither the mapping nor the entries are memoized on their own.
+    assert [type(value).__name__ for value, _ in values.entries.values()] == ["PageOutput"] * 6
+
+
+def test_a_sequence_in_a_page_s_data_is_not_the_same_as_its_items_side_by_side():
+    values = Fingerprinter()
+    one, two = article(), article(title="Ra quân")
+    assert values.of(page(articles=(one, two))) != values.of(page(articles=(one,), more=(two,)))
+    assert values.of(page(articles=(one, two))) != values.of(page(articles=[(one, two)]))
