@@ -130,7 +130,8 @@ def _run(options: BuildOptions) -> BuildResult:
     html_pages = Counter(p.lang for p in plan.pages if p.path.endswith(".html"))
     counts = {code: html_pages[code] for code in config.codes}
     in_place = options.out is not None and cache.describes(options.out)
-    output = OutputFolder(options.out, in_place) if options.out is not None else None
+    listing = warm.output_listing(options.out) if warm is not None and options.out is not None else None
+    output = OutputFolder(options.out, in_place, listing) if options.out is not None else None
     site_paths = written_paths(plan)
     if warm is not None:
         renderer.fingerprint_seed = warm.fingerprints
@@ -153,6 +154,8 @@ def _run(options: BuildOptions) -> BuildResult:
         cache.forget_output()
     BuildState.forget(root, options.out)
     written = output.commit(site_paths)
+    if warm is not None:
+        warm.keep_output(options.out, written)
     cache.save(outputs, options.out, written, copies)
     if inputs is not None:
         next_publication = site.next_publication.isoformat() if site.next_publication else None

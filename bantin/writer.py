@@ -27,8 +27,10 @@ from .plan import CopyOutput
 
 
 class OutputFolder:
-    def __init__(self, out: Path, in_place: bool):
+    def __init__(self, out: Path, in_place: bool, listing: frozenset[str] | None = None):
+        """``listing``: what the output folder is known to hold (the preview's, warm.py)."""
         self.out = out.resolve()
+        self._listing = listing
         self.in_place = in_place and self.out.is_dir()
         self.staging = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
         self.staged: set[str] = set()  # paths written into the staging folder
@@ -40,7 +42,9 @@ class OutputFolder:
     def present(self) -> frozenset[str]:
         """In place: the files the output folder holds as the build starts. Listed once: a stat
         of each of 20,000 pages to see whether it can be reused took a quarter of a second."""
-        return frozenset(_files(self.out)) if self.in_place else frozenset()
+        if not self.in_place:
+            return frozenset()
+        return self._listing if self._listing is not None else frozenset(_files(self.out))
 
     def write(self, path: str, data: bytes) -> None:
         """Stage a file; in place, a file whose bytes the output already has is left alone."""

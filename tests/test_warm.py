@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -180,4 +181,20 @@ def test_a_linked_article_s_new_title_plans_the_calendar_again(preview, capsys):
     assert calendar_plan(preview) is not before
     event_page = (preview.root / ".preview/lich/dieu-hanh-tuyen-truyen-2020/index.html").read_text(encoding="utf-8")
     assert "Diễu hành cổ động lưu động trên các trục đường chính" in event_page
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_preview_folder_replaced_between_saves_is_listed_again(preview, capsys):
+    # The preview knows what its output holds from its last build; a folder put in its place
+    # (here a copy that lacks a page) is another folder, and is listed afresh.
+    out = preview.root / ".preview"
+    page = out / "tin-tuc/ra-quan-huong-ung-thang-van-dong-trien-khai-bhxh-toan-dan/index.html"
+    assert page.is_file()
+    shutil.copytree(out, preview.root / "copy")
+    (preview.root / "copy/tin-tuc/ra-quan-huong-ung-thang-van-dong-trien-khai-bhxh-toan-dan/index.html").unlink()
+    shutil.rmtree(out)
+    (preview.root / "copy").rename(out)
+    edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    preview.build()
+    assert page.is_file()
     assert same_as_clean_build(preview, capsys)
