@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import os
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -152,27 +153,106 @@ class Rebuilder:
         return result
 
 
-WATCH_INTERVALS = (0.1, 0.8)  # seconds between looks for saved files: shortest, longest
-WATCH_SHARE = 0.1  # at most this share of a core spent looking
+WATCH_INTERVALS = (0.1, 0.8)  # polling only: seconds between looks for saved files, shortest, longest
+WATCH_SHARE = 0.1  # polling only: at most this share of a core spent looking
+SETTLE = 0.05  # seconds from the first event of a save to the rebuild: one save is several events
+# Scratch files editors write beside the one being saved (Vim's swap and 4913 test files, Emacs'
+# lock links and backups, JetBrains' safe-write copies): none is content, none should rebuild.
+SCRATCH_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", "___jb_tmp___", "___jb_old___")
+SCRATCH_PREFIXES = (".#",)
+SCRATCH_NAMES = ("4913",)
 
 
-def _quick_watcher():
-    """livereload's polling watcher, looking every 0.1 s instead of its fixed 0.8 s (which
-    alone added 0.4 s on average between a save and the rebuild). Each look lists every
-    watched file, so on a large site the interval grows to keep that under a tenth of a core."""
+def is_scratch(path: str) -> bool:
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return name in SCRATCH_NAMES or name.endswith(SCRATCH_SUFFIXES) or name.startswith(SCRATCH_PREFIXES)
+
+
+def _watcher():
+    """livereload's watcher, told of each save by the operating system (inotify, FSEvents or
+    ReadDirectoryChangesW, through watchdog): the rebuild starts SETTLE after the save, and an
+    idle preview costs nothing. livereload's own watcher lists every file each 0.8 s: 0.13 s a
+    look on 20,000 articles, and 0.4 s on average between a save and its rebuild. If the system
+    refuses (no inotify watches left), the watcher polls, as often as a tenth of a core allows."""
+    import threading
+
     from livereload.watcher import Watcher
     from tornado import ioloop
+    from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent,
+                                 FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent,
+                                 FileSystemEvent, FileSystemEventHandler)
+    from watchdog.observers import Observer
 
-    class QuickWatcher(Watcher):
+    # Changes only: the build opening and reading the sources must not look like a save.
+    changes = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
+               DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
+
+    class EventWatcher(Watcher):
+        def __init__(self):
+            super().__init__()
+            self._lock = threading.Lock()
+            self._changed: dict[str, str] = {}  # watched path -> a file changed under it, since the last look
+            self._polling = False
+
         def start(self, callback) -> bool:
-            started = time.perf_counter()
-            self.examine()  # records the files' times; nothing has changed yet
-            cost = time.perf_counter() - started
-            interval = min(max(cost / WATCH_SHARE, WATCH_INTERVALS[0]), WATCH_INTERVALS[1])
-            ioloop.PeriodicCallback(callback, interval * 1000).start()
-            return True  # polling is ours: livereload does not start its own
+            loop = ioloop.IOLoop.current()
+            observer = Observer()
+            try:
+                for watched in self._tasks:
+                    if not os.path.exists(watched):
+                        continue  # a site without that folder (a settings file is watched through its folder)
+                    handler = _Handler(self, watched, lambda: loop.add_callback(loop.call_later, SETTLE, callback))
+                    if os.path.isdir(watched):
+                        observer.schedule(handler, watched, recursive=True, event_filter=changes)
+                    else:  # a file: its folder, for the editors that save by renaming a new file over it
+                        observer.schedule(handler, os.path.dirname(watched) or ".", event_filter=changes)
+                observer.daemon = True
+                observer.start()
+                return True
+            except OSError as exc:
+                print(f"watching by polling ({exc})", file=sys.stderr, flush=True)
+                self._polling = True
+                started = time.perf_counter()
+                super().examine()  # records the files' times; nothing has changed yet
+                cost = time.perf_counter() - started
+                interval = min(max(cost / WATCH_SHARE, WATCH_INTERVALS[0]), WATCH_INTERVALS[1])
+                ioloop.PeriodicCallback(callback, interval * 1000).start()
+                return True  # polling is ours: livereload does not start its own
 
-    return QuickWatcher()
+        def saw(self, watched: str, path: str) -> bool:
+            """Note a change (called on the observer's thread); True for the first since the last look."""
+            with self._lock:
+                first = not self._changed
+                self._changed.setdefault(watched, path)
+                return first
+
+        def examine(self):
+            """Run the task of each watched path with a change: (a changed file, no delay), or (None, None)."""
+            if self._polling:
+                return super().examine()
+            with self._lock:
+                changed, self._changed = self._changed, {}
+            for watched in changed:
+                self._tasks[watched]["func"]()
+            return (next(iter(changed.values())), None) if changed else (None, None)
+
+    class _Handler(FileSystemEventHandler):
+        def __init__(self, watcher: EventWatcher, watched: str, wake: Callable[[], None]):
+            self.watcher, self.watched, self.wake = watcher, watched, wake
+
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            for path in (event.src_path, getattr(event, "dest_path", "")):
+                if isinstance(path, bytes):
+                    path = os.fsdecode(path)
+                if path and self._concerns(path) and not is_scratch(path):
+                    if self.watcher.saw(self.watched, path):
+                        self.wake()
+                    return
+
+        def _concerns(self, path: str) -> bool:
+            return path == self.watched or path.startswith(self.watched.rstrip(os.sep) + os.sep)
+
+    return EventWatcher()
 
 
 def serve(options: BuildOptions, host: str, port: int, report: Callable[[BuildResult], None]) -> int:
@@ -196,7 +276,7 @@ def serve(options: BuildOptions, host: str, port: int, report: Callable[[BuildRe
     rebuild = Rebuilder(replace(options, refresh_search=False), state, report)
     print("search in the preview uses the index of its first build; restart serve to refresh it",
           file=sys.stderr, flush=True)
-    server = livereload.Server(app=OutputFolderApp(state, {host}), watcher=_quick_watcher())
+    server = livereload.Server(app=OutputFolderApp(state, {host}), watcher=_watcher())
     for name in WATCHED:
         server.watch(str(options.root / name), rebuild)
     print(f"serving {options.out} at http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr, flush=True)

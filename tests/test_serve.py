@@ -51,6 +51,13 @@ class Preview:
             time.sleep(0.1)
         raise AssertionError(f"{needle!r} {'never appeared' if present else 'never went away'} on {path}")
 
+    def stop(self) -> str:
+        """Stop the server; what it printed."""
+        if self.proc.returncode is None:
+            self.proc.terminate()
+            self.output = self.proc.communicate(timeout=10)[0]
+        return self.output
+
     def edit(self, rel: str, text: str) -> None:
         path = self.root / rel
         path.write_text(text, encoding="utf-8")
@@ -77,9 +84,7 @@ def preview(tmp_path):
         server.wait_for("/", b"</html>")
         yield server
     finally:
-        proc.terminate()
-        output = proc.communicate(timeout=10)[0]
-        print(output)  # shown by pytest when a test fails
+        print(server.stop())  # shown by pytest when a test fails
 
 
 def test_serves_the_built_site_with_livereload_and_binds_loopback(preview):
@@ -165,6 +170,21 @@ def test_the_browser_reloads_on_save(preview, browser):
         page.wait_for_function("() => document.body.innerText.includes('First published')", timeout=15000)
     finally:
         page.close()
+
+
+def test_each_save_rebuilds_once_and_new_and_deleted_files_count_but_editors_scratch_files_do_not(preview):
+    # The watcher hears of changes from the operating system: reading the sources (every
+    # build does) is not a change, and an editor's swap or backup file is not content.
+    (preview.root / "content/articles/.a.vi.md.swp").write_bytes(b"b0VIM 9.0")
+    (preview.root / "content/articles/a.vi.md~").write_text(SOURCE, encoding="utf-8")
+    time.sleep(0.5)  # a rebuild for those would come now
+    preview.edit("content/articles/b.vi.md", SOURCE.replace("Bài thử", "Bài mới"))
+    preview.wait_for("/tin-tuc/bai-moi/", "Bài mới".encode())
+    (preview.root / "content/articles/b.vi.md").unlink()
+    preview.wait_for("/tin-tuc/bai-moi/", "Bài mới".encode(), present=False)
+    time.sleep(1)  # time for any further rebuild to show
+    output = preview.stop()
+    assert output.count("rebuilt in") == 3, output  # the first build, the new article, its deletion
 
 
 def test_calendar_yaml_and_settings_edits_are_rebuilt(preview):
