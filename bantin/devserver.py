@@ -155,7 +155,7 @@ class Rebuilder:
 
 WATCH_INTERVALS = (0.1, 0.8)  # polling only: seconds between looks for saved files, shortest, longest
 WATCH_SHARE = 0.1  # polling only: at most this share of a core spent looking
-SETTLE = 0.05  # seconds from the first event of a save to the rebuild: one save is several events
+SETTLE = 0.02  # seconds from the first event of a save to the rebuild: one save is several events, within a few ms
 # Scratch files editors write beside the one being saved (Vim's swap and 4913 test files, Emacs'
 # lock links and backups, JetBrains' safe-write copies): none is content, none should rebuild.
 SCRATCH_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", "___jb_tmp___", "___jb_old___")
