@@ -194,3 +194,35 @@ def test_calendar_yaml_and_settings_edits_are_rebuilt(preview):
     config = (preview.root / "site_config.yaml").read_text(encoding="utf-8")
     preview.edit("site_config.yaml", config.replace("title: Bản tin BHXH toàn dân", "title: Bản tin thử"))
     preview.wait_for("/", "<title>Bản tin thử</title>".encode())
+
+
+def test_the_watcher_polls_when_the_system_refuses_to_watch(tmp_path, monkeypatch, capsys):
+    # inotify has a per-user limit of watches; when it is used up, the preview still sees saves.
+    import asyncio
+
+    import watchdog.observers
+
+    from bantin.devserver import _watcher
+
+    class Refusing(watchdog.observers.Observer):
+        def start(self):
+            raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(watchdog.observers, "Observer", Refusing)
+    article = tmp_path / "content/a.vi.md"
+    article.parent.mkdir()
+    article.write_text(SOURCE, encoding="utf-8")
+    watcher, rebuilds = _watcher(), []
+    watcher.watch(str(tmp_path / "content"), lambda: rebuilds.append(time.monotonic()))
+
+    async def a_save_while_watching():
+        assert watcher.start(watcher.examine)  # livereload's poll callback, which examines
+        await asyncio.sleep(0.3)
+        article.write_text(SOURCE.replace("đầu tiên", "thứ hai"), encoding="utf-8")
+        stamp = time.time() + 1
+        os.utime(article, (stamp, stamp))
+        await asyncio.sleep(1.2)
+
+    asyncio.run(a_save_while_watching())
+    assert len(rebuilds) == 1
+    assert "watching by polling ([Errno 28] inotify watch limit reached)" in capsys.readouterr().err
