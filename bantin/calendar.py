@@ -611,14 +611,18 @@ class CalendarSection:
     # 5. fingerprint (incremental builds)
     def fingerprint(self) -> str:
         """Everything templates can read from the calendar: the events, the links with articles
-        (and those articles' titles and addresses), and the day that splits upcoming from past."""
+        (and those articles' titles and addresses), and the day that splits upcoming from past.
+        Computed once, after ``check``: the preview's planning and the pages' fingerprints both ask."""
+        if "fingerprint" in self._cache:
+            return self._cache["fingerprint"]
         parts = [repr(self.today), repr(self.last_year), repr(sorted(self.ids))]
         parts += [repr(self.events[ident]) for ident in sorted(self.events)]
         parts += [repr(link) for link in sorted(self.links)]
         for base in sorted({base for base, _ in self.links}):
             versions = self.site.translations.get(base, {}) if self.site else {}
             parts += [repr((code, a.title, a.url, a.published)) for code, a in sorted(versions.items())]
-        return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+        self._cache["fingerprint"] = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+        return self._cache["fingerprint"]
 
     # --- for templates ---
 

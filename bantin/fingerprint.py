@@ -42,8 +42,8 @@ RECORDS: dict[type, tuple[str, ...]] = {
 }
 
 
-# Records that only ever appear in one page's data, in a sequence: hashed flat into that page's
-# digest (the sitemap's 20,000 entries of a large archive, one sha256 each, were a tenth of a second).
+# Records of RECORDS with no walked field that only ever appear in one page's data, in a sequence:
+# hashed flat into that page's digest (the sitemap's 20,000 entries of a large archive, one sha256 each, were a tenth of a second).
 OWN_RECORDS = frozenset({SitemapEntry})
 
 
@@ -123,7 +123,7 @@ class Fingerprinter:
                 for element in item:
                     if type(element) in OWN_RECORDS:
                         parts.append("\0" + type(element).__name__)
-                        self._flat_fields(element, type(element), (), parts)
+                        self._flat_fields(element, type(element), RECORDS[type(element)], parts)
                     else:
                         parts.append(self.of(element))
                 parts.append("\0end")

@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 # files (images) count by name here and are checked one by one when an article is reused.
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 # A file whose modification time is this close to when it was looked at may change again within
-# the same clock tick (racy git): its size and times prove nothing, so its text is compared.
+# the same clock tick (racy git): its size and times prove nothing, so its text is compared. The
+# same rule as state.RACY_NS, with a wider window: here a recent file costs one hash, not a full
+# build, so even a 2-second clock (FAT) is covered.
 RACY_NS = 2_000_000_000
 
 

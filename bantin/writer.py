@@ -93,8 +93,9 @@ class OutputFolder:
         ``site_paths``: the files this build's site consists of (besides staged ones, such as a
         new search index). Anything else in the output folder is deleted: it is listed, not
         taken from the cache's record, so a file put there by hand (or by a tampered cache
-        restored in CI) is never published (one put there while this build runs is deleted by
-        the next)."""
+        restored in CI) is never published. It is listed as the build starts (``present``): one
+        put there while the build runs is deleted by the next build. The preview alone passes
+        the listing of its last build instead, while its own folder is the same one."""
         try:
             if not self.in_place:
                 old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
