@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from . import urls
 from .cache import BuildCache
@@ -23,8 +23,18 @@ from .shortcodes import ShortcodeRegistry
 from .slugs import slugify
 from .translations import check_translations
 
-if TYPE_CHECKING:
-    from .warm import WarmModel
+
+
+class ArticleMemory(Protocol):
+    """Articles assembled by an earlier build: the dev server's in memory (warm.WarmModel), the
+    command line's on disk (assembled.AssembledArticles)."""
+
+    def article(self, source: ArticleSource, world: str, stale_original: str | None,
+                images: ImageProcessor) -> tuple[Article, str] | None: ...
+
+    def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str) -> None: ...
+
+    def forget_articles_except(self, rels: set[str]) -> None: ...
 
 FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 DATELINE_SPAN = re.compile(r'<span class="dateline">.*?</span>\s*')
@@ -68,11 +78,11 @@ def assemble(
     cache: BuildCache | None = None,
     *,
     images: ImageProcessor,
-    warm: "WarmModel | None" = None,
+    memory: ArticleMemory | None = None,
     world: str = "",
 ) -> Site:
-    """``warm`` and ``world``: the dev server's articles of its last build, and the digest of
-    everything besides an article's own file that assembling it reads (warm.py)."""
+    """``memory`` and ``world``: articles of earlier builds, and the digest of everything besides
+    an article's own file that assembling it reads (warm.world_digest)."""
     now = selection.now or dt.datetime.now(dt.timezone.utc)
     renderers = {
         lang.code: MarkdownRenderer(registry, ui.for_language(lang.code)["footnote_backlink"], cache, images=images)
@@ -97,7 +107,7 @@ def assemble(
             scheduled.append(published)
             continue
         stale_original = stale.get((source.base, source.lang))
-        reused = warm.article(source, world, stale_original, images) if warm is not None else None
+        reused = memory.article(source, world, stale_original, images) if memory is not None else None
         slug_location = source.locations.get("slug", source.locations["title"])
         slug = reused[0].slug if reused else slugify(fields.get("slug", fields["title"]))
         if not slug:
@@ -174,11 +184,11 @@ def assemble(
                 stale_original=item.stale_original,
             )
         )
-        if warm is not None and item.clean and len(diagnostics.items) == messages_before:
-            warm.keep_article(source, world, article, item.body.job.key)
+        if memory is not None and item.clean and len(diagnostics.items) == messages_before:
+            memory.keep_article(source, world, article, item.body.job.key)
     articles = [slot if isinstance(slot, Article) else made[id(slot)] for slot in slots]
-    if warm is not None:
-        warm.forget_articles_except({article.rel for article in articles})
+    if memory is not None:
+        memory.forget_articles_except({article.rel for article in articles})
     return _site(config, articles, min(scheduled, default=None))
 
 

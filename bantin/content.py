@@ -9,6 +9,7 @@ returns typed ``ArticleSource`` records, one per file.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ class ArticleSource:
     body: str
     body_first_line: int
     valid: bool  # front matter without errors; otherwise only the body is checked
+    text_key: str = ""  # sha256 of the file's text: the article as it was read (assembled.py keys by it)
 
     @property
     def directory(self) -> Path:
@@ -183,11 +185,12 @@ def _parse_article(text: str, path: Path, rel: str, base: str, lang: str, diagno
         )
         return None
     yaml_text, body, body_first_line = parts
+    text_key = hashlib.sha256(text.encode("utf-8")).hexdigest()
     remembered = memo.get(yaml_text, rel) if memo is not None else None
     if remembered is not None:
         fields, locations = remembered
         return ArticleSource(rel=rel, path=path, base=base, lang=lang, fields=fields, locations=locations,
-                             body=body, body_first_line=body_first_line, valid=True)
+                             body=body, body_first_line=body_first_line, valid=True, text_key=text_key)
     data, problem = load_file_text(yaml_text, rel, line_offset=1)
     if problem:
         diagnostics.error(*problem)
@@ -211,6 +214,7 @@ def _parse_article(text: str, path: Path, rel: str, base: str, lang: str, diagno
         body=body,
         body_first_line=body_first_line,
         valid=len(diagnostics.errors) == before,
+        text_key=text_key,
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import Selection, assemble
+from .assembled import AssembledArticles
 from .cache import CACHE_DIR, BuildCache
 from .config import load_config
 from .content import load_articles
@@ -111,9 +112,11 @@ def _run(options: BuildOptions) -> BuildResult:
         for shortcode in section.shortcodes(renderer, diagnostics):
             registry.add(shortcode)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
-    world = world_digest(root, config, ui, day) if warm is not None else ""
+    world = world_digest(root, config, ui, day)
+    # The preview keeps its articles in memory; a command-line build takes them from the cache.
+    stored = AssembledArticles(cache.articles) if warm is None else None
     site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,
-                    warm=warm, world=world)
+                    memory=warm if warm is not None else stored, world=world)
     del sources  # the raw texts are in the model now; a large archive's sources are a few hundred MB
     for section in sections:
         section.check(site, diagnostics)
@@ -133,8 +136,7 @@ def _run(options: BuildOptions) -> BuildResult:
     listing = warm.output_listing(options.out) if warm is not None and options.out is not None else None
     output = OutputFolder(options.out, in_place, listing) if options.out is not None else None
     site_paths = written_paths(plan)
-    if warm is not None:
-        renderer.fingerprint_seed = warm.fingerprints
+    renderer.fingerprint_seed = warm.fingerprints if warm is not None else stored.seed
     try:
         outputs = _render(plan, site, renderer, sections, cache, output, options, diagnostics, progress)
         if warm is not None and renderer.values is not None:
@@ -156,6 +158,8 @@ def _run(options: BuildOptions) -> BuildResult:
     written = output.commit(site_paths)
     if warm is not None:
         warm.keep_output(options.out, written)
+    if stored is not None and renderer.values is not None:
+        stored.save(renderer.values.entries)
     cache.save(outputs, options.out, written, copies)
     if inputs is not None:
         next_publication = site.next_publication.isoformat() if site.next_publication else None

@@ -1,0 +1,202 @@
+"""Assembled articles kept on disk, for the next command-line build.
+
+Every build used to prepare all 19,000 bodies of a large archive again (shortcodes,
+images, the body cache's HTML) and hash every article again for its pages' fingerprints,
+though an edit changes one file: five of a one-edit rebuild's seven seconds. The dev
+server keeps these objects in memory (warm.py); a command-line build starts a new
+process, so it keeps them here instead: each article as it was assembled, with its
+fingerprint and its card's, under the hash of everything it was made from (the file's
+text, the "world" of warm.world_digest, whether its original changed, the engine's own
+source). A stored article's images are asked for again and must come back the same.
+
+Only articles that came out without any message are kept, so mistakes are always reported
+afresh. The rows are JSON in the cache's SQLite file (cache.py): data, never pickles, and a
+value the encoding cannot give back exactly is not stored at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from .cache import KeyValueTable, digest
+from .content import ArticleSource
+from .images import ImageAsset, ImageProcessor
+from .model import Article, Term
+
+ENGINE = Path(__file__).resolve().parent
+_ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
+
+
+@lru_cache(maxsize=1)
+def engine_digest() -> str:
+    """The engine's own source: a stored fingerprint is only as good as the code that made it."""
+    files = sorted(ENGINE.glob("*.py"))
+    return digest(*(part for file in files for part in (file.name, file.read_bytes())))
+
+
+class AssembledArticles:
+    """What ``assemble`` asks of kept articles (the same questions as warm.WarmModel's), from
+    the ``articles`` table; ``seed`` then holds the fingerprints of those it gave back."""
+
+    def __init__(self, table: KeyValueTable):
+        self.table = table
+        self.rows: dict[str, str] | None = None  # the whole table, read at the first question
+        self.seed: dict[int, tuple[Any, str]] = {}  # Fingerprinter memo entries (fingerprint.py)
+        self._made: list[tuple[str, Article, str]] = []  # (key, article, body key) assembled this build
+        self.codec = ArticleCodec()
+
+    @staticmethod
+    def key(source: ArticleSource, world: str, stale_original: str | None) -> str:
+        return digest(engine_digest(), world, source.rel, source.text_key, stale_original or "")
+
+    def article(self, source: ArticleSource, world: str, stale_original: str | None,
+                images: ImageProcessor) -> tuple[Article, str] | None:
+        """(the article kept for this very text in this world, its body key), or None."""
+        if not source.text_key:
+            return None
+        if self.rows is None:
+            self.rows = self.table.everything()
+        key = self.key(source, world, stale_original)
+        row = self.rows.pop(key, None)  # one article per key: its text is let go once decoded
+        if row is None:
+            return None
+        meta, text = row.split("\n", 1)
+        data = json.loads(meta)
+        article = self.codec.decode(json.loads(text), images)
+        if article is None:  # an image changed
+            return None
+        self.table.mark_used(key)
+        self.seed[id(article)] = (article, data["fingerprint"])
+        if data["card"] is not None:
+            card = article.card
+            self.seed[id(card)] = (card, data["card"])
+        return article, data["body_key"]
+
+    def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str) -> None:
+        if source.text_key:
+            self._made.append((self.key(source, world, article.stale_original), article, body_key))
+
+    def forget_articles_except(self, rels: set[str]) -> None:
+        """Nothing to forget: rows no build used are dropped when the table is saved."""
+
+    def save(self, fingerprints: dict[int, tuple[Any, str]]) -> None:
+        """Store the articles assembled this build with the fingerprints the pages gave them (an
+        article no page showed has none, and is not kept); drop the rows no article used."""
+        for key, article, body_key in self._made:
+            entry = fingerprints.get(id(article))
+            if entry is None or entry[0] is not article:
+                continue
+            card = article.__dict__.get("card")  # a cached property, made when a list showed it
+            card_entry = fingerprints.get(id(card)) if card is not None else None
+            encoded = self.codec.encode(article)
+            if encoded is None:
+                continue
+            # Two JSON texts on two lines (JSON never has a raw line break): the row's facts, then
+            # the article, which is written and read as it came out of the codec.
+            self.table.put(key, json.dumps({
+                "fingerprint": entry[1], "body_key": body_key,
+                "card": card_entry[1] if card_entry is not None and card_entry[0] is card else None,
+            }) + "\n" + encoded)
+        self._made.clear()
+        self.table.keep_only_used()
+
+
+# --- the codec: JSON values that give back an equal article, or nothing ---
+
+
+class ArticleCodec:
+    """An article as JSON values. Its images are stored as the file and the name the editor
+    wrote, with a hash of the published asset: decoding asks the image processor for them
+    again (so a changed image file is noticed, and an image many articles show stays one
+    object), and gives up when one of them is not what it was."""
+
+    def __init__(self):
+        self._asset_checks: dict[int, tuple[ImageAsset, str]] = {}  # id -> (asset, its hash)
+        self._paths: dict[str, Path] = {}
+
+    def encode(self, article: Article) -> str | None:
+        """The article as JSON text; None when decoding would not give back the very same values (a date in a time zone
+        without a name, a field of an unexpected type)."""
+        try:
+            encoded = {name: getattr(article, name) for name in _ARTICLE_FIELDS}
+            encoded["published"] = _encode_moment(article.published)
+            encoded["updated"] = _encode_moment(article.updated) if article.updated else None
+            encoded["authors"] = [[term.slug, term.name] for term in article.authors]
+            encoded["tags"] = [[term.slug, term.name] for term in article.tags]
+            encoded["events"] = list(article.events)
+            encoded["images"] = [self._encode_image(image) for image in article.images]
+            # The cover is most often one of the images (the same object): kept as its position.
+            cover = article.cover
+            index = next((i for i, image in enumerate(article.images) if image is cover), None)
+            encoded["cover"] = index if index is not None else self._encode_image(cover) if cover else None
+            text = json.dumps(encoded, ensure_ascii=False)
+        except TypeError:
+            return None
+        own = {(asset.source, asset.name): asset for asset in article.images + (article.cover,) if asset}
+        values = self._decode_values(json.loads(text), lambda path, name: (own[path, name], None))
+        if values is None:
+            return None
+        decoded = Article(**values)
+        if decoded != article or any(repr(getattr(decoded, name)) != repr(getattr(article, name))
+                                     for name in ("published", "updated", "events", "authors", "tags")):
+            return None
+        return text
+
+    def decode(self, encoded: dict, images: ImageProcessor) -> Article | None:
+        values = self._decode_values(encoded, images.asset)
+        return Article(**values) if values is not None else None
+
+    def _decode_values(self, encoded: dict, images: Callable[[Path, str], tuple[ImageAsset | None, str | None]]) -> dict | None:
+        values = dict(encoded)
+        values["published"] = _decode_moment(encoded["published"])
+        values["updated"] = _decode_moment(encoded["updated"]) if encoded["updated"] else None
+        values["authors"] = tuple(Term(slug, name) for slug, name in encoded["authors"])
+        values["tags"] = tuple(Term(slug, name) for slug, name in encoded["tags"])
+        values["events"] = tuple(encoded["events"])
+        found = [self._decode_image(image, images) for image in encoded["images"]]
+        if None in found:
+            return None
+        values["images"] = tuple(found)
+        cover = encoded["cover"]
+        values["cover"] = (values["images"][cover] if type(cover) is int
+                           else self._decode_image(cover, images) if cover else None)
+        if cover and values["cover"] is None:
+            return None
+        return values
+
+    def _encode_image(self, asset: ImageAsset) -> list[str]:
+        return [str(asset.source), asset.name, self._check(asset)]
+
+    def _decode_image(self, encoded: list[str], images) -> ImageAsset | None:
+        source, name, check = encoded
+        path = self._paths.get(source)
+        if path is None:
+            path = self._paths[source] = Path(source)
+        asset, problem = images(path, name)
+        return asset if problem is None and self._check(asset) == check else None
+
+    def _check(self, asset: ImageAsset) -> str:
+        known = self._asset_checks.get(id(asset))
+        if known is None or known[0] is not asset:
+            known = self._asset_checks[id(asset)] = (asset, digest(repr(asset)))
+        return known[1]
+
+
+def _encode_moment(moment: dt.datetime) -> list:
+    if type(moment) is not dt.datetime:
+        raise TypeError(type(moment).__name__)
+    zone = moment.tzinfo
+    if zone is not None and not isinstance(zone, (ZoneInfo, dt.timezone)):
+        raise TypeError(type(zone).__name__)
+    return [moment.isoformat(), getattr(zone, "key", None)]
+
+
+def _decode_moment(encoded: list) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(encoded[0])
+    return moment.replace(tzinfo=ZoneInfo(encoded[1])) if encoded[1] else moment
