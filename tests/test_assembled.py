@@ -105,7 +105,7 @@ def test_the_codec_gives_back_every_sample_article_or_refuses_it(built, capsys, 
     for article in made:
         text = codec.encode(article)
         assert text is not None
-        decoded = codec.decode(json.loads(text), images)
+        decoded = codec.decode(json.loads(text), article.body_html, images)
         assert decoded == article and repr(decoded) == repr(article)
     # A time zone the text cannot name is not stored (it would come back as another zone).
     odd = dt.timezone(dt.timedelta(hours=7), "ICT")
