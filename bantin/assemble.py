@@ -29,6 +29,8 @@ class ArticleMemory(Protocol):
     """Articles assembled by an earlier build: the dev server's in memory (warm.WarmModel), the
     command line's on disk (assembled.AssembledArticles)."""
 
+    def expect(self, sources: list[ArticleSource], world: str, stale: dict[tuple[str, str], str]) -> None: ...
+
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
                 images: ImageProcessor) -> tuple[Article, str] | None: ...
 
@@ -93,6 +95,8 @@ def assemble(
     scheduled: list[dt.datetime] = []
     by_slug: dict[tuple[str, str], ArticleSource] = {}
     stale = check_translations(sources, config, diagnostics).stale()
+    if memory is not None:
+        memory.expect(sources, world, stale)
     # Pass 1, in file order: every check, and each body made ready for Markdown.
     for source in sources:
         fields = source.fields

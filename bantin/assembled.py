@@ -46,7 +46,7 @@ class AssembledArticles:
 
     def __init__(self, table: KeyValueTable):
         self.table = table
-        self.rows: dict[str, str] | None = None  # the whole table, read at the first question
+        self.rows: dict[str, str] = {}  # the rows of the articles expected (see expect)
         self.seed: dict[int, tuple[Any, str]] = {}  # Fingerprinter memo entries (fingerprint.py)
         self._made: list[tuple[str, Article, str]] = []  # (key, article, body key) assembled this build
         self.codec = ArticleCodec()
@@ -55,13 +55,17 @@ class AssembledArticles:
     def key(source: ArticleSource, world: str, stale_original: str | None) -> str:
         return digest(engine_digest(), world, source.rel, source.text_key, stale_original or "")
 
+    def expect(self, sources: list[ArticleSource], world: str, stale: dict[tuple[str, str], str]) -> None:
+        """Read the rows of the articles about to be asked for, in a few queries: only these (after
+        a template edit none match, and the whole table is a few hundred MB of text)."""
+        self.rows = self.table.get_many(self.key(source, world, stale.get((source.base, source.lang)))
+                                        for source in sources if source.text_key)
+
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
                 images: ImageProcessor) -> tuple[Article, str] | None:
         """(the article kept for this very text in this world, its body key), or None."""
         if not source.text_key:
             return None
-        if self.rows is None:
-            self.rows = self.table.everything()
         key = self.key(source, world, stale_original)
         row = self.rows.pop(key, None)  # one article per key: its text is let go once decoded
         if row is None:
@@ -88,6 +92,11 @@ class AssembledArticles:
     def save(self, fingerprints: dict[int, tuple[Any, str]]) -> None:
         """Store the articles assembled this build with the fingerprints the pages gave them (an
         article no page showed has none, and is not kept); drop the rows no article used."""
+        self.table.put_stream(self._rows(fingerprints))
+        self._made.clear()
+        self.table.keep_only_used()
+
+    def _rows(self, fingerprints: dict[int, tuple[Any, str]]):
         for key, article, body_key in self._made:
             entry = fingerprints.get(id(article))
             if entry is None or entry[0] is not article:
@@ -100,12 +109,10 @@ class AssembledArticles:
             # Two JSON texts on a line each (JSON never has a raw line break): the row's facts, then
             # the article but its body; then the body as it is (escaping its HTML for JSON made
             # reading it back three times slower).
-            self.table.put(key, json.dumps({
+            yield key, json.dumps({
                 "fingerprint": entry[1], "body_key": body_key,
                 "card": card_entry[1] if card_entry is not None and card_entry[0] is card else None,
-            }) + "\n" + encoded + "\n" + article.body_html)
-        self._made.clear()
-        self.table.keep_only_used()
+            }) + "\n" + encoded + "\n" + article.body_html
 
 
 # --- the codec: JSON values that give back an equal article, or nothing ---

@@ -192,6 +192,24 @@ class KeyValueTable:
         self.memory[key] = value
         self.used.add(key)
 
+    def put_stream(self, rows) -> None:
+        """Write (key, value) rows straight to the database as they come, none held in memory (the
+        assembled articles of a large archive are a few hundred MB of text); in memory without
+        a file."""
+        db = self._connection(create=True)
+        if db is None:
+            for key, value in rows:
+                self.put(key, value)
+            return
+
+        def used(rows):
+            for key, value in rows:
+                self.used.add(key)
+                yield key, value
+
+        with db:
+            db.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?)", used(rows))
+
     def mark_used(self, key: str) -> None:
         self.used.add(key)
 

@@ -112,6 +112,9 @@ class WarmModel:
 
     # --- assemble ---
 
+    def expect(self, sources: list[ArticleSource], world: str, stale: dict[tuple[str, str], str]) -> None:
+        """Nothing to read: the articles are in memory."""
+
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
                 images: ImageProcessor) -> tuple[Article, str] | None:
         """(the article assembled from this very source last time, its body key), if nothing it
