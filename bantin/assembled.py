@@ -26,8 +26,9 @@ from zoneinfo import ZoneInfo
 
 from .cache import KeyValueTable, digest
 from .content import ArticleSource
+from .diagnostics import BuildAborted
 from .images import ImageAsset, ImageProcessor
-from .model import Article, Term
+from .model import Article, KeptArticle, Term
 
 ENGINE = Path(__file__).resolve().parent
 _ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
@@ -40,12 +41,17 @@ def engine_digest() -> str:
     return digest(*(part for file in files for part in (file.name, file.read_bytes())))
 
 
+class CacheChanged(BuildAborted):
+    """A kept body is gone from the cache in the middle of a build."""
+
+
 class AssembledArticles:
     """What ``assemble`` asks of kept articles (the same questions as warm.WarmModel's), from
     the ``articles`` table; ``seed`` then holds the fingerprints of those it gave back."""
 
-    def __init__(self, table: KeyValueTable):
+    def __init__(self, table: KeyValueTable, bodies: KeyValueTable):
         self.table = table
+        self.bodies = bodies  # each kept article's body, by the same key, read when a page shows it
         self.rows: dict[str, str] = {}  # the rows of the articles expected (see expect)
         self.seed: dict[int, tuple[Any, str]] = {}  # Fingerprinter memo entries (fingerprint.py)
         self._made: list[tuple[str, Article, str]] = []  # (key, article, body key) assembled this build
@@ -70,12 +76,13 @@ class AssembledArticles:
         row = self.rows.pop(key, None)  # one article per key: its text is let go once decoded
         if row is None:
             return None
-        meta, text, body_html = row.split("\n", 2)
+        meta, text = row.split("\n", 1)
         data = json.loads(meta)
-        article = self.codec.decode(json.loads(text), body_html, images)
+        article = self.codec.decode(json.loads(text), lambda: self._body(key), images)
         if article is None:  # an image changed
             return None
         self.table.mark_used(key)
+        self.bodies.mark_used(key)
         self.seed[id(article)] = (article, data["fingerprint"])
         if data["card"] is not None:
             card = article.card
@@ -92,9 +99,19 @@ class AssembledArticles:
     def save(self, fingerprints: dict[int, tuple[Any, str]]) -> None:
         """Store the articles assembled this build with the fingerprints the pages gave them (an
         article no page showed has none, and is not kept); drop the rows no article used."""
-        self.table.put_stream(self._rows(fingerprints))
+        rows = list(self._rows(fingerprints))  # the bodies in it are the articles' own strings
+        self.table.put_stream((key, row) for key, row, _ in rows)
+        self.bodies.put_stream((key, body) for key, _, body in rows)
         self._made.clear()
         self.table.keep_only_used()
+        self.bodies.keep_only_used()
+
+    def _body(self, key: str) -> str:
+        found = self.bodies.get_many([key])
+        if key not in found:  # another build of the same site dropped it meanwhile
+            raise CacheChanged("the build cache changed while this build ran (another build of this"
+                               " site?); build again")
+        return found[key]
 
     def _rows(self, fingerprints: dict[int, tuple[Any, str]]):
         for key, article, body_key in self._made:
@@ -107,12 +124,11 @@ class AssembledArticles:
             if encoded is None:
                 continue
             # Two JSON texts on a line each (JSON never has a raw line break): the row's facts, then
-            # the article but its body; then the body as it is (escaping its HTML for JSON made
-            # reading it back three times slower).
+            # the article but its body, which has a table of its own.
             yield key, json.dumps({
                 "fingerprint": entry[1], "body_key": body_key,
                 "card": card_entry[1] if card_entry is not None and card_entry[0] is card else None,
-            }) + "\n" + encoded + "\n" + article.body_html
+            }) + "\n" + encoded, article.body_html
 
 
 # --- the codec: JSON values that give back an equal article, or nothing ---
@@ -147,23 +163,25 @@ class ArticleCodec:
         except TypeError:
             return None
         own = {(asset.source, asset.name): asset for asset in article.images + (article.cover,) if asset}
-        values = self._decode_values(json.loads(text), article.body_html,
-                                     lambda path, name: (own[path, name], None))
+        values = self._decode_values(json.loads(text), lambda path, name: (own[path, name], None))
         if values is None:
             return None
-        decoded = Article(**values)
+        decoded = Article(**values, body_html=article.body_html)
         if decoded != article or any(repr(getattr(decoded, name)) != repr(getattr(article, name))
                                      for name in ("published", "updated", "events", "authors", "tags")):
             return None
         return text
 
-    def decode(self, encoded: dict, body_html: str, images: ImageProcessor) -> Article | None:
-        values = self._decode_values(encoded, body_html, images.asset)
-        return Article(**values) if values is not None else None
+    def decode(self, encoded: dict, read_body: Callable[[], str], images: ImageProcessor) -> KeptArticle | None:
+        """The article, its body read by ``read_body`` when a page asks for it; None when one of
+        its images is not what it was."""
+        values = self._decode_values(encoded, images.asset)
+        return KeptArticle.from_values(values, read_body) if values is not None else None
 
-    def _decode_values(self, encoded: dict, body_html: str,
+    def _decode_values(self, encoded: dict,
                        images: Callable[[Path, str], tuple[ImageAsset | None, str | None]]) -> dict | None:
-        values = dict(encoded, body_html=body_html)
+        """Every field but the body."""
+        values = dict(encoded)
         values["published"] = _decode_moment(encoded["published"])
         values["updated"] = _decode_moment(encoded["updated"]) if encoded["updated"] else None
         values["authors"] = tuple(Term(slug, name) for slug, name in encoded["authors"])

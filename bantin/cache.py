@@ -1,6 +1,6 @@
 """The build cache: what an unchanged source or page would produce again, kept between builds.
 
-Five tables, all keyed by content hashes so a stale entry can never be used:
+Six tables, all keyed by content hashes so a stale entry can never be used:
 
 - ``bodies`` (in ``cache.sqlite``, shared): Markdown source (after shortcodes become
   placeholders) -> sanitized HTML. Converting and sanitizing Markdown is most of a
@@ -8,8 +8,9 @@ Five tables, all keyed by content hashes so a stale entry can never be used:
 - ``front_matter`` (in ``cache.sqlite``, shared): front-matter YAML text -> its checked
   fields and where each key stands (content.py). Only front matter that checked without a
   single message is kept, so every mistake is reported afresh on every build.
-- ``articles`` (in ``cache.sqlite``, shared): assembled articles with their fingerprints,
-  by the hash of everything each is made from (assembled.py).
+- ``articles`` and ``article_bodies`` (in ``cache.sqlite``, shared): assembled articles with
+  their fingerprints, and their bodies, by the hash of everything each is made from
+  (assembled.py).
 - ``made`` (in ``cache.sqlite``, shared): generated text files (the calendar's ``.ics``)
   by the hash of everything they are made from (``Planner.made_data``).
 - ``outputs`` (``outputs/<key>.json``, one per output folder, so the preview and the
@@ -77,6 +78,7 @@ class BuildCache:
     # Assembled articles (assembled.py), kept and pruned by command-line builds only: the preview
     # keeps its articles in memory, and its builds leave this table as it is.
     articles: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "articles"))
+    article_bodies: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "article_bodies"))
     outputs: dict[str, str] = field(default_factory=dict)
     output_folder: str = ""  # the folder the outputs' fingerprints describe
     sections: dict[str, Any] = field(default_factory=dict)  # section name -> its record of what it wrote
@@ -90,7 +92,8 @@ class BuildCache:
         (root / CACHE_DIR / "bodies.sqlite").unlink(missing_ok=True)  # the bodies' own file until 0.x
         cache = cls(root / CACHE_DIR, f"{output_key(out)}.json" if out is not None else None,
                     KeyValueTable(database, "bodies", clean), KeyValueTable(database, "front_matter", clean),
-                    KeyValueTable(database, "made", clean), KeyValueTable(database, "articles", clean))
+                    KeyValueTable(database, "made", clean), KeyValueTable(database, "articles", clean),
+                    KeyValueTable(database, "article_bodies", clean))
         if clean:
             return cache
         if cache.record_name is not None:

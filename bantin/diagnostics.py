@@ -74,3 +74,8 @@ class Diagnostics:
     def sorted(self) -> list[Diagnostic]:
         """Stable report order: by file, then line, whatever order the stages ran in."""
         return sorted(set(self.items))
+
+
+class BuildAborted(Exception):
+    """A problem outside the sources that stops the build: reported as itself, never as a mistake
+    of the template that happened to be running when it was raised."""

@@ -22,7 +22,7 @@ from jinja2 import meta
 
 from .cache import digest
 from .images import ImageAsset, Variant
-from .model import Article, ArticleCard, Term
+from .model import Article, ArticleCard, KeptArticle, Term
 from .plan import CopyOutput, DataOutput, PageOutput, SitemapEntry, Switch, TermCount
 
 
@@ -36,7 +36,7 @@ _SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, P
 # every article, with a hash each, was a quarter of a 10,000-article rebuild; the repr of a
 # Vietnamese body costs more than hashing its bytes.
 RECORDS: dict[type, tuple[str, ...]] = {
-    PageOutput: ("data",), Article: ("images", "cover"), ArticleCard: ("cover",),
+    PageOutput: ("data",), Article: ("images", "cover"), KeptArticle: ("images", "cover"), ArticleCard: ("cover",),
     Term: (), ImageAsset: (), Variant: (), Switch: (), TermCount: (), CopyOutput: (), DataOutput: (),
     SitemapEntry: (),
 }
@@ -76,7 +76,7 @@ class Fingerprinter:
             return memo[1]
         walked = RECORDS.get(kind)
         if walked is not None:
-            parts = [kind.__name__]
+            parts = ["Article" if kind is KeptArticle else kind.__name__]  # the same article, the same hash
             self._flat_fields(value, kind, walked, parts)
             for name in walked:
                 if kind is PageOutput:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Callable
 
 from .config import SiteConfig
 from .images import ImageAsset
@@ -60,6 +61,33 @@ class Article:
             published=self.published, updated=self.updated, authors=self.authors, tags=self.tags,
             dateline=self.dateline, summary=self.summary, cover=self.cover, cover_alt=self.cover_alt,
         )
+
+
+class _BodyOnRequest:
+    """``body_html`` of a ``KeptArticle``: read from the cache each time a page asks for it, and
+    not held (the bodies of a large archive are a few hundred MB; a rebuild after one edit
+    shows a handful, the article's own page and the feeds)."""
+
+    def __get__(self, article, owner=None):
+        if article is None:
+            return self
+        return article.__dict__["read_body"]()
+
+
+class KeptArticle(Article):
+    """An article a command-line build took from the build cache (assembled.py). It is the
+    same article in every other way; its fingerprint came with it, so hashing it (which
+    would read the body) is not needed."""
+
+    body_html = _BodyOnRequest()
+
+    @classmethod
+    def from_values(cls, values: dict, read_body: Callable[[], str]) -> "KeptArticle":
+        """``values``: every field but ``body_html``."""
+        article = object.__new__(cls)
+        article.__dict__.update(values)
+        article.__dict__["read_body"] = read_body
+        return article
 
 
 @dataclass(frozen=True)

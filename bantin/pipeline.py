@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import Selection, assemble
-from .assembled import AssembledArticles
+from .assembled import AssembledArticles, CacheChanged
 from .cache import CACHE_DIR, BuildCache
 from .config import load_config
 from .content import load_articles
@@ -114,7 +114,7 @@ def _run(options: BuildOptions) -> BuildResult:
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
     world = world_digest(root, config, ui, day)
     # The preview keeps its articles in memory; a command-line build takes them from the cache.
-    stored = AssembledArticles(cache.articles) if warm is None else None
+    stored = AssembledArticles(cache.articles, cache.article_bodies) if warm is None else None
     site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,
                     memory=warm if warm is not None else stored, world=world)
     del sources  # the raw texts are in the model now; a large archive's sources are a few hundred MB
@@ -146,6 +146,9 @@ def _run(options: BuildOptions) -> BuildResult:
         copies = _stage_the_rest(plan, site_paths, output, sections, cache, images, options)
     except SearchIndexError as exc:  # the previous output is left as it was
         diagnostics.error(Location(SEARCH_ORIGIN), f"search index not built: {exc}")
+        return finish(counts)
+    except CacheChanged as exc:  # the previous output is left as it was
+        diagnostics.error(Location(CACHE_DIR), str(exc))
         return finish(counts)
     finally:
         if progress:

@@ -17,7 +17,7 @@ import jinja2
 
 from . import urls
 from .config import Language, SiteConfig
-from .diagnostics import Diagnostics, Location
+from .diagnostics import BuildAborted, Diagnostics, Location
 from .cache import CACHE_VERSION, digest
 from .fingerprint import Fingerprinter, TemplateGraph, page_fingerprint
 from .i18n import Formatter, UiStrings
@@ -138,6 +138,8 @@ class Renderer:
         """A block outside any page (e.g. a shortcode's card), in one language."""
         try:
             return self.env.get_template(template).render(**self._language_globals[lang], **data)
+        except BuildAborted:
+            raise
         except Exception as exc:  # noqa: BLE001 - reported at the template line, like TemplateError
             self._report(exc, diagnostics)
             return ""
@@ -163,6 +165,8 @@ class Renderer:
             else:
                 try:
                     text = self.render_page(page, site, plan)
+                except BuildAborted:
+                    raise
                 except Exception as exc:  # noqa: BLE001 - a template calling a helper wrongly (TypeError…)
                     self._report(exc, diagnostics)
                     continue
