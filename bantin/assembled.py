@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from .cache import KeyValueTable, digest
+from .cache import CACHE_DIR, KeyValueTable, digest
 from .content import ArticleSource
-from .diagnostics import BuildAborted
+from .diagnostics import BuildAborted, Location
 from .images import ImageAsset, ImageProcessor
 from .model import Article, KeptArticle, Term
 
@@ -109,8 +109,8 @@ class AssembledArticles:
     def _body(self, key: str) -> str:
         found = self.bodies.get_many([key])
         if key not in found:  # another build of the same site dropped it meanwhile
-            raise CacheChanged("the build cache changed while this build ran (another build of this"
-                               " site?); build again")
+            raise CacheChanged(Location(CACHE_DIR), "the build cache changed while this build ran (another"
+                               " build of this site?); build again")
         return found[key]
 
     def _rows(self, fingerprints: dict[int, tuple[Any, str]]):

@@ -1,6 +1,7 @@
 """The build cache: what an unchanged source or page would produce again, kept between builds.
 
-Six tables, all keyed by content hashes so a stale entry can never be used:
+Seven tables, keyed by content hashes so a stale entry can never be used (``sources`` by
+path, its rows checked against each file's stamp):
 
 - ``bodies`` (in ``cache.sqlite``, shared): Markdown source (after shortcodes become
   placeholders) -> sanitized HTML. Converting and sanitizing Markdown is most of a
@@ -11,6 +12,8 @@ Six tables, all keyed by content hashes so a stale entry can never be used:
 - ``articles`` and ``article_bodies`` (in ``cache.sqlite``, shared): assembled articles with
   their fingerprints, and their bodies, by the hash of everything each is made from
   (assembled.py).
+- ``sources`` (in ``cache.sqlite``, shared): each article file's stamp and what was read
+  from it, by its path (content.SourceRecords).
 - ``made`` (in ``cache.sqlite``, shared): generated text files (the calendar's ``.ics``)
   by the hash of everything they are made from (``Planner.made_data``).
 - ``outputs`` (``outputs/<key>.json``, one per output folder, so the preview and the
@@ -79,6 +82,7 @@ class BuildCache:
     # keeps its articles in memory, and its builds leave this table as it is.
     articles: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "articles"))
     article_bodies: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "article_bodies"))
+    sources: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "sources"))
     outputs: dict[str, str] = field(default_factory=dict)
     output_folder: str = ""  # the folder the outputs' fingerprints describe
     sections: dict[str, Any] = field(default_factory=dict)  # section name -> its record of what it wrote
@@ -93,7 +97,7 @@ class BuildCache:
         cache = cls(root / CACHE_DIR, f"{output_key(out)}.json" if out is not None else None,
                     KeyValueTable(database, "bodies", clean), KeyValueTable(database, "front_matter", clean),
                     KeyValueTable(database, "made", clean), KeyValueTable(database, "articles", clean),
-                    KeyValueTable(database, "article_bodies", clean))
+                    KeyValueTable(database, "article_bodies", clean), KeyValueTable(database, "sources", clean))
         if clean:
             return cache
         if cache.record_name is not None:

@@ -13,13 +13,15 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from .cache import KeyValueTable, digest
 from .config import SiteConfig
-from .diagnostics import Diagnostics, Location
+from .diagnostics import BuildAborted, Diagnostics, Location
 from .schema import Field, Kind, MappingChecker
+from .state import file_stamp, stamp_trusted
 from .textio import nfc, read_source
 from .yamlfile import MarkedMap, Pos, load_file_text
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from .warm import WarmModel
 
 ARTICLES_DIR = "content/articles"
+HASH_LENGTH = 12  # hex digits of a translation's record of its original (translations.py)
 
 FRONT_MATTER_FIELDS = [
     Field("title", Kind.TEXT, required=True),
@@ -62,10 +65,60 @@ class ArticleSource:
     body_first_line: int
     valid: bool  # front matter without errors; otherwise only the body is checked
     text_key: str = ""  # sha256 of the file's text: the article as it was read (assembled.py keys by it)
+    front_matter_key: str = ""  # its row in the front matter cache
 
     @property
     def directory(self) -> Path:
         return self.path.parent
+
+    @cached_property
+    def translation_hash(self) -> str | None:
+        """What a translation of this article records of it (see ``source_hash``)."""
+        title = self.fields.get("title")
+        return source_hash(title, self.body) if isinstance(title, str) else None
+
+
+def source_hash(title: str, body: str) -> str:
+    """What a translation was made from: the original's title and body, NFC, trailing spaces ignored.
+
+    Only text a reader sees in both languages counts, so fixing a tag or a date in the
+    original does not make its translations stale.
+    """
+    lines = [line.rstrip() for line in nfc(body).strip("\n").split("\n")]
+    text = nfc(title.strip()) + "\n\n" + "\n".join(lines)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+
+
+class _BodyFromFile:
+    """``body`` of an ``UnreadSource``: the file is read when something asks for it."""
+
+    def __get__(self, source, owner=None):
+        if source is None:
+            return self
+        try:
+            text = read_source(source.path, source.rel, Diagnostics())
+        except OSError:
+            text = None
+        parts = split_front_matter(text) if text is not None else None
+        if parts is None or hashlib.sha256(text.encode("utf-8")).hexdigest() != source.text_key:
+            raise BuildAborted(Location(source.rel), "this file changed while the site was being built; build again")
+        source.__dict__["body"] = parts[1]  # read once: the instance's own value hides this reader
+        return parts[1]
+
+
+class UnreadSource(ArticleSource):
+    """An article file whose stamp (times, size, inode) is the one recorded when a build last
+    read it: its checked front matter comes from the cache and its body is read only if
+    something asks (a rebuild after one edit asks for none of the other 19,000)."""
+
+    body = _BodyFromFile()
+
+    @classmethod
+    def from_values(cls, values: dict) -> "UnreadSource":
+        """``values``: every field but ``body`` (and ``translation_hash`` when it was known)."""
+        source = object.__new__(cls)
+        source.__dict__.update(values)
+        return source
 
 
 def article_files(root: Path) -> list[str]:
@@ -117,9 +170,11 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 
 def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
-                  checked: KeyValueTable | None = None, warm: "WarmModel | None" = None) -> list[ArticleSource]:
+                  checked: KeyValueTable | None = None, warm: "WarmModel | None" = None,
+                  records: "SourceRecords | None" = None) -> list[ArticleSource]:
     """``checked``: front matters checked by earlier builds (see ``CheckedFrontMatter``);
-    ``warm``: the dev server's sources of its last build (warm.py)."""
+    ``warm``: the dev server's sources of its last build (warm.py); ``records``: what each file
+    was when a command-line build last read it (``SourceRecords``)."""
     memo = CheckedFrontMatter(checked) if checked is not None else None
     top = str(root)
     sources: list[ArticleSource] = []
@@ -135,7 +190,7 @@ def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
             diagnostics.error(Location(rel), f"a second '{lang}' version of '{base}' (the first is {seen[base, lang]})")
             continue
         seen[base, lang] = rel
-        source = _load_article(os.path.join(top, found), rel, base, lang, diagnostics, memo, warm)
+        source = _load_article(os.path.join(top, found), rel, base, lang, diagnostics, memo, warm, records)
         if source is not None:
             sources.append(source)
     if warm is not None:
@@ -144,11 +199,26 @@ def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
 
 
 def _load_article(file: str, rel: str, base: str, lang: str, diagnostics: Diagnostics,
-                  memo: "CheckedFrontMatter | None", warm: "WarmModel | None" = None) -> ArticleSource | None:
-    if warm is None:
+                  memo: "CheckedFrontMatter | None", warm: "WarmModel | None" = None,
+                  records: "SourceRecords | None" = None) -> ArticleSource | None:
+    if warm is None and (records is None or memo is None):
         path = Path(file)
         text = read_source(path, rel, diagnostics)
         return _parse_article(text, path, rel, base, lang, diagnostics, memo) if text is not None else None
+    if warm is None:
+        stat = os.stat(file)  # before reading: a write in between changes the stamp kept
+        unread = records.unread(file, rel, base, lang, stat, memo)
+        if unread is not None:
+            return unread
+        path = Path(file)
+        text = read_source(path, rel, diagnostics)
+        if text is None:
+            return None
+        messages_before = len(diagnostics.items)
+        source = _parse_article(text, path, rel, base, lang, diagnostics, memo)
+        if source is not None and source.valid and len(diagnostics.items) == messages_before:
+            records.read(source, stat)
+        return source
     stat = os.stat(file)  # before reading: a write in between changes the stamp kept with the text
     untouched = warm.unchanged_source(rel, stat)
     if untouched is not None and _same_name(untouched[0], base, lang, file):
@@ -186,11 +256,13 @@ def _parse_article(text: str, path: Path, rel: str, base: str, lang: str, diagno
         return None
     yaml_text, body, body_first_line = parts
     text_key = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    remembered = memo.get(yaml_text, rel) if memo is not None else None
+    front_matter_key = digest(yaml_text)
+    remembered = memo.by_key(front_matter_key, rel) if memo is not None else None
     if remembered is not None:
         fields, locations = remembered
         return ArticleSource(rel=rel, path=path, base=base, lang=lang, fields=fields, locations=locations,
-                             body=body, body_first_line=body_first_line, valid=True, text_key=text_key)
+                             body=body, body_first_line=body_first_line, valid=True, text_key=text_key,
+                             front_matter_key=front_matter_key)
     data, problem = load_file_text(yaml_text, rel, line_offset=1)
     if problem:
         diagnostics.error(*problem)
@@ -215,7 +287,78 @@ def _parse_article(text: str, path: Path, rel: str, base: str, lang: str, diagno
         body_first_line=body_first_line,
         valid=len(diagnostics.errors) == before,
         text_key=text_key,
+        front_matter_key=front_matter_key,
     )
+
+
+class SourceRecords:
+    """Each article file as the last command-line build read it: its stamp (times, size, inode),
+    the hash of its text, its front matter's row in the cache, its first body line, and what a
+    translation records of it once that was worked out. A file whose stamp is the recorded one
+    is not read again (reading 19,000 files took a second of every rebuild, and their bodies a
+    few hundred MB): it becomes an ``UnreadSource``. What the dev server does in memory
+    (warm.py), with the same rule for a file written in the last two seconds: not recorded.
+
+    Only files read and checked without any message are recorded, so mistakes are always
+    reported afresh. The rows are JSON in the cache's SQLite file, by the file's path."""
+
+    def __init__(self, table: KeyValueTable):
+        self.table = table
+        self.rows: dict[str, str] | None = None  # the whole table, read at the first question
+        self._read: dict[str, tuple[int, int, int, int]] = {}  # rel -> stamp of each file read this build
+        self._unread: dict[str, dict] = {}  # rel -> record of each file not read this build
+
+    def unread(self, file: str, rel: str, base: str, lang: str, stat: os.stat_result,
+               memo: "CheckedFrontMatter") -> "UnreadSource | None":
+        if self.rows is None:
+            self.rows = self.table.everything()
+        row = self.rows.get(rel)
+        if row is None:
+            return None
+        record = json.loads(row)
+        if tuple(record["stamp"]) != file_stamp(stat):
+            return None
+        remembered = memo.by_key(record["front_matter"], rel)
+        if remembered is None:
+            return None
+        fields, locations = remembered
+        values = dict(rel=rel, path=Path(file), base=base, lang=lang, fields=fields, locations=locations,
+                      body_first_line=record["body_first_line"], valid=True, text_key=record["text"],
+                      front_matter_key=record["front_matter"])
+        if record["translation_hash"] is not None:
+            values["translation_hash"] = record["translation_hash"]
+        self._unread[rel] = record
+        return UnreadSource.from_values(values)
+
+    def read(self, source: ArticleSource, stat: os.stat_result) -> None:
+        """A file read and checked without a message: recorded unless written too recently."""
+        if stamp_trusted(stat):
+            self._read[source.rel] = file_stamp(stat)
+
+    def remember(self, sources: list[ArticleSource]) -> None:
+        """Record this build's files (called once translations are checked, which works out the
+        hash a translation records of its original); the rows are written when the cache is."""
+        for source in sources:
+            hashed = source.__dict__.get("translation_hash")  # a cached property, made if asked for
+            if source.rel in self._unread:
+                record = self._unread[source.rel]
+                if record["translation_hash"] is not None or hashed is None:
+                    self.table.mark_used(source.rel)
+                    continue
+                stamp = tuple(record["stamp"])
+            elif source.rel in self._read:
+                stamp = self._read[source.rel]
+            else:
+                continue
+            self.table.put(source.rel, json.dumps({
+                "stamp": stamp, "text": source.text_key, "front_matter": source.front_matter_key,
+                "body_first_line": source.body_first_line, "translation_hash": hashed,
+            }))
+
+    def save(self) -> None:
+        """Write the records and drop those of files gone (command-line builds only: the preview
+        keeps its sources in memory and leaves this table as it is)."""
+        self.table.keep_only_used()
 
 
 class CheckedFrontMatter:
@@ -232,9 +375,12 @@ class CheckedFrontMatter:
         self.rows: dict[str, str] | None = None  # the whole table, read at the first question
 
     def get(self, yaml_text: str, rel: str) -> tuple[dict, dict[str, Location]] | None:
+        return self.by_key(digest(yaml_text), rel)
+
+    def by_key(self, key: str, rel: str) -> tuple[dict, dict[str, Location]] | None:
+        """The row of the front matter whose YAML text has the hash ``key``."""
         if self.rows is None:
             self.rows = self.table.everything()
-        key = digest(yaml_text)
         row = self.rows.get(key)
         if row is None:
             return None

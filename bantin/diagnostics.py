@@ -77,5 +77,9 @@ class Diagnostics:
 
 
 class BuildAborted(Exception):
-    """A problem outside the sources that stops the build: reported as itself, never as a mistake
-    of the template that happened to be running when it was raised."""
+    """A problem that stops the build midway (an input changed under it): reported as itself at
+    its own location, never as a mistake of the template that happened to be running."""
+
+    def __init__(self, location: Location, message: str):
+        super().__init__(message)
+        self.location = location

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import Selection, assemble
-from .assembled import AssembledArticles, CacheChanged
+from .assembled import AssembledArticles
 from .cache import CACHE_DIR, BuildCache
 from .config import load_config
-from .content import load_articles
-from .diagnostics import Diagnostics, Location
+from .content import SourceRecords, load_articles
+from .diagnostics import BuildAborted, Diagnostics, Location
 from .i18n import load_ui_strings
 from .images import ImageProcessor
 from .links import LinkChecker, written_paths
@@ -98,7 +98,9 @@ def _run(options: BuildOptions) -> BuildResult:
     ui = load_ui_strings(root, config, diagnostics)
     cache = BuildCache.load(root, options.clean, options.out)
     warm = options.warm if not options.clean else None
-    sources = load_articles(root, config, diagnostics, cache.front_matter, warm)
+    # The preview keeps sources and articles in memory; a command-line build takes them from the cache.
+    records = SourceRecords(cache.sources) if warm is None else None
+    sources = load_articles(root, config, diagnostics, cache.front_matter, warm, records)
     if ui is None:
         return finish()
     sections = all_sections()
@@ -113,10 +115,15 @@ def _run(options: BuildOptions) -> BuildResult:
             registry.add(shortcode)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
     world = world_digest(root, config, ui, day)
-    # The preview keeps its articles in memory; a command-line build takes them from the cache.
     stored = AssembledArticles(cache.articles, cache.article_bodies) if warm is None else None
-    site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,
-                    memory=warm if warm is not None else stored, world=world)
+    try:
+        site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,
+                        memory=warm if warm is not None else stored, world=world)
+    except BuildAborted as exc:  # nothing is written yet
+        diagnostics.error(exc.location, str(exc))
+        return finish()
+    if records is not None:
+        records.remember(sources)
     del sources  # the raw texts are in the model now; a large archive's sources are a few hundred MB
     for section in sections:
         section.check(site, diagnostics)
@@ -147,8 +154,8 @@ def _run(options: BuildOptions) -> BuildResult:
     except SearchIndexError as exc:  # the previous output is left as it was
         diagnostics.error(Location(SEARCH_ORIGIN), f"search index not built: {exc}")
         return finish(counts)
-    except CacheChanged as exc:  # the previous output is left as it was
-        diagnostics.error(Location(CACHE_DIR), str(exc))
+    except BuildAborted as exc:  # the previous output is left as it was
+        diagnostics.error(exc.location, str(exc))
         return finish(counts)
     finally:
         if progress:
@@ -163,6 +170,8 @@ def _run(options: BuildOptions) -> BuildResult:
         warm.keep_output(options.out, written)
     if stored is not None and renderer.values is not None:
         stored.save(renderer.values.entries)
+    if records is not None:
+        records.save()
     cache.save(outputs, options.out, written, copies)
     if inputs is not None:
         next_publication = site.next_publication.isoformat() if site.next_publication else None

@@ -26,6 +26,21 @@ from .cache import CACHE_DIR, CACHE_VERSION, OUTPUTS_DIR, output_key
 from .diagnostics import Diagnostics, Location
 
 RACY_NS = 100_000_000  # 0.1 s: far coarser than any file system's timestamps
+# A file whose modification time is this close to when it was looked at may change again within
+# the same clock tick (racy git): its size and times prove nothing, so it is read again next time.
+# Wider than RACY_NS: a file not trusted here costs one read, not a full build, so even a 2-second
+# clock (FAT) is covered.
+FILE_RACY_NS = 2_000_000_000
+
+
+def file_stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What changes when a file is written, renamed over or touched: git's test of a clean file."""
+    return stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino
+
+
+def stamp_trusted(stat: os.stat_result, racy_ns: int | None = None) -> bool:
+    """Whether the file was last written long enough ago that its stamp will show its next change."""
+    return stat.st_mtime_ns + (FILE_RACY_NS if racy_ns is None else racy_ns) < time.time_ns()
 INPUTS = ("site_config.yaml", "content", "templates")
 ENGINE = Path(__file__).resolve().parent
 

@@ -20,20 +20,18 @@ language (or when no other version claims an original); any other such version i
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import SiteConfig, load_config
-from .content import ARTICLES_DIR, ArticleSource, load_articles, split_front_matter
+from .content import ARTICLES_DIR, HASH_LENGTH, ArticleSource, load_articles, source_hash, split_front_matter
 from .diagnostics import Diagnostics, Location
 from .schema import Field, Kind, MappingChecker
 from .textio import nfc
 from .yamlfile import MarkedMap
 
-HASH_LENGTH = 12
 HASH_PATTERN = re.compile(rf"[0-9a-f]{{{HASH_LENGTH}}}")
 KEY = "translation_of"
 KEY_LINE = re.compile(rf"^{KEY}\s*:")
@@ -44,17 +42,6 @@ UP_TO_DATE = "up to date"
 STALE = "stale"
 UNTRACKED = "untracked"  # a translation without translation_of
 NO_ORIGINAL = "original missing"  # translation_of names a language the article lacks
-
-
-def source_hash(title: str, body: str) -> str:
-    """What a translation was made from: the original's title and body, NFC, trailing spaces ignored.
-
-    Only text a reader sees in both languages counts, so fixing a tag or a date in the
-    original does not make its translations stale.
-    """
-    lines = [line.rstrip() for line in nfc(body).strip("\n").split("\n")]
-    text = nfc(title.strip()) + "\n\n" + "\n".join(lines)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_LENGTH]
 
 
 def stamp(lang: str, digest: str) -> str:
@@ -96,8 +83,7 @@ class TranslationReport:
 
 
 def _hash_of(source: ArticleSource) -> str | None:
-    title = source.fields.get("title")
-    return source_hash(title, source.body) if isinstance(title, str) else None
+    return source.translation_hash
 
 
 def _link(source: ArticleSource, config: SiteConfig, diagnostics: Diagnostics) -> tuple[str, str] | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from .cache import CACHE_VERSION, digest
 from .content import ARTICLES_DIR, ArticleSource
 from .images import ImageProcessor
 from .model import Article
+from .state import FILE_RACY_NS, file_stamp, stamp_trusted
 
 if TYPE_CHECKING:
     from .config import SiteConfig
@@ -35,16 +35,7 @@ if TYPE_CHECKING:
 # Files of content/ whose bytes shortcodes and articles are made from (calendar, stats); other
 # files (images) count by name here and are checked one by one when an article is reused.
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
-# A file whose modification time is this close to when it was looked at may change again within
-# the same clock tick (racy git): its size and times prove nothing, so its text is compared. The
-# same rule as state.RACY_NS, with a wider window: here a recent file costs one hash, not a full
-# build, so even a 2-second clock (FAT) is covered.
-RACY_NS = 2_000_000_000
-
-
-def file_stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
-    """What changes when a file is written, renamed over or touched: git's test of a clean file."""
-    return stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino
+RACY_NS = FILE_RACY_NS  # see state.py; a name of this module so that tests can set it
 
 
 @dataclass(frozen=True)
@@ -104,7 +95,7 @@ class WarmModel:
 
     def keep_source(self, rel: str, key: bytes, source: ArticleSource, stat: os.stat_result,
                     front_matter_key: str) -> None:
-        trusted = stat.st_mtime_ns + RACY_NS < time.time_ns()
+        trusted = stamp_trusted(stat, RACY_NS)
         self._sources[rel] = _Source(key, file_stamp(stat) if trusted else None, front_matter_key, source)
 
     def forget_sources_except(self, rels: set[str]) -> None:

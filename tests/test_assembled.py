@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
+import time
 import shutil
 from pathlib import Path
 
 import markupsafe
 import pytest
 
-from bantin import assembled
+from bantin import assembled, content
 from bantin.assembled import ArticleCodec, AssembledArticles
 from bantin.fingerprint import Fingerprinter
 from bantin.images import ImageProcessor
@@ -140,11 +142,69 @@ def test_kept_articles_leave_their_bodies_in_the_cache_until_a_page_shows_one(bu
 def test_a_body_gone_from_the_cache_during_a_build_fails_it_and_leaves_the_output(built, capsys, monkeypatch):
     before = tree(built / "public")
     monkeypatch.setattr(AssembledArticles, "_body", lambda store, key: (_ for _ in ()).throw(
-        assembled.CacheChanged("the build cache changed while this build ran (another build of this site?);"
+        assembled.CacheChanged(assembled.Location(".bantin-cache"), "the build cache changed while this build ran (another build of this site?);"
                                " build again")))
     edit(built / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới ở cuối bài.\n\nNguồn: Báo Lạng Sơn")
     result = run_build(built, "build", "--quiet", capsys=capsys)
     assert result.code == 1
     assert result.err.splitlines()[0] == (".bantin-cache:1:1: error: the build cache changed while this build ran"
                                           " (another build of this site?); build again")
+    assert tree(built / "public") == before
+
+
+# --- article files not read again (content.SourceRecords) ---
+
+
+class Reads:
+    """The article files a build reads."""
+
+    def __init__(self, monkeypatch):
+        self.files: list[str] = []
+        original = content.read_source
+
+        def read_source(path, rel, diagnostics):
+            self.files.append(rel)
+            return original(path, rel, diagnostics)
+
+        monkeypatch.setattr(content, "read_source", read_source)
+
+
+def test_a_rebuild_reads_only_the_article_file_that_changed(built, capsys, monkeypatch):
+    reads = Reads(monkeypatch)
+    edit(built / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới ở cuối bài.\n\nNguồn: Báo Lạng Sơn")
+    assert run_build(built, "build", "--quiet", capsys=capsys).code == 0
+    assert reads.files == [PARADE_VI]
+    # Written within the last two seconds, it may change again unseen by its stamp: read again next time.
+    (built / "templates/base.html").write_text((built / "templates/base.html").read_text(encoding="utf-8")
+                                               .replace("</body>", "<!-- sửa -->\n</body>"), encoding="utf-8")
+    reads.files.clear()
+    build_and_compare_with_clean(built, capsys)
+    assert reads.files[0] == PARADE_VI and reads.files.count(PARADE_VI) == 2  # this build, then the clean one
+
+
+def test_the_recorded_hash_of_an_original_still_finds_its_translation_stale(built, capsys, monkeypatch):
+    original = built / SEED_VI
+    edit(original, "Sáng nay (23/5)", "Sáng nay (ngày 23/5)")
+    os.utime(original, ns=(time.time_ns() - 10**10, time.time_ns() - 10**10))  # as if saved ten seconds ago
+    first = run_build(built, "build", "--quiet", capsys=capsys)
+    assert first.code == 0 and "stale translation" in first.err
+    reads = Reads(monkeypatch)
+    edit(built / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    second = run_build(built, "build", "--quiet", capsys=capsys)
+    assert reads.files == [PARADE_VI]
+    assert second.code == 0 and second.err == first.err
+
+
+def test_an_article_file_changed_under_the_build_stops_it_and_leaves_the_output(built, capsys, monkeypatch):
+    before = tree(built / "public")
+    # A stamp that cannot see the change (the file system's clock did not move): only the hash of
+    # the text, checked when the body is read, can.
+    monkeypatch.setattr(content, "file_stamp", lambda stat: (stat.st_size,))
+    assert run_build(built, "build", "--quiet", capsys=capsys).code == 0  # records the blind stamps
+    edit(built / SEED_VI, "Lạng Sơn", "Lạng Sơm")  # the same size
+    edit(built / "templates/base.html", "</body>", "<!-- x -->\n</body>")  # every article made again
+    result = run_build(built, "build", "--quiet", capsys=capsys)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (f"{SEED_VI}:1:1: error: this file changed while the site was being"
+                                          " built; build again")
     assert tree(built / "public") == before
