@@ -31,6 +31,7 @@ from .images import ImageAsset, ImageProcessor
 from .model import Article, KeptArticle, Term
 
 ENGINE = Path(__file__).resolve().parent
+ROWS_AT_ONCE = 500  # SQLite takes at most 999 parameters in a query
 _ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 
 
@@ -52,7 +53,9 @@ class AssembledArticles:
     def __init__(self, table: KeyValueTable, bodies: KeyValueTable):
         self.table = table
         self.bodies = bodies  # each kept article's body, by the same key, read when a page shows it
-        self.rows: dict[str, str] = {}  # the rows of the articles expected (see expect)
+        self.rows: dict[str, str] = {}  # rows read and not yet asked for (see expect)
+        self._expected: list[str] = []
+        self._read_up_to = 0
         self.seed: dict[int, tuple[Any, str]] = {}  # Fingerprinter memo entries (fingerprint.py)
         self._made: list[tuple[str, Article, str]] = []  # (key, article, body key) assembled this build
         self.codec = ArticleCodec()
@@ -62,10 +65,19 @@ class AssembledArticles:
         return digest(engine_digest(), world, source.rel, source.text_key, stale_original or "")
 
     def expect(self, sources: list[ArticleSource], world: str, stale: dict[tuple[str, str], str]) -> None:
-        """Read the rows of the articles about to be asked for, in a few queries: only these (after
-        a template edit none match, and the whole table is a few hundred MB of text)."""
-        self.rows = self.table.get_many(self.key(source, world, stale.get((source.base, source.lang)))
-                                        for source in sources if source.text_key)
+        """The articles about to be asked for, in order: their rows are read a few hundred at a time
+        as the questions come (only these rows: after a template edit none match, and the whole
+        table is tens of MB of text), each let go once decoded."""
+        self._expected = [self.key(source, world, stale.get((source.base, source.lang)))
+                          for source in sources if source.text_key]
+        self._read_up_to = 0
+
+    def _row(self, key: str) -> str | None:
+        while key not in self.rows and self._read_up_to < len(self._expected):
+            chunk = self._expected[self._read_up_to : self._read_up_to + ROWS_AT_ONCE]
+            self._read_up_to += ROWS_AT_ONCE
+            self.rows.update(self.table.get_many(chunk))
+        return self.rows.pop(key, None)  # one article per key: its text is let go once decoded
 
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
                 images: ImageProcessor) -> tuple[Article, str] | None:
@@ -73,7 +85,7 @@ class AssembledArticles:
         if not source.text_key:
             return None
         key = self.key(source, world, stale_original)
-        row = self.rows.pop(key, None)  # one article per key: its text is let go once decoded
+        row = self._row(key)
         if row is None:
             return None
         meta, text = row.split("\n", 1)
@@ -143,6 +155,7 @@ class ArticleCodec:
     def __init__(self):
         self._asset_checks: dict[int, tuple[ImageAsset, str]] = {}  # id -> (asset, its hash)
         self._paths: dict[str, Path] = {}
+        self._terms: dict[tuple[str, str], Term] = {}
 
     def encode(self, article: Article) -> str | None:
         """The article but its body as JSON text (the body is stored as it is); None when decoding would not give back the very same values (a date in a time zone
@@ -184,8 +197,8 @@ class ArticleCodec:
         values = dict(encoded)
         values["published"] = _decode_moment(encoded["published"])
         values["updated"] = _decode_moment(encoded["updated"]) if encoded["updated"] else None
-        values["authors"] = tuple(Term(slug, name) for slug, name in encoded["authors"])
-        values["tags"] = tuple(Term(slug, name) for slug, name in encoded["tags"])
+        values["authors"] = tuple(self._term(slug, name) for slug, name in encoded["authors"])
+        values["tags"] = tuple(self._term(slug, name) for slug, name in encoded["tags"])
         values["events"] = tuple(encoded["events"])
         found = [self._decode_image(image, images) for image in encoded["images"]]
         if None in found:
@@ -197,6 +210,14 @@ class ArticleCodec:
         if cover and values["cover"] is None:
             return None
         return values
+
+    def _term(self, slug: str, name: str) -> Term:
+        """One object per tag or author, however many articles name it (as the memory of a build
+        that made them all would not have it: a few hundred instead of 100,000)."""
+        term = self._terms.get((slug, name))
+        if term is None:
+            term = self._terms[slug, name] = Term(slug, name)
+        return term
 
     def _encode_image(self, asset: ImageAsset) -> list[str]:
         return [str(asset.source), asset.name, self._check(asset)]

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from sys import intern
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -312,7 +313,7 @@ class SourceRecords:
                memo: "CheckedFrontMatter") -> "UnreadSource | None":
         if self.rows is None:
             self.rows = self.table.everything()
-        row = self.rows.get(rel)
+        row = self.rows.pop(rel, None)  # asked once per file
         if row is None:
             return None
         record = json.loads(row)
@@ -386,8 +387,10 @@ class CheckedFrontMatter:
             return None
         self.table.mark_used(key)
         data = json.loads(row)
-        fields = {key: _decode(value) for key, value in data["fields"].items()}
-        return fields, {key: Location(rel, line, col) for key, (line, col) in data["locations"].items()}
+        # The keys interned: each row's JSON has its own copies of the same two dozen names (30 MB
+        # for 19,000 files), and tags and authors repeat across articles too.
+        fields = {intern(key): _decode(value) for key, value in data["fields"].items()}
+        return fields, {intern(key): Location(rel, line, col) for key, (line, col) in data["locations"].items()}
 
     def put(self, yaml_text: str, fields: dict, locations: dict[str, Location]) -> None:
         try:
@@ -421,7 +424,7 @@ def _decode(value):
     if not isinstance(value, dict):
         return value
     if "$tuple" in value:
-        return tuple(_decode(item) for item in value["$tuple"])
+        return tuple(intern(item) if type(item) is str else _decode(item) for item in value["$tuple"])
     if "$date" in value:
         return dt.date.fromisoformat(value["$date"])
     if "$datetime" in value:

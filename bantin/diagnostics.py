@@ -16,7 +16,7 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)  # slots: a large archive has 250,000 of them
 class Location:
     """A place in a source file; ``path`` is relative to the site root, line and column 1-based."""
 
