@@ -202,24 +202,36 @@ def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
 def _load_article(file: str, rel: str, base: str, lang: str, diagnostics: Diagnostics,
                   memo: "CheckedFrontMatter | None", warm: "WarmModel | None" = None,
                   records: "SourceRecords | None" = None) -> ArticleSource | None:
-    if warm is None and (records is None or memo is None):
-        path = Path(file)
-        text = read_source(path, rel, diagnostics)
-        return _parse_article(text, path, rel, base, lang, diagnostics, memo) if text is not None else None
-    if warm is None:
-        stat = os.stat(file)  # before reading: a write in between changes the stamp kept
-        unread = records.unread(file, rel, base, lang, stat, memo)
-        if unread is not None:
-            return unread
-        path = Path(file)
-        text = read_source(path, rel, diagnostics)
-        if text is None:
-            return None
-        messages_before = len(diagnostics.items)
-        source = _parse_article(text, path, rel, base, lang, diagnostics, memo)
-        if source is not None and source.valid and len(diagnostics.items) == messages_before:
-            records.read(source, stat)
-        return source
+    if warm is not None:
+        return _load_remembered(file, rel, base, lang, diagnostics, memo, warm)
+    if records is not None and memo is not None:
+        return _load_recorded(file, rel, base, lang, diagnostics, memo, records)
+    path = Path(file)
+    text = read_source(path, rel, diagnostics)
+    return _parse_article(text, path, rel, base, lang, diagnostics, memo) if text is not None else None
+
+
+def _load_recorded(file: str, rel: str, base: str, lang: str, diagnostics: Diagnostics,
+                   memo: "CheckedFrontMatter", records: "SourceRecords") -> ArticleSource | None:
+    """The command line's way: the file is read only if its stamp is not the recorded one."""
+    stat = os.stat(file)  # before reading: a write in between changes the stamp kept
+    unread = records.unread(file, rel, base, lang, stat, memo)
+    if unread is not None:
+        return unread
+    path = Path(file)
+    text = read_source(path, rel, diagnostics)
+    if text is None:
+        return None
+    messages_before = len(diagnostics.items)
+    source = _parse_article(text, path, rel, base, lang, diagnostics, memo)
+    if source is not None and source.valid and len(diagnostics.items) == messages_before:
+        records.read(source, stat)
+    return source
+
+
+def _load_remembered(file: str, rel: str, base: str, lang: str, diagnostics: Diagnostics,
+                     memo: "CheckedFrontMatter | None", warm: "WarmModel") -> ArticleSource | None:
+    """The preview's way: the very source of its last build while the file is untouched."""
     stat = os.stat(file)  # before reading: a write in between changes the stamp kept with the text
     untouched = warm.unchanged_source(rel, stat)
     if untouched is not None and _same_name(untouched[0], base, lang, file):
@@ -382,7 +394,9 @@ class CheckedFrontMatter:
         """The row of the front matter whose YAML text has the hash ``key``."""
         if self.rows is None:
             self.rows = self.table.everything()
-        row = self.rows.get(key)
+        # Let go once decoded, so the table's text and the decoded fields are not both in memory
+        # (two files with the same front matter, a rare case, parse the second one's).
+        row = self.rows.pop(key, None)
         if row is None:
             return None
         self.table.mark_used(key)

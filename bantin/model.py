@@ -90,7 +90,7 @@ class KeptArticle(Article):
         return article
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per article
 class ArticleCard:
     """What a list shows of an article (home, news pages, tag and author pages): everything but
     the body, so that editing a body re-renders its own page and the feeds, not every list."""
