@@ -7,7 +7,9 @@ server keeps these objects in memory (warm.py); a command-line build starts a ne
 process, so it keeps them here instead: each article as it was assembled, with its
 fingerprint and its card's, under the hash of everything it was made from (the file's
 text, the "world" of warm.world_digest, whether its original changed, the engine's own
-source). A stored article's images are asked for again and must come back the same.
+source). A stored article's images are asked for again and must come back the same; its
+body stays in a table of its own until a page shows it (model.KeptArticle), so a rebuild
+after one edit holds a few bodies in memory, not 19,000.
 
 Only articles that came out without any message are kept, so mistakes are always reported
 afresh. The rows are JSON in the cache's SQLite file (cache.py): data, never pickles, and a
@@ -29,8 +31,8 @@ from .content import ArticleSource
 from .diagnostics import BuildAborted, Location
 from .images import ImageAsset, ImageProcessor
 from .model import Article, KeptArticle, Term
+from .state import ENGINE
 
-ENGINE = Path(__file__).resolve().parent
 ROWS_AT_ONCE = 500  # SQLite takes at most 999 parameters in a query
 _ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 

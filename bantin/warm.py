@@ -6,7 +6,8 @@ runs in one long-lived process, so it keeps the objects themselves: an article f
 text is unchanged gives back the same ``ArticleSource``; that source, in an unchanged
 "world" (settings, UI strings, templates, calendar and stats files, image names, the day),
 gives back the same ``Article``; and the same object has the same fingerprint. The command
-line starts a new process each time and never uses this (its cache is on disk: cache.py).
+line starts a new process each time and never uses this: it keeps the same things on disk,
+as data (content.SourceRecords, assembled.py).
 
 Only what came out without any message is kept, so mistakes are always reported afresh.
 """
