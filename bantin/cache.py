@@ -94,10 +94,10 @@ class BuildCache:
         """``clean``: start empty (the cache is still written afresh at the end)."""
         database = root / CACHE_DIR / DATABASE_FILE
         (root / CACHE_DIR / "bodies.sqlite").unlink(missing_ok=True)  # the bodies' own file until 0.x
-        cache = cls(root / CACHE_DIR, f"{output_key(out)}.json" if out is not None else None,
-                    KeyValueTable(database, "bodies", clean), KeyValueTable(database, "front_matter", clean),
-                    KeyValueTable(database, "made", clean), KeyValueTable(database, "articles", clean),
-                    KeyValueTable(database, "article_bodies", clean), KeyValueTable(database, "sources", clean))
+        shared = Database(database)  # one connection for every table (each has its own page cache)
+        tables = [KeyValueTable(database, name, clean, shared)
+                  for name in ("bodies", "front_matter", "made", "articles", "article_bodies", "sources")]
+        cache = cls(root / CACHE_DIR, f"{output_key(out)}.json" if out is not None else None, *tables)
         if clean:
             return cache
         if cache.record_name is not None:
@@ -140,39 +140,59 @@ class BuildCache:
         })
 
 
+class Database:
+    """The cache's SQLite file, opened once for all its tables."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.connection: sqlite3.Connection | None = None
+
+    def forget(self) -> None:
+        """Drop a damaged file: a damaged cache is only a slower build."""
+        if self.connection is not None:
+            self.connection.close()
+        self.connection = None
+        self.path.unlink(missing_ok=True)
+
+
 class KeyValueTable:
     """One table of text by key in SQLite: a build reads the rows it needs and writes only the
     ones it made (one row for an edited article), where a JSON file would be read and
     rewritten whole, all the site's HTML, on every build. SQLite holds data, never code."""
 
-    def __init__(self, path: Path | None, table: str, clean: bool = False):
+    def __init__(self, path: Path | None, table: str, clean: bool = False, database: Database | None = None):
         self.path = path
         self.table = table  # a fixed name from this module, never from input
         self.memory: dict[str, str] = {}  # the store without a file (tests), and this build's new rows
         self.used: set[str] = set()
-        self._db: sqlite3.Connection | None = None
+        self._database = database if database is not None else Database(path) if path is not None else None
+        self._db: sqlite3.Connection | None = None  # the database's connection once this table is ready in it
         self._read = not clean
 
     def _connection(self, create: bool = False) -> sqlite3.Connection | None:
         """The database; None without a file (an in-memory store, or nothing cached yet and
         ``create`` false: reading must not leave files behind, ``check`` writes nothing)."""
-        if self.path is None or (self._db is None and not create and not self.path.is_file()):
+        database = self._database
+        if database is None or (database.connection is None and not create and not self.path.is_file()):
             return None
-        if self._db is None:
+        if self._db is None or self._db is not database.connection:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self._db = sqlite3.connect(self.path, timeout=30)
-                self._db.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-                self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+                if database.connection is None:
+                    database.connection = sqlite3.connect(self.path, timeout=30)
+                db = database.connection
+                db.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
                 name = f"version of {self.table}"
-                version = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+                version = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
                 if version is None or version[0] != CACHE_VERSION:
-                    self._db.execute(f"DELETE FROM {self.table}")
-                    self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, CACHE_VERSION))
-                    self._db.commit()
+                    db.execute(f"DELETE FROM {self.table}")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, CACHE_VERSION))
+                    db.commit()
+                self._db = db
             except sqlite3.DatabaseError:  # a damaged cache is only a slower build: start again
                 self._db = None
-                self.path.unlink(missing_ok=True)
+                database.forget()
                 return self._connection(create)
         return self._db
 

@@ -319,7 +319,8 @@ class SourceRecords:
         self.table = table
         self.rows: dict[str, str] | None = None  # the whole table, read at the first question
         self._read: dict[str, tuple[int, int, int, int]] = {}  # rel -> stamp of each file read this build
-        self._unread: dict[str, dict] = {}  # rel -> record of each file not read this build
+        # rel -> (stamp, whether the record has the translation hash) of each file not read this build
+        self._unread: dict[str, tuple[tuple[int, ...], bool]] = {}
 
     def unread(self, file: str, rel: str, base: str, lang: str, stat: os.stat_result,
                memo: "CheckedFrontMatter") -> "UnreadSource | None":
@@ -340,7 +341,7 @@ class SourceRecords:
                       front_matter_key=record["front_matter"])
         if record["translation_hash"] is not None:
             values["translation_hash"] = record["translation_hash"]
-        self._unread[rel] = record
+        self._unread[rel] = (tuple(record["stamp"]), record["translation_hash"] is not None)
         return UnreadSource.from_values(values)
 
     def read(self, source: ArticleSource, stat: os.stat_result) -> None:
@@ -354,11 +355,10 @@ class SourceRecords:
         for source in sources:
             hashed = source.__dict__.get("translation_hash")  # a cached property, made if asked for
             if source.rel in self._unread:
-                record = self._unread[source.rel]
-                if record["translation_hash"] is not None or hashed is None:
+                stamp, recorded_hash = self._unread[source.rel]
+                if recorded_hash or hashed is None:
                     self.table.mark_used(source.rel)
                     continue
-                stamp = tuple(record["stamp"])
             elif source.rel in self._read:
                 stamp = self._read[source.rel]
             else:

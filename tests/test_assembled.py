@@ -208,3 +208,10 @@ def test_an_article_file_changed_under_the_build_stops_it_and_leaves_the_output(
     assert result.err.splitlines()[0] == (f"{SEED_VI}:1:1: error: this file changed while the site was being"
                                           " built; build again")
     assert tree(built / "public") == before
+
+
+def test_a_damaged_cache_file_is_only_a_slower_build(built, capsys):
+    (built / ".bantin-cache/cache.sqlite").write_bytes(b"not a database" * 1000)
+    edit(built / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    build_and_compare_with_clean(built, capsys)
+    assert (built / ".bantin-cache/cache.sqlite").read_bytes()[:16] == b"SQLite format 3\0"
