@@ -39,6 +39,7 @@ import json
 import os
 import sqlite3
 import struct
+from sys import intern
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,8 +106,10 @@ class BuildCache:
             cache.outputs = dict(record.get("outputs", {}))
             cache.output_folder = record.get("output_folder", "")
             cache.sections = dict(record.get("sections", {}))
-            cache.written = list(record.get("written", []))
-            cache.copies = dict(record.get("copies", {}))
+            # The same paths and stamps, many times over: one string each (a few MB of a large archive).
+            paths = {path: path for path in cache.outputs}
+            cache.written = [paths.get(path, path) for path in record.get("written", [])]
+            cache.copies = {path: intern(stamp) for path, stamp in record.get("copies", {}).items()}
         return cache
 
     def describes(self, out: Path) -> bool:

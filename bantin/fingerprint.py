@@ -54,10 +54,13 @@ class Fingerprinter:
     and the hashes of its containers: a page of 20 cards costs 20 memo lookups, not the
     hashing of every title again."""
 
-    def __init__(self, seed: dict[int, tuple[Any, str]] | None = None):
-        """``seed``: entries of an earlier Fingerprinter whose objects live on (warm.py)."""
+    def __init__(self, seed: dict[int, tuple[Any, str]] | None = None, keep_pages: bool = True):
+        """``seed``: entries of an earlier Fingerprinter whose objects live on (warm.py);
+        ``keep_pages``: keep the hash of each page too (the preview reuses the calendar's planned
+        pages from one save to the next; a command-line build hashes each page once)."""
         self._memo: dict[int, tuple[Any, str]] = dict(seed) if seed else {}
         self._fields: dict[type, tuple[str, ...]] = {}
+        self._keep_pages = keep_pages
 
     @property
     def entries(self) -> dict[int, tuple[Any, str]]:
@@ -95,7 +98,8 @@ class Fingerprinter:
         else:  # subclasses of the scalars (Markup), enums
             parts = [kind.__name__, repr(value)]
         result = digest(*parts)
-        self._memo[key] = (value, result)  # keep the value alive so its id is not reused
+        if kind is not PageOutput or self._keep_pages:
+            self._memo[key] = (value, result)  # keep the value alive so its id is not reused
         return result
 
     def _flat_fields(self, value: Any, kind: type, walked: tuple[str, ...], parts: list[str]) -> None:

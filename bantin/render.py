@@ -104,6 +104,7 @@ class Renderer:
         self._failed: set[tuple] = set()
         self.graph = TemplateGraph(self.env)
         self.fingerprint_seed: dict | None = None  # hashes of objects an earlier build hashed (warm.py)
+        self.keep_page_fingerprints = True  # see Fingerprinter
         self.values: Fingerprinter | None = None  # this build's hashes, once pages are fingerprinted
 
     def _globals_for_language(self, lang: Language) -> dict:
@@ -180,7 +181,7 @@ class Renderer:
 
     def _fingerprints(self, plan: Plan, site: Site):
         """page -> fingerprint of everything it is rendered from (see fingerprint.py)."""
-        values = self.values = Fingerprinter(self.fingerprint_seed)
+        values = self.values = Fingerprinter(self.fingerprint_seed, self.keep_page_fingerprints)
         base = digest(CACHE_VERSION, repr(self.config), repr(sorted(self.ui.by_language.items())),
                       repr(sorted(self.asset_versions.items())))
         lazily: dict[str, str | None] = {}
