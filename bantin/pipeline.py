@@ -105,7 +105,7 @@ def _run(options: BuildOptions) -> BuildResult:
         return finish()
     sections = all_sections()
     renderer = Renderer(root, config, ui, {section.name: section for section in sections},
-                        env=warm.environment if warm is not None else None)
+                        env=warm.environment if warm is not None else None, reused=warm is not None)
     if warm is not None:
         warm.environment = renderer.env
     registry = core_registry()
