@@ -58,6 +58,7 @@ READABLE = "JPEG, PNG, GIF, WebP, AVIF or SVG"
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "svg": "image/svg+xml"}
 # Bump when the processing changes in a way the settings above do not show.
 PROCESSING_VERSION = "1"
+SVG_FILE = "image.svg"  # an SVG's own bytes in its cache entry
 
 _SVG_TAG = re.compile(rb"""<svg\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -151,7 +152,7 @@ class ImageProcessor:
                 width, height = svg_size(data)
             except ImageProblem as problem:
                 return None, str(problem).format(written=written)
-            variant = Variant(f"{slug}.svg", width, height, MEDIA_TYPES["svg"], source)
+            variant = Variant(f"{slug}.svg", width, height, MEDIA_TYPES["svg"], self._kept_svg(data))
             return ImageAsset(source, name, slug, (variant,)), None
         key = _cache_key(data)
         if key not in self._results:
@@ -166,6 +167,17 @@ class ImageProcessor:
             for e in entries
         )
         return ImageAsset(source, name, slug, variants), None
+
+    def _kept_svg(self, data: bytes) -> Path:
+        """The SVG's bytes in the cache, by their hash, published by a hard link like the variants of
+        other images: the editor's file can change in place, this copy never does (an SVG figure
+        beside each article of a large archive was 40,000 new files to write on every clean build)."""
+        key = _cache_key(data)
+        file = self.cache_dir / key / SVG_FILE
+        if key not in self.used and (not self.reuse or not file.is_file()):
+            _write_folder(self.cache_dir / key, {SVG_FILE: data})
+        self.used.add(key)
+        return file
 
     def _variants(self, key: str, data: bytes) -> tuple[list[dict], str | None]:
         entry = self.cache_dir / key
@@ -234,18 +246,23 @@ def _write_entry(entry: Path, encoded: list[tuple[str, int, int, bytes]]) -> lis
         {"file": f"{width}.{ext}", "ext": ext, "width": width, "height": height}
         for ext, width, height, _ in encoded
     ]
+    files = {variant["file"]: data for variant, (_, _, _, data) in zip(variants, encoded)}
+    _write_folder(entry, {**files, "manifest.json": json.dumps({"variants": variants}).encode("utf-8")})
+    return variants
+
+
+def _write_folder(entry: Path, files: dict[str, bytes]) -> None:
+    """A cache entry written whole into a temporary folder, then renamed into place."""
     temporary = entry.with_name(f".{entry.name}-{os.getpid()}")
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir(parents=True)
-    for variant, (_, _, _, data) in zip(variants, encoded):
-        (temporary / variant["file"]).write_bytes(data)
-    (temporary / "manifest.json").write_text(json.dumps({"variants": variants}), encoding="utf-8")
+    for name, data in files.items():
+        (temporary / name).write_bytes(data)
     shutil.rmtree(entry, ignore_errors=True)
     try:
         temporary.rename(entry)
     except OSError:  # another build wrote the same entry meanwhile: same bytes, keep theirs
         shutil.rmtree(temporary, ignore_errors=True)
-    return variants
 
 
 # --- Pillow -------------------------------------------------------------------------------------

@@ -214,7 +214,9 @@ def test_second_build_takes_every_variant_from_the_cache(photo_site, capsys, mon
     assert sorted(set(saves)) == ["JPEG", "PNG", "WEBP"] and len(saves) == 14  # each image once for both articles
     first = {p.relative_to(photo_site): p.read_bytes() for p in (photo_site / "public").rglob("*.*p*g")}
     entries = sorted(p.name for p in (photo_site / ".bantin-cache/images").iterdir())
-    assert len(entries) == 3  # one per raster image, keyed by its content and the settings
+    assert len(entries) == 4  # one per raster image, keyed by its content and the settings, and the SVG's bytes
+    svg_entries = [e for e in entries if (photo_site / ".bantin-cache/images" / e / "image.svg").is_file()]
+    assert len(svg_entries) == 1
 
     saves.clear()
     assert run_build(photo_site, "build", "--quiet", capsys=capsys).code == 0
@@ -235,7 +237,7 @@ def test_second_build_takes_every_variant_from_the_cache(photo_site, capsys, mon
     assert (photo_site / FOLDER / "bieu-do-320.webp").is_file()
     assert not (photo_site / FOLDER / "bieu-do-300.webp").exists()
     after = sorted(p.name for p in (photo_site / ".bantin-cache/images").iterdir())
-    assert len(after) == 3 and len(set(after) - set(entries)) == 1
+    assert len(after) == 4 and len(set(after) - set(entries)) == 1
 
 
 def test_broken_and_unsupported_images_are_reported_where_they_are_used(site_factory, capsys):
@@ -348,13 +350,19 @@ def test_cover_and_body_image_that_would_share_published_names(site_factory, cap
     ]
 
 
-def test_cached_variants_are_linked_and_editable_sources_copied(photo_site, capsys):
-    """A variant in the image cache is never changed once written, so the output shares its bytes
-    (a hard link); an SVG is published from the editor's own file, which must be copied: editing
-    it must not change the published site before a build has checked it."""
+def test_cached_variants_are_linked_and_editable_sources_never(photo_site, capsys):
+    """A file in the image cache is never changed once written, so the output shares its bytes
+    (a hard link): the variants of photos, and an SVG's own bytes, kept there by their hash. The
+    editor's SVG file is never linked: editing it in place must not change the published site
+    before a build has checked it."""
     assert run_build(photo_site, "build", "--quiet", capsys=capsys).code == 0
     cache = photo_site / ".bantin-cache" / "images"
     cached = {p.stat().st_ino for p in cache.rglob("*") if p.is_file()}
     published = {p.name: p.stat().st_ino for p in (photo_site / FOLDER).iterdir() if p.name != "index.html"}
-    assert sorted(name for name, inode in published.items() if inode not in cached) == ["so-do.svg"]
-    assert published["so-do.svg"] != (photo_site / "content/media/so-do.svg").stat().st_ino
+    assert "so-do.svg" in published and all(inode in cached for inode in published.values())
+    source = photo_site / "content/media/so-do.svg"
+    assert published["so-do.svg"] != source.stat().st_ino
+    before = (photo_site / FOLDER / "so-do.svg").read_bytes()
+    with source.open("ab") as editor:  # an editor saving in place
+        editor.write("<!-- sửa -->".encode())
+    assert (photo_site / FOLDER / "so-do.svg").read_bytes() == before
