@@ -70,8 +70,7 @@ class AssembledArticles:
         """The articles about to be asked for, in order: their rows are read a few hundred at a time
         as the questions come (only these rows: after a template edit none match, and the whole
         table is tens of MB of text), each let go once decoded."""
-        self._expected = [self.key(source, world, stale.get((source.base, source.lang)))
-                          for source in sources if source.text_key]
+        self._expected = [self.key(source, world, stale.get((source.base, source.lang))) for source in sources]
         self._read_up_to = 0
 
     def _row(self, key: str) -> str | None:
@@ -84,8 +83,6 @@ class AssembledArticles:
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
                 images: ImageProcessor) -> tuple[Article, str] | None:
         """(the article kept for this very text in this world, its body key), or None."""
-        if not source.text_key:
-            return None
         key = self.key(source, world, stale_original)
         row = self._row(key)
         if row is None:
@@ -104,8 +101,7 @@ class AssembledArticles:
         return article, data["body_key"]
 
     def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str) -> None:
-        if source.text_key:
-            self._made.append((self.key(source, world, article.stale_original), article, body_key))
+        self._made.append((self.key(source, world, article.stale_original), article, body_key))
 
     def forget_articles_except(self, rels: set[str]) -> None:
         """Nothing to forget: rows no build used are dropped when the table is saved."""
@@ -160,8 +156,9 @@ class ArticleCodec:
         self._terms: dict[tuple[str, str], Term] = {}
 
     def encode(self, article: Article) -> str | None:
-        """The article but its body as JSON text (the body is stored as it is); None when decoding would not give back the very same values (a date in a time zone
-        without a name, a field of an unexpected type)."""
+        """The article but its body as JSON text (the body has a table of its own); None when
+        decoding would not give back the very same values (a date in a time zone without a
+        name, a field of an unexpected type)."""
         try:
             encoded = {name: getattr(article, name) for name in _ARTICLE_FIELDS if name != "body_html"}
             encoded["published"] = _encode_moment(article.published)

@@ -13,9 +13,9 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from sys import intern
 from functools import cached_property
 from pathlib import Path
+from sys import intern
 from typing import TYPE_CHECKING, Iterator
 
 from .cache import KeyValueTable, digest
@@ -65,8 +65,8 @@ class ArticleSource:
     body: str
     body_first_line: int
     valid: bool  # front matter without errors; otherwise only the body is checked
-    text_key: str = ""  # sha256 of the file's text: the article as it was read (assembled.py keys by it)
-    front_matter_key: str = ""  # its row in the front matter cache
+    text_key: str  # the file's text as it was read (see ``text_key``): assembled.py keys by it
+    front_matter_key: str  # its row in the front matter cache
 
     @property
     def directory(self) -> Path:
@@ -77,6 +77,11 @@ class ArticleSource:
         """What a translation of this article records of it (see ``source_hash``)."""
         title = self.fields.get("title")
         return source_hash(title, self.body) if isinstance(title, str) else None
+
+
+def text_key(text: str) -> str:
+    """The hash of an article file's text (NFC, LF line ends, as ``read_source`` gives it)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def source_hash(title: str, body: str) -> str:
@@ -101,7 +106,7 @@ class _BodyFromFile:
         except OSError:
             text = None
         parts = split_front_matter(text) if text is not None else None
-        if parts is None or hashlib.sha256(text.encode("utf-8")).hexdigest() != source.text_key:
+        if parts is None or text_key(text) != source.text_key:
             raise BuildAborted(Location(source.rel), "this file changed while the site was being built; build again")
         source.__dict__["body"] = parts[1]  # read once: the instance's own value hides this reader
         return parts[1]
@@ -233,26 +238,23 @@ def _load_remembered(file: str, rel: str, base: str, lang: str, diagnostics: Dia
                      memo: "CheckedFrontMatter | None", warm: "WarmModel") -> ArticleSource | None:
     """The preview's way: the very source of its last build while the file is untouched."""
     stat = os.stat(file)  # before reading: a write in between changes the stamp kept with the text
-    untouched = warm.unchanged_source(rel, stat)
-    if untouched is not None and _same_name(untouched[0], base, lang, file):
-        if memo is not None:  # its row stays in the cache for the next command-line build
-            memo.table.mark_used(untouched[1])
-        return untouched[0]
-    path = Path(file)
-    text = read_source(path, rel, diagnostics)
-    if text is None:
-        return None
-    front_matter_key = digest(parts[0]) if (parts := split_front_matter(text)) is not None else ""
-    text_key, known = warm.source(rel, text, stat)
-    if known is not None and _same_name(known, base, lang, file):
-        if memo is not None:
-            memo.table.mark_used(front_matter_key)
-        return known
-    messages_before = len(diagnostics.items)
-    source = _parse_article(text, path, rel, base, lang, diagnostics, memo)
-    if source is not None and len(diagnostics.items) == messages_before:
-        warm.keep_source(rel, text_key, source, stat, front_matter_key)
-    return source
+    known = warm.unchanged_source(rel, stat)
+    if known is None or not _same_name(known, base, lang, file):
+        path = Path(file)
+        text = read_source(path, rel, diagnostics)
+        if text is None:
+            return None
+        key = text_key(text)
+        known = warm.source(rel, key, stat)
+        if known is None or not _same_name(known, base, lang, file):
+            messages_before = len(diagnostics.items)
+            source = _parse_article(text, path, rel, base, lang, diagnostics, memo, key)
+            if source is not None and len(diagnostics.items) == messages_before:
+                warm.keep_source(source, stat)
+            return source
+    if memo is not None:  # its row stays in the cache for the next command-line build
+        memo.table.mark_used(known.front_matter_key)
+    return known
 
 
 def _same_name(source: ArticleSource, base: str, lang: str, file: str) -> bool:
@@ -260,7 +262,8 @@ def _same_name(source: ArticleSource, base: str, lang: str, file: str) -> bool:
 
 
 def _parse_article(text: str, path: Path, rel: str, base: str, lang: str, diagnostics: Diagnostics,
-                   memo: "CheckedFrontMatter | None") -> ArticleSource | None:
+                   memo: "CheckedFrontMatter | None", key: str | None = None) -> ArticleSource | None:
+    """``key``: the text's ``text_key`` when the caller has it already."""
     parts = split_front_matter(text)
     if parts is None:
         diagnostics.error(
@@ -268,13 +271,13 @@ def _parse_article(text: str, path: Path, rel: str, base: str, lang: str, diagno
         )
         return None
     yaml_text, body, body_first_line = parts
-    text_key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    key = key or text_key(text)
     front_matter_key = digest(yaml_text)
     remembered = memo.by_key(front_matter_key, rel) if memo is not None else None
     if remembered is not None:
         fields, locations = remembered
         return ArticleSource(rel=rel, path=path, base=base, lang=lang, fields=fields, locations=locations,
-                             body=body, body_first_line=body_first_line, valid=True, text_key=text_key,
+                             body=body, body_first_line=body_first_line, valid=True, text_key=key,
                              front_matter_key=front_matter_key)
     data, problem = load_file_text(yaml_text, rel, line_offset=1)
     if problem:
@@ -299,7 +302,7 @@ def _parse_article(text: str, path: Path, rel: str, base: str, lang: str, diagno
         body=body,
         body_first_line=body_first_line,
         valid=len(diagnostics.errors) == before,
-        text_key=text_key,
+        text_key=key,
         front_matter_key=front_matter_key,
     )
 

@@ -144,7 +144,6 @@ def _run(options: BuildOptions) -> BuildResult:
     output = OutputFolder(options.out, in_place, listing) if options.out is not None else None
     site_paths = written_paths(plan)
     renderer.fingerprint_seed = warm.fingerprints if warm is not None else stored.seed
-    renderer.keep_page_fingerprints = warm is not None
     try:
         outputs = _render(plan, site, renderer, sections, cache, output, options, diagnostics, progress)
         if warm is not None and renderer.values is not None:

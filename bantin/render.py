@@ -109,7 +109,7 @@ class Renderer:
         self._failed: set[tuple] = set()
         self.graph = TemplateGraph(self.env)
         self.fingerprint_seed: dict | None = None  # hashes of objects an earlier build hashed (warm.py)
-        self.keep_page_fingerprints = True  # see Fingerprinter
+        self.keep_page_fingerprints = reused  # a renderer that lives on keeps them (see Fingerprinter)
         self.values: Fingerprinter | None = None  # this build's hashes, once pages are fingerprinted
 
     def _globals_for_language(self, lang: Language) -> dict:

@@ -41,6 +41,8 @@ def file_stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
 def stamp_trusted(stat: os.stat_result, racy_ns: int | None = None) -> bool:
     """Whether the file was last written long enough ago that its stamp will show its next change."""
     return stat.st_mtime_ns + (FILE_RACY_NS if racy_ns is None else racy_ns) < time.time_ns()
+
+
 INPUTS = ("site_config.yaml", "content", "templates")
 ENGINE = Path(__file__).resolve().parent
 

@@ -14,7 +14,6 @@ Only what came out without any message is kept, so mistakes are always reported 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,9 +40,7 @@ RACY_NS = FILE_RACY_NS  # see state.py; a name of this module so that tests can 
 
 @dataclass(frozen=True)
 class _Source:
-    text_key: bytes  # sha256 of the text
     stamp: tuple[int, int, int, int] | None  # file_stamp, None when too recent to be trusted
-    front_matter_key: str  # its row in the front matter cache (cache.py), kept in use
     source: ArticleSource
 
 
@@ -77,27 +74,25 @@ class WarmModel:
 
     # --- content.load_articles ---
 
-    def unchanged_source(self, rel: str, stat: os.stat_result) -> tuple[ArticleSource, str] | None:
-        """(the source of the last build, its front matter key) if the file was not touched since:
-        reading and hashing 20,000 files on every save took a second."""
+    def unchanged_source(self, rel: str, stat: os.stat_result) -> ArticleSource | None:
+        """The source of the last build if the file was not touched since: reading and hashing
+        20,000 files on every save took a second."""
         known = self._sources.get(rel)
         if known is None or known.stamp is None or known.stamp != file_stamp(stat):
             return None
-        return known.source, known.front_matter_key
+        return known.source
 
-    def source(self, rel: str, text: str, stat: os.stat_result) -> tuple[bytes, ArticleSource | None]:
-        """(hash of the text, the source of the last build if the file still has that text)."""
-        key = hashlib.sha256(text.encode("utf-8")).digest()
+    def source(self, rel: str, key: str, stat: os.stat_result) -> ArticleSource | None:
+        """The source of the last build if the file still has the text whose ``text_key`` is ``key``."""
         known = self._sources.get(rel)
-        if known is None or known.text_key != key:
-            return key, None
-        self.keep_source(rel, key, known.source, stat, known.front_matter_key)  # it may be trusted now
-        return key, known.source
+        if known is None or known.source.text_key != key:
+            return None
+        self.keep_source(known.source, stat)  # it may be trusted now
+        return known.source
 
-    def keep_source(self, rel: str, key: bytes, source: ArticleSource, stat: os.stat_result,
-                    front_matter_key: str) -> None:
+    def keep_source(self, source: ArticleSource, stat: os.stat_result) -> None:
         trusted = stamp_trusted(stat, RACY_NS)
-        self._sources[rel] = _Source(key, file_stamp(stat) if trusted else None, front_matter_key, source)
+        self._sources[source.rel] = _Source(file_stamp(stat) if trusted else None, source)
 
     def forget_sources_except(self, rels: set[str]) -> None:
         self._sources = {rel: known for rel, known in self._sources.items() if rel in rels}

@@ -26,9 +26,6 @@ from pathlib import Path
 from .plan import CopyOutput
 
 
-KEEP_COPY_BYTES = 1 << 20  # copied files up to this size are read once per build
-
-
 class OutputFolder:
     def __init__(self, out: Path, in_place: bool, listing: frozenset[str] | None = None):
         """``listing``: what the output folder is known to hold (the preview's, warm.py)."""
@@ -38,7 +35,6 @@ class OutputFolder:
         self.staging = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
         self.staged: set[str] = set()  # paths written into the staging folder
         self._folders: set[Path] = {self.staging}  # staging folders made (a mkdir costs a stat or two each)
-        self._read: dict[Path, bytes] = {}  # small copied files, by source
         self.kept_prefixes: list[str] = []  # in place: folders left as they are (an unchanged search index)
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
@@ -77,22 +73,9 @@ class OutputFolder:
             except OSError:
                 pass  # another file system, or no hard links there: copy
         # Contents only: permissions and timestamps must not make two builds differ. Files an
-        # editor can change in place (sources, theme assets) are copied, never linked. Read and
-        # written whole (images of a web page are small): shutil.copyfile makes four more system
-        # calls per file, and 40,000 copies of a large archive's images are seconds of them.
-        target.write_bytes(self._bytes_of(copy.source))
+        # editor can change in place (theme assets) are copied, never linked.
+        shutil.copyfile(copy.source, target)
         self.staged.add(copy.path)
-
-    def _bytes_of(self, source: Path) -> bytes:
-        """A copied file's bytes, read once per build: an SVG figure beside each of a thousand
-        articles is opened once, not a thousand times (each open is a quarter of a millisecond
-        on a slow file system)."""
-        data = self._read.get(source)
-        if data is None:
-            data = source.read_bytes()
-            if len(data) <= KEEP_COPY_BYTES:
-                self._read[source] = data
-        return data
 
     def _folder(self, folder: Path) -> None:
         if folder not in self._folders:
