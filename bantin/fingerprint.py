@@ -180,18 +180,25 @@ def _template_facts(env: jinja2.Environment, source: str) -> tuple[frozenset[str
     return _FACTS[source]
 
 
-def page_fingerprint(
+def page_context(
     base: str,
     template_hash: str,
     used_names: frozenset[str],
-    page_digest: str,
     global_digests: dict[str, Callable[[], str | None]],
 ) -> str | None:
-    """None when a global the page reads cannot be fingerprinted (then it is always rendered)."""
-    parts = [base, template_hash, page_digest]
+    """The hash of what every page of one template shares: the build's base, the template's
+    closure and the globals it reads; None when one of those globals cannot be fingerprinted
+    (then the page is always rendered)."""
+    parts = [base, template_hash]
     for name in sorted(used_names & global_digests.keys()):
         value = global_digests[name]()
         if value is None:
             return None
         parts.append(f"{name}={value}")
     return digest(*parts)
+
+
+def page_fingerprint(context: str, page_digest: str) -> str:
+    """A page's fingerprint: its template context's hash and its own, side by side (128 bits of
+    each). Not hashed once more: that was a sha256 per page, 22,000 on each save of a large archive."""
+    return context[:32] + page_digest[:32]

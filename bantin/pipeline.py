@@ -127,7 +127,7 @@ def _run(options: BuildOptions) -> BuildResult:
     del sources  # the raw texts are in the model now; a large archive's sources are a few hundred MB
     for section in sections:
         section.check(site, diagnostics)
-    planner = Planner(site, ui, cache.made)
+    planner = Planner(site, ui, cache.made, warm.pages if warm is not None else None)
     plan_news(planner)
     for section in sections:
         if warm is not None and getattr(section, "replayable", False):
@@ -136,6 +136,8 @@ def _run(options: BuildOptions) -> BuildResult:
             section.plan(planner)
     plan_site_files(planner, root)
     plan = planner.finish(diagnostics)
+    if warm is not None:
+        warm.keep_pages(plan.pages)
     progress = _progress_bar(len(plan.pages)) if options.progress else None
     html_pages = Counter(p.lang for p in plan.pages if p.path.endswith(".html"))
     counts = {code: html_pages[code] for code in config.codes}
@@ -187,7 +189,7 @@ def _stage_the_rest(plan, site_paths: set[str], output: OutputFolder, sections, 
     return the stamp of each copy's source, for the next build."""
     for data_file in plan.data_files:
         output.write(data_file.path, data_file.data)
-    copies = {copy.path: source_stamp(copy.source) for copy in plan.copies}
+    copies = {copy.path: source_stamp(copy.source, images.cache_dir) for copy in plan.copies}
     for copy in plan.copies:
         output.copy(copy, copies[copy.path], cache.copies.get(copy.path) if output.in_place else None,
                     immutable=images.cache_dir)

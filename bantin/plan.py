@@ -8,6 +8,8 @@ goes for each other language (the translation, or a fallback with a note).
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -111,6 +113,42 @@ class Planned:
     made_keys: tuple[str, ...]
 
 
+# Values that are equal by == only when they render alike. A datetime equal to one in another zone,
+# or 1 == 1.0 == True, would render differently: other values count as the same only when they are
+# the same object, or records of the same values.
+_EXACT = frozenset({str, int, bool, type(None)})
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether two planned values render alike: the same object, or the same exact scalars, in
+    sequences, mappings and frozen records of the same shape. False whenever unsure."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind in _EXACT:
+        return a == b
+    if kind is dt.datetime:  # the same wall time in the same zone object (== ignores fold within a zone)
+        return a == b and a.tzinfo is b.tzinfo and a.fold == b.fold
+    if kind is dt.date:
+        return a == b
+    if kind is tuple or kind is list:
+        # Mostly the very same objects (a tag page's cards): checked at C speed first.
+        return len(a) == len(b) and (all(map(operator.is_, a, b)) or all(map(same, a, b)))
+    if kind is MappingProxyType or kind is dict:
+        return len(a) == len(b) and all(k == j and same(a[k], b[j]) for k, j in zip(a, b))
+    names = _FROZEN_FIELDS.get(kind)
+    if names is None:
+        params = getattr(kind, "__dataclass_params__", None)
+        names = _FROZEN_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind)) \
+            if params is not None and params.frozen else ()
+    return bool(names) and all(same(getattr(a, name), getattr(b, name)) for name in names)
+
+
+_FROZEN_FIELDS: dict[type, tuple[str, ...]] = {}  # field names of each frozen record type; () for others
+
+
 def paginate(items: tuple, per_page: int) -> list[tuple]:
     return [items[i : i + per_page] for i in range(0, len(items), per_page)] or [()]
 
@@ -118,8 +156,11 @@ def paginate(items: tuple, per_page: int) -> list[tuple]:
 class Planner:
     """Collects the outputs of the build; sections (news, calendar, stats) add theirs."""
 
-    def __init__(self, site: Site, ui: UiStrings, made: KeyValueTable | None = None):
+    def __init__(self, site: Site, ui: UiStrings, made: KeyValueTable | None = None,
+                 previous: dict[str, PageOutput] | None = None):
+        """``previous``: the pages of the preview's last build by path (warm.py)."""
         self.site = site
+        self._previous = previous or {}
         self.config = site.config
         self.ui = ui
         self.made = made  # generated files of earlier builds, by the hash of their inputs
@@ -138,20 +179,22 @@ class Planner:
              note_key: str | None = None, in_sitemap: bool = True, origin: str = CONFIG_FILE, **data) -> None:
         """Plan one page. ``fallback(language)`` is where the switcher goes without a translation;
         ``note_key`` names the UI string that tells the reader so."""
-        self.pages.append(
-            PageOutput(
-                path=urls.output_path(url),
-                url=url,
-                lang=lang.code,
-                template=template,
-                what=f"{what} ({lang.code})",
-                origin=origin,
-                data=MappingProxyType(data),
-                alternates=tuple(alternates),
-                switches=self._switches(lang, dict(alternates), fallback, note_key),
-                in_sitemap=in_sitemap,
-            )
-        )
+        path, what = urls.output_path(url), f"{what} ({lang.code})"
+        alternates, data = tuple(alternates), MappingProxyType(data)
+        switches = self._switches(lang, dict(alternates), fallback, note_key)
+        earlier = self._previous.get(path)
+        # The very page object of the last build when nothing in it changed: its fingerprint is then
+        # known (the preview hashed 22,000 pages on every save of a large archive). Alternates and
+        # switches hold only texts and booleans, which == compares exactly.
+        if earlier is not None and earlier.url == url and earlier.template == template \
+                and earlier.lang == lang.code and earlier.what == what and earlier.origin == origin \
+                and earlier.in_sitemap is in_sitemap and earlier.alternates == alternates \
+                and earlier.switches == switches and same(earlier.data, data):
+            self.pages.append(earlier)
+            return
+        self.pages.append(PageOutput(path=path, url=url, lang=lang.code, template=template, what=what,
+                                     origin=origin, data=data, alternates=alternates,
+                                     switches=switches, in_sitemap=in_sitemap))
 
     def copy(self, path: str, source: Path, what: str, origin: str) -> None:
         self.copies.append(CopyOutput(path, source, what, origin))

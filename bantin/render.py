@@ -19,7 +19,7 @@ from . import urls
 from .config import Language, SiteConfig
 from .diagnostics import BuildAborted, Diagnostics, Location
 from .cache import CACHE_VERSION, digest
-from .fingerprint import Fingerprinter, TemplateGraph, page_fingerprint
+from .fingerprint import Fingerprinter, TemplateGraph, page_context, page_fingerprint
 from .i18n import Formatter, UiStrings
 from .images import picture
 from .model import Site
@@ -207,12 +207,17 @@ class Renderer:
             },
         }
 
+        contexts: dict[str, str | None] = {}  # template -> page_context
+
         def fingerprint(page) -> str | None:
-            try:
-                template_hash, used = self.graph.closure(page.template)
-            except jinja2.TemplateError:
-                return None  # reported when the page is rendered
-            return page_fingerprint(base, template_hash, used, values.of(page), global_digests)
+            if page.template not in contexts:
+                try:
+                    template_hash, used = self.graph.closure(page.template)
+                except jinja2.TemplateError:
+                    template_hash = None  # reported when the page is rendered
+                contexts[page.template] = template_hash and page_context(base, template_hash, used, global_digests)
+            context = contexts[page.template]
+            return None if context is None else page_fingerprint(context, values.of(page))
 
         return fingerprint
 

@@ -28,7 +28,7 @@ from .state import FILE_RACY_NS, file_stamp, stamp_trusted
 if TYPE_CHECKING:
     from .config import SiteConfig
     from .diagnostics import Diagnostics
-    from .plan import Planned, Planner
+    from .plan import PageOutput, Planned, Planner
     from .sections import Section
     from .i18n import UiStrings
 
@@ -66,6 +66,7 @@ class WarmModel:
         self.fingerprints: dict[int, tuple[object, str]] = {}  # Fingerprinter memo entries to start from
         self.environment = None  # the Jinja environment, with its compiled templates (render.py)
         self._plans: dict[str, _SectionPlan] = {}  # section name -> its outputs of an earlier build
+        self.pages: dict[str, "PageOutput"] = {}  # the last build's planned pages by path (Planner)
         self._output: tuple[str, tuple[int, int, int, int], frozenset[str]] | None = None  # see keep_output
 
     @property
@@ -142,6 +143,9 @@ class WarmModel:
         else:
             self._plans.pop(section.name, None)
 
+    def keep_pages(self, pages: "tuple[PageOutput, ...]") -> None:
+        self.pages = {page.path: page for page in pages}
+
     # --- write ---
 
     def output_listing(self, out: Path) -> frozenset[str] | None:
@@ -171,8 +175,7 @@ class WarmModel:
             live.update(id(asset) for asset in article.images)
             if article.cover is not None:
                 live.add(id(article.cover))
-        for plan in self._plans.values():
-            live.update(id(page) for page in plan.planned.pages)
+        live.update(id(page) for page in self.pages.values())  # the calendar's replayed pages among them
         self.fingerprints = {key: entry for key, entry in memo.items() if key in live}
 
 

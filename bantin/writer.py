@@ -132,8 +132,14 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
-def source_stamp(path: Path) -> str:
-    """Cheap identity of a copied file's content: its size and modification time."""
+def source_stamp(path: Path, immutable: Path | None = None) -> str:
+    """Cheap identity of a copied file's content: its size and modification time; for a file under
+    ``immutable`` (the image cache, named by the hash of the bytes and never changed), its name
+    there, without a ``stat`` (40,000 of them on each build of a large archive)."""
+    if immutable is not None:
+        text, folder = str(path), os.path.join(immutable, "")
+        if text.startswith(folder):
+            return "=" + text[len(folder):]
     info = path.stat()
     return f"{info.st_size}:{info.st_mtime_ns}"
 

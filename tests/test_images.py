@@ -16,6 +16,7 @@ import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
 from bantin.images import SIZES
+from bantin.writer import source_stamp
 from conftest import REPO, run_build, serve_folder
 
 VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -366,3 +367,17 @@ def test_cached_variants_are_linked_and_editable_sources_never(photo_site, capsy
     with source.open("ab") as editor:  # an editor saving in place
         editor.write("<!-- sửa -->".encode())
     assert (photo_site / FOLDER / "so-do.svg").read_bytes() == before
+
+
+def test_a_copy_from_the_image_cache_is_identified_by_its_name_there_without_a_stat(tmp_path):
+    # The cache names each entry by the hash of its bytes and never changes a file once written,
+    # so a rebuild need not stat 40,000 of them (writer.source_stamp); other sources are stat'ed.
+    cache = tmp_path / ".bantin-cache/images"
+    assert source_stamp(cache / "3fa9/le-ra-quan-480.webp", cache) == "=3fa9/le-ra-quan-480.webp"  # not even there
+    asset = tmp_path / "templates/assets/site.css"
+    asset.parent.mkdir(parents=True)
+    asset.write_bytes(b"body{}")
+    stamp = source_stamp(asset, cache)
+    assert stamp == f"6:{asset.stat().st_mtime_ns}"
+    with pytest.raises(FileNotFoundError):
+        source_stamp(tmp_path / ".bantin-cache/images-old/x.webp", cache)  # a sibling folder is not the cache

@@ -161,6 +161,21 @@ def test_a_file_rewritten_moments_after_it_was_read_is_read_again_despite_the_sa
     assert same_as_clean_build(preview, capsys)
 
 
+def test_pages_planned_from_unchanged_articles_are_the_objects_of_the_last_build(preview, capsys):
+    # Their fingerprints are then known, not hashed again (plan.Planner, warm.keep_pages).
+    before = dict(preview.options.warm.pages)
+    parade_page = next(path for path, page in before.items() if page.origin == PARADE_VI)
+    edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới ở cuối bài.\n\nNguồn: Báo Lạng Sơn")
+    preview.build()
+    after = preview.options.warm.pages
+    assert after.keys() == before.keys()
+    # The edited article's page and the feed, which shows whole bodies; the lists show cards.
+    assert sorted(path for path in after if after[path] is not before[path]) == sorted([parade_page, "atom.xml"])
+    kept = {id(value) for value, _ in preview.options.warm.fingerprints.values()}
+    assert all(id(page) in kept for page in after.values())
+    assert same_as_clean_build(preview, capsys)
+
+
 def calendar_plan(preview: Preview):
     return preview.options.warm._plans["calendar"]
 
