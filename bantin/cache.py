@@ -248,13 +248,26 @@ class KeyValueTable:
         db = self._connection(create=True)
         if db is None:
             return
+        used, known = frozenset(self.used), (str(self.path), self.table)
+        pruned = _PRUNED.get(known)
         with db:
             db.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?)", sorted(self.memory.items()))
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
-            db.execute("DELETE FROM used")
-            db.executemany("INSERT INTO used VALUES (?)", ((key,) for key in sorted(self.used)))
-            db.execute(f"DELETE FROM {self.table} WHERE key NOT IN (SELECT key FROM used)")
+            if pruned is not None:  # the table holds no other rows of ours: drop those no longer used
+                db.executemany(f"DELETE FROM {self.table} WHERE key = ?", ((key,) for key in sorted(pruned - used)))
+            else:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM used")
+                db.executemany("INSERT INTO used VALUES (?)", ((key,) for key in sorted(used)))
+                db.execute(f"DELETE FROM {self.table} WHERE key NOT IN (SELECT key FROM used)")
         self.memory.clear()
+        _PRUNED[known] = used
+
+
+# (database file, table) -> the keys the last prune of this process kept. The preview saves after
+# each edit, and a full prune sends SQLite every key in use (19,000 bodies of a large archive):
+# after the first, only the keys used last time and not now are deleted. Rows another process
+# added meanwhile stay until the next process prunes; they are only unused rows.
+_PRUNED: dict[tuple[str, str], frozenset[str]] = {}
 
 
 def _read_json(path: Path) -> dict:

@@ -137,7 +137,9 @@ def same(a: Any, b: Any) -> bool:
         # Mostly the very same objects (a tag page's cards): checked at C speed first.
         return len(a) == len(b) and (all(map(operator.is_, a, b)) or all(map(same, a, b)))
     if kind is MappingProxyType or kind is dict:
-        return len(a) == len(b) and all(k == j and same(a[k], b[j]) for k, j in zip(a, b))
+        if len(a) != len(b) or list(a) != list(b):
+            return False
+        return all(map(operator.is_, a.values(), b.values())) or all(map(same, a.values(), b.values()))
     names = _FROZEN_FIELDS.get(kind)
     if names is None:
         params = getattr(kind, "__dataclass_params__", None)

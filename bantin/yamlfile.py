@@ -9,6 +9,7 @@ whose positions are kept in ``MarkedMap``/``MarkedList``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import yaml
@@ -183,7 +184,7 @@ def load_mapping_file(path, rel: str, diagnostics, not_a_mapping: str) -> Marked
     text = read_source(path, rel, diagnostics)
     if text is None:
         return None
-    data, problem = load_file_text(text, rel)
+    data, problem = _load_data_file(text, rel)
     if problem:
         diagnostics.error(*problem)
         return None
@@ -191,3 +192,12 @@ def load_mapping_file(path, rel: str, diagnostics, not_a_mapping: str) -> Marked
         diagnostics.error(Location(rel), not_a_mapping)
         return None
     return data
+
+
+@functools.lru_cache(maxsize=65536)
+def _load_data_file(text: str, rel: str) -> tuple[object, None] | tuple[None, tuple[Location, str]]:
+    """``load_file_text``, remembered by text: the preview parsed every calendar and stats file again
+    on each save (700 files, a tenth of a second, in a large archive). Nothing changes a loaded
+    value (checkers only read it), so one can be handed out again. Bounded: the versions of a file
+    that an editor saved over are let go as new ones come."""
+    return load_file_text(text, rel)

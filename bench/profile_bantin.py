@@ -100,6 +100,13 @@ STAGES = [
     ("commit output (swap or move staged files)", "bantin.writer", "OutputFolder.commit"),
     ("cache: save JSON", "bantin.cache", "BuildCache.save"),
     ("cache: save JSON", "bantin.state", "BuildState.save"),
+    ("no-change check (stat of the inputs)", "bantin.state", "BuildState.load"),
+    ("world digest (settings, templates, data files)", "bantin.pipeline", "world_digest"),
+    ("planned output paths (for the link check)", "bantin.pipeline", "written_paths"),
+    ("preview's memory upkeep", "bantin.warm", "WarmModel.keep_fingerprints"),
+    ("kept articles and file records: save", "bantin.assembled", "AssembledArticles.save"),
+    ("kept articles and file records: save", "bantin.content", "SourceRecords.save"),
+    ("image cache: prune", "bantin.images", "ImageProcessor.prune"),
 ]
 INNER = [
     ("  YAML (front matter, events, stats)", "bantin.yamlfile", "load"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 
+from bantin import cache
 from conftest import run_build
 
 EN_SEED = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.en.md"
@@ -81,3 +83,30 @@ def _edit(path, old, new):
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_cache_table_keeps_only_the_rows_the_last_build_used(tmp_path, monkeypatch):
+    # The first prune of a process sends every key in use; later ones (the preview's saves) delete
+    # only the keys used last time and not now (cache._PRUNED). Either way the rows this build did
+    # not use are gone; a row another process added meanwhile waits for the next full prune.
+    monkeypatch.setattr(cache, "_PRUNED", {})
+    database = tmp_path / "cache.sqlite"
+
+    def build(used: dict[str, str], reused: tuple[str, ...] = ()) -> dict[str, str]:
+        table = cache.KeyValueTable(database, "bodies")
+        table.get_many(reused)
+        for key, value in used.items():
+            table.put(key, value)
+        table.keep_only_used()
+        table._database.connection.close()
+        with sqlite3.connect(database) as db:
+            return dict(db.execute("SELECT key, value FROM bodies").fetchall())
+
+    assert build({"a": "A", "b": "B"}) == {"a": "A", "b": "B"}
+    assert build({"c": "C"}, reused=("a",)) == {"a": "A", "c": "C"}  # b: used last time, not now
+    with sqlite3.connect(database) as db:
+        db.execute("INSERT INTO bodies VALUES ('x', 'X')")  # another process's build
+    assert build({}, reused=("a", "c")) == {"a": "A", "c": "C", "x": "X"}
+    assert build({}, reused=("c",)) == {"c": "C", "x": "X"}
+    monkeypatch.setattr(cache, "_PRUNED", {})  # a new process
+    assert build({}, reused=("c",)) == {"c": "C"}
