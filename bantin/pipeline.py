@@ -189,7 +189,13 @@ def _stage_the_rest(plan, site_paths: set[str], output: OutputFolder, sections, 
     return the stamp of each copy's source, for the next build."""
     for data_file in plan.data_files:
         output.write(data_file.path, data_file.data)
-    copies = {copy.path: source_stamp(copy.source, images.cache_dir) for copy in plan.copies}
+    stamps: dict[Path, str] = {}  # the same image is copied beside every article that shows it
+    copies = {}
+    for copy in plan.copies:
+        stamp = stamps.get(copy.source)
+        if stamp is None:
+            stamp = stamps[copy.source] = source_stamp(copy.source, images.cache_dir)
+        copies[copy.path] = stamp
     for copy in plan.copies:
         output.copy(copy, copies[copy.path], cache.copies.get(copy.path) if output.in_place else None,
                     immutable=images.cache_dir)
