@@ -39,6 +39,7 @@ import json
 import os
 import sqlite3
 import struct
+import weakref
 from sys import intern
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,6 +150,7 @@ class Database:
     def __init__(self, path: Path):
         self.path = path
         self.connection: sqlite3.Connection | None = None
+        _DATABASES.add(self)
 
     def forget(self) -> None:
         """Drop a damaged file: a damaged cache is only a slower build."""
@@ -156,6 +158,24 @@ class Database:
             self.connection.close()
         self.connection = None
         self.path.unlink(missing_ok=True)
+
+
+_DATABASES: "weakref.WeakSet[Database]" = weakref.WeakSet()
+_INHERITED: list[sqlite3.Connection] = []
+
+
+def _open_afresh_after_fork() -> None:
+    """In a forked process (page_work.py renders pages in some, and a kept article reads its body
+    from the cache): SQLite connections must not cross a fork, so each database is opened again
+    there. The inherited connections are kept, unused and unclosed: closing one could touch the
+    parent's file."""
+    for database in list(_DATABASES):
+        if database.connection is not None:
+            _INHERITED.append(database.connection)
+            database.connection = None
+
+
+os.register_at_fork(after_in_child=_open_afresh_after_fork)
 
 
 class KeyValueTable:

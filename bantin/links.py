@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import SiteConfig
 from .diagnostics import Diagnostics, Location
 from .plan import Plan
 
+# (what makes it one problem: the template, or the source and the link; where; the message)
+LinkProblem = tuple[tuple[str, str], Location, str]
 LINK = re.compile(rb'\s(?:href|src)="([^"]*)"')
 SRCSET = re.compile(rb'\ssrcset="([^"]*)"')  # "a-480.jpg 480w, a-960.jpg 960w" (our image markup)
 EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel", "webcal", "data", "javascript"}
@@ -60,6 +63,11 @@ class LinkChecker:
         self._resolves: dict[str | tuple[str, str], bool] = {}
 
     def check(self, path: str, data: bytes) -> None:
+        self.note(self.find(path, data))
+
+    def find(self, path: str, data: bytes) -> Iterator[LinkProblem]:
+        """The broken links of one page (``note`` keeps the first of each); reads nothing but the
+        page and the plan, so a worker process can look (page_work.py)."""
         if not path.endswith(".html"):
             return
         page = self.pages[path]
@@ -82,6 +90,10 @@ class LinkChecker:
             else:
                 key = (page.origin, url)
                 message = f"broken link '{url}' on {page.url or '/'}: {nothing}"
+            yield key, location, message
+
+    def note(self, problems) -> None:
+        for key, location, message in problems:
             if key not in self.reported:
                 self.reported.add(key)
                 self.problems.append((location, message))

@@ -23,7 +23,8 @@ from .diagnostics import BuildAborted, Diagnostics, Location
 from .i18n import load_ui_strings
 from .images import ImageProcessor
 from .links import LinkChecker, written_paths
-from .plan import Planner, plan_news, plan_site_files
+from .page_work import PageWork, do_pages
+from .plan import PageOutput, Planner, plan_news, plan_site_files
 from .render import Renderer
 from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections
@@ -214,28 +215,42 @@ def _options_key(options: BuildOptions) -> str:
 
 def _render(plan, site, renderer: Renderer, sections, cache: BuildCache, output: OutputFolder | None,
             options: BuildOptions, diagnostics: Diagnostics, progress) -> dict[str, str]:
-    """Render, check and stage each page in turn; return each page's fingerprint."""
+    """Render, check and stage the pages whose fingerprint changed (page_work.py: on every core
+    when there are many); return each page's fingerprint. A page whose fingerprint is the one the
+    output was built with, and still there, is left as it is."""
     links = LinkChecker(plan, options.root, renderer.config, diagnostics)
     in_place = output is not None and output.in_place
-    listeners = [section.page_rendered for section in sections if hasattr(section, "page_rendered")]
+    previous = cache.outputs if in_place else {}
+    fingerprint_of = renderer.fingerprints(plan, site)
     fingerprints: dict[str, str] = {}
     reused: list[str] = []
-    pages = renderer.render_pages(
-        plan, site, diagnostics, progress,
-        previous=cache.outputs if in_place else None,
-        still_there=(lambda path: path in output.present) if in_place else (lambda path: False),
-    )
-    for rendered in pages:
-        if rendered.fingerprint:
-            fingerprints[rendered.path] = rendered.fingerprint
-        if rendered.reused:
-            reused.append(rendered.path)
-            continue
-        links.check(rendered.path, rendered.data)
-        for listener in listeners:
-            listener(rendered.path, rendered.data)
-        if output is not None:
-            output.write(rendered.path, rendered.data)
+    to_render: list[tuple[PageOutput, str | None]] = []
+    for page in plan.pages:
+        fingerprint = fingerprint_of(page)
+        if fingerprint is not None and previous.get(page.path) == fingerprint and page.path in output.present:
+            fingerprints[page.path] = fingerprint
+            reused.append(page.path)
+            if progress:
+                progress.update(1)
+        else:
+            to_render.append((page, fingerprint))
+    noting = [section for section in sections if hasattr(section, "page_note")]
+    work = PageWork(renderer, site, plan, links, output, [section.page_note for section in noting])
+    for (page, fingerprint), done in zip(to_render, do_pages(work, [page for page, _ in to_render])):
+        if done.aborted:
+            raise BuildAborted(*done.aborted)
+        if done.error:
+            renderer.report_error(*done.error, diagnostics)
+        else:
+            if fingerprint is not None:
+                fingerprints[page.path] = fingerprint
+            if done.staged:
+                output.staged.add(page.path)  # staged by a worker process
+            links.note(done.links)
+            for section, note in zip(noting, done.notes):
+                section.page_noted(page.path, note)
+        if progress:
+            progress.update(1)
     # An unchanged page can only gain a broken link when a file it may link to is gone (files that
     # other tools write, the search bundle, are outside: pages link only the bundle's expected files).
     owned = tuple({e.path.rsplit("/", 1)[0] + "/" for e in plan.expected if "/" in e.path})

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from urllib.parse import urlsplit
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -78,14 +77,6 @@ def _rel(filename: str, root: Path) -> str:
     return Path(filename).resolve().relative_to(root.resolve()).as_posix()
 
 
-@dataclass(frozen=True)
-class RenderedFile:
-    path: str
-    data: bytes | None  # None when reused: the previous output already has these bytes
-    fingerprint: str | None = None  # None: not reusable by the next build
-    reused: bool = False
-
-
 class Renderer:
     """Renders pages and partials; one Jinja environment and one set of globals per language."""
 
@@ -150,42 +141,13 @@ class Renderer:
             self._report(exc, diagnostics)
             return ""
 
-    def render_pages(
-        self,
-        plan: Plan,
-        site: Site,
-        diagnostics: Diagnostics,
-        progress=None,
-        previous: dict[str, str] | None = None,
-        still_there: Callable[[str], bool] = lambda path: False,
-    ) -> Iterator[RenderedFile]:
-        """Render the pages one at a time (nothing is kept here, so memory stays flat). A page whose
-        fingerprint equals ``previous[path]`` while ``still_there(path)`` is not rendered: it comes
-        out as ``reused``, without data (an incremental build leaves that file as it is)."""
-        previous = previous or {}
-        fingerprints = self._fingerprints(plan, site)
-        for page in plan.pages:
-            fingerprint = fingerprints(page)
-            if fingerprint is not None and previous.get(page.path) == fingerprint and still_there(page.path):
-                yield RenderedFile(page.path, None, fingerprint, reused=True)
-            else:
-                try:
-                    text = self.render_page(page, site, plan)
-                except BuildAborted:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - a template calling a helper wrongly (TypeError…)
-                    self._report(exc, diagnostics)
-                    continue
-                yield RenderedFile(page.path, text.encode("utf-8"), fingerprint)
-            if progress:
-                progress.update(1)
-
     def render_page(self, page: PageOutput, site: Site, plan: Plan) -> str:
         template = self.env.get_template(page.template)
         return template.render(**self._language_globals[page.lang], site=site, plan=plan, page=page, **page.data)
 
-    def _fingerprints(self, plan: Plan, site: Site):
-        """page -> fingerprint of everything it is rendered from (see fingerprint.py)."""
+    def fingerprints(self, plan: Plan, site: Site) -> Callable[[PageOutput], str | None]:
+        """page -> fingerprint of everything it is rendered from (see fingerprint.py); None: render
+        it whatever the last build did."""
         values = self.values = Fingerprinter(self.fingerprint_seed, self.keep_page_fingerprints)
         base = digest(CACHE_VERSION, repr(self.config), repr(sorted(self.ui.by_language.items())),
                       repr(sorted(self.asset_versions.items())))
@@ -221,9 +183,14 @@ class Renderer:
 
         return fingerprint
 
+    def describe_error(self, exc: Exception) -> tuple[Location, str]:
+        """Where a template mistake is and what it is, as an error message says it."""
+        return template_location(exc, self.root), f"template error: {exc}"
+
+    def report_error(self, location: Location, message: str, diagnostics: Diagnostics) -> None:
+        if (location, message) not in self._failed:  # one report per mistake, not one per page
+            self._failed.add((location, message))
+            diagnostics.error(location, message)
+
     def _report(self, exc: Exception, diagnostics: Diagnostics) -> None:
-        location = template_location(exc, self.root)
-        key = (location, str(exc))
-        if key not in self._failed:  # one report per mistake, not one per page
-            self._failed.add(key)
-            diagnostics.error(location, f"template error: {exc}")
+        self.report_error(*self.describe_error(exc), diagnostics)

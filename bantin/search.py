@@ -306,9 +306,14 @@ class SearchSection:
     def fingerprint(self) -> str:
         return hashlib.sha256(repr(sorted(self.languages)).encode("utf-8")).hexdigest()
 
-    def page_rendered(self, path: str, data: bytes) -> None:
-        """Called with every page rendered in this build (reused pages keep last build's digest)."""
-        digest = indexed_digest(data) if path.endswith(".html") else None
+    @staticmethod
+    def page_note(path: str, data: bytes) -> str | None:
+        """What the index needs of a page rendered in this build (run where the page was rendered,
+        page_work.py): the digest of its indexed text."""
+        return indexed_digest(data) if path.endswith(".html") else None
+
+    def page_noted(self, path: str, digest: str | None) -> None:
+        """Each rendered page's ``page_note``, in page order (reused pages keep last build's digest)."""
         if digest is not None:
             self.indexed[path] = digest
         self.rendered.add(path)

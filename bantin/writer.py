@@ -47,14 +47,15 @@ class OutputFolder:
             return frozenset()
         return self._listing if self._listing is not None else frozenset(_files(self.out))
 
-    def write(self, path: str, data: bytes) -> None:
-        """Stage a file; in place, a file whose bytes the output already has is left alone."""
+    def write(self, path: str, data: bytes) -> bool:
+        """Stage a file; in place, a file whose bytes the output already has is left alone (False)."""
         if self.in_place and _holds(self.out / path, data):
-            return
+            return False
         target = self.staging / path
         self._folder(target.parent)
         target.write_bytes(data)
         self.staged.add(path)
+        return True
 
     def copy(self, copy: CopyOutput, stamp: str, previous_stamp: str | None, immutable: Path | None = None) -> None:
         """``stamp`` identifies the source's content (see ``source_stamp``); in place, a copy whose

@@ -139,16 +139,21 @@ def test_kept_articles_leave_their_bodies_in_the_cache_until_a_page_shows_one(bu
     assert str(markupsafe.escape(seed.body_html))[:200] in feed
 
 
-def test_a_body_gone_from_the_cache_during_a_build_fails_it_and_leaves_the_output(built, capsys, monkeypatch):
-    before = tree(built / "public")
+def bodies_pruned_by_another_build(monkeypatch) -> None:
+    """Each kept body read empties the body table first, as another build of the site could."""
     original_body = AssembledArticles._body
 
-    def body_after_another_build(store, key):  # another build of the site pruned the table meanwhile
+    def body_after_another_build(store, key):
         with store.bodies._connection() as db:
             db.execute("DELETE FROM article_bodies")
         return original_body(store, key)
 
     monkeypatch.setattr(AssembledArticles, "_body", body_after_another_build)
+
+
+def test_a_body_gone_from_the_cache_during_a_build_fails_it_and_leaves_the_output(built, capsys, monkeypatch):
+    before = tree(built / "public")
+    bodies_pruned_by_another_build(monkeypatch)
     edit(built / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới ở cuối bài.\n\nNguồn: Báo Lạng Sơn")
     result = run_build(built, "build", "--quiet", capsys=capsys)
     assert result.code == 1

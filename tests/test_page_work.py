@@ -1,0 +1,128 @@
+"""Pages rendered in worker processes (page_work.py): the files and messages of a build in one process.
+
+The test sites are small, so each test here lowers the threshold and asks for two workers; a
+spy records which processes rendered pages, so a test cannot pass by staying in one process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bantin import page_work
+from conftest import run_build
+from test_assembled import bodies_pruned_by_another_build
+from test_incremental import tree
+from test_warm import PARADE_VI, edit
+
+SEED_VI = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.vi.md"
+
+
+class Workers:
+    """Every build renders its pages in two worker processes; ``renderers()`` names the processes
+    that rendered pages (a file per process id, written by the forked children themselves)."""
+
+    def __init__(self, monkeypatch, folder: Path):
+        monkeypatch.setattr(page_work, "PARALLEL_THRESHOLD", 1)
+        monkeypatch.setattr(page_work, "WORKERS", 2)
+        monkeypatch.setattr(page_work, "CHUNK", 1)  # a few pages are enough to keep both busy
+        folder.mkdir()
+        self.folder = folder
+        original = page_work.PageWork.do
+
+        def do(work, page):
+            (folder / str(os.getpid())).touch()
+            return original(work, page)
+
+        monkeypatch.setattr(page_work.PageWork, "do", do)
+
+    def renderers(self) -> set[int]:
+        return {int(path.name) for path in self.folder.iterdir()}
+
+
+def build(root: Path, capsys, *args: str):
+    return run_build(root, "build", "--quiet", *args, capsys=capsys)
+
+
+def test_pages_rendered_on_two_cores_are_the_files_of_a_build_in_one_process(site_factory, capsys, monkeypatch,
+                                                                              tmp_path):
+    root = site_factory({}, with_sample_articles=True)
+    assert build(root, capsys, "--clean", "--out", str(tmp_path / "one")).code == 0
+    workers = Workers(monkeypatch, tmp_path / "pids")
+    assert build(root, capsys, "--clean", "--out", str(tmp_path / "two")).code == 0
+    assert len(workers.renderers() - {os.getpid()}) == 2
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    # In place: the workers stage the pages whose bytes changed, the build moves them into the output.
+    edit(root / "templates/article.html", "{% block main %}", "{% block main %}<!-- sửa -->")
+    assert build(root, capsys, "--out", str(tmp_path / "two")).code == 0
+    assert build(root, capsys, "--clean", "--out", str(tmp_path / "one")).code == 0
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    assert "<!-- sửa -->" in (tmp_path / "two/tin-tuc/dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong-chinh"
+                                         "-thanh-pho-lang-son/index.html").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_without_its_output_folder_renders_the_articles_kept_in_the_cache_in_the_workers(
+        site_factory, capsys, monkeypatch, tmp_path):
+    # CI with the cache restored and no output: every page is rendered, each article page from a
+    # kept article whose body a worker reads from the cache's SQLite file (opened afresh in each
+    # forked process, cache.py).
+    root = site_factory({}, with_sample_articles=True)
+    assert build(root, capsys).code == 0
+    shutil.rmtree(root / "public")
+    workers = Workers(monkeypatch, tmp_path / "pids")
+    assert build(root, capsys).code == 0
+    assert len(workers.renderers() - {os.getpid()}) == 2
+    monkeypatch.setattr(page_work, "PARALLEL_THRESHOLD", 10**9)
+    assert build(root, capsys, "--clean", "--out", str(tmp_path / "clean")).code == 0
+    assert tree(root / "public") == tree(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("mistake", ["template", "links"])
+def test_messages_from_the_workers_are_those_of_a_build_in_one_process(site_factory, capsys, monkeypatch,
+                                                                       tmp_path, mistake):
+    root = site_factory({}, with_sample_articles=True)
+    if mistake == "template":  # one report per mistake, however many pages show it
+        edit(root / "templates/article.html", "{% block main %}", "{% block main %}{{ page.no_such_field }}")
+    else:  # one report per source and link
+        for rel in (PARADE_VI, SEED_VI):
+            text = (root / rel).read_text(encoding="utf-8")
+            (root / rel).write_text(text + "\n[Xem thêm](/khong-co-trang/) và [lịch](/lich/khong-co/)\n",
+                                    encoding="utf-8")
+    one = build(root, capsys, "--out", str(tmp_path / "out"))
+    workers = Workers(monkeypatch, tmp_path / "pids")
+    two = build(root, capsys, "--out", str(tmp_path / "out"))
+    assert len(workers.renderers() - {os.getpid()}) == 2
+    assert one.code == two.code == 1
+    assert two.err == one.err
+    expected = {
+        "template": ["templates/article.html:21:1: error: template error: "
+                     "'bantin.plan.PageOutput object' has no attribute 'no_such_field'"],
+        "links": [f"{rel}:{line}:{column}: error: broken link '{url}' on {page}: nothing is built at {url}"
+                  for rel, line, page in (
+                      (SEED_VI, 45, "tin-tuc/ra-quan-huong-ung-thang-van-dong-trien-khai-bhxh-toan-dan/"),
+                      (PARADE_VI, 22, "tin-tuc/dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong-chinh"
+                                      "-thanh-pho-lang-son/"))
+                  for url, column in (("/khong-co-trang/", 12), ("/lich/khong-co/", 40))],
+    }[mistake]
+    assert [line for line in two.err.splitlines() if ": error: " in line] == expected
+    assert not (tmp_path / "out").exists()  # nothing written
+
+
+def test_a_body_gone_from_the_cache_in_a_worker_stops_the_build_and_writes_nothing(site_factory, capsys,
+                                                                                     monkeypatch, tmp_path):
+    root = site_factory({}, with_sample_articles=True)
+    assert build(root, capsys).code == 0
+    before = tree(root / "public")
+    bodies_pruned_by_another_build(monkeypatch)  # in the worker that reads a body
+    workers = Workers(monkeypatch, tmp_path / "pids")
+    shutil.move(root / "public", tmp_path / "kept")  # CI: the cache restored, no output
+    result = build(root, capsys)
+    assert workers.renderers() - {os.getpid()}
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (".bantin-cache:1:1: error: the build cache changed while this build ran"
+                                          " (another build of this site?); build again")
+    assert not (root / "public").exists()
+    assert tree(tmp_path / "kept") == before
