@@ -335,7 +335,7 @@ def identical_after_edit(tool: Bantin, edit: dict, say) -> dict:
     shutil.rmtree(twin_out)
     verdict = {"identical": not differences and incremental["rc"] == 0 and clean["rc"] == 0,
                "differences": differences[:20], "different_files": len(differences)}
-    say(f"  bantin   one-article edit vs clean build: {'identical' if verdict['identical'] else 'DIFFERENT'}"
+    say(f"  {tool.name:8} one-article edit vs clean build: {'identical' if verdict['identical'] else 'DIFFERENT'}"
         + ("" if verdict["identical"] else f" ({len(differences)} files, e.g. {differences[:3]})"))
     return verdict
 
@@ -560,7 +560,7 @@ def table(size: str, data: dict) -> str:
         elif serve:
             lines.append(f"- {name} dev server: {serve.get('error')}")
     if "identical" in data:
-        lines.append(f"- bantin after a one-article edit vs a clean build: "
+        lines.append(f"- {data['identical'].get('tool', 'bantin')} after a one-article edit vs a clean build: "
                      f"{'byte-identical' if data['identical']['identical'] else 'DIFFERENT'}")
     if any(not c.get("ok", True) for t in tools.values() for c in t.values()):
         lines.append("- some runs failed: see the logs")
@@ -657,8 +657,10 @@ def main(argv: list[str] | None = None) -> int:
                     "bantin_tree": results["machine"]["bantin_worktree"]} if name in OURS else {})}
             entry["tools"].setdefault(name, {}).update(run_cases(tool, tool_cases, args.runs, edit, say))
             save(results_path, results)
-        if "bantin" in tools and "identical" not in skip:
-            entry["identical"] = identical_after_edit(objects["bantin"], edit, say)
+        # With search if it is measured (the index is part of the output), else without.
+        checked = next((name for name in OURS if name in tools), None)
+        if checked is not None and "identical" not in skip:
+            entry["identical"] = {**identical_after_edit(objects[checked], edit, say), "tool": checked}
         if "bound" not in skip:
             entry["bound"] = lower_bound(site, args.runs, log, say)
         if "check" not in skip:
