@@ -89,9 +89,11 @@ def _run(options: BuildOptions) -> BuildResult:
         return finish()
     now = options.selection.now or dt.datetime.now(dt.timezone.utc)
     day = now.astimezone(config.timezone).date().isoformat()
-    inputs = input_stamp(root) if options.out is not None else None
-    # The preview's first build fills its memory (warm.py), so that its first save is quick too.
-    if inputs is not None and not options.clean and not (options.warm is not None and options.warm.empty):
+    # The preview neither asks nor records whether anything changed: it rebuilds when told of a
+    # save, which changed a file (stamping 20,000 files took 0.07 s of each save), and its first
+    # build fills its memory (warm.py) so that its first save is quick too.
+    inputs = input_stamp(root) if options.out is not None and options.warm is None else None
+    if inputs is not None and not options.clean:
         state = BuildState.load(root, options.out)
         if state is not None and state.still_holds(inputs, _options_key(options), day, now, options.out):
             state.replay(diagnostics)  # nothing changed: the output is already what this build makes
