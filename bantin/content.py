@@ -185,7 +185,7 @@ def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
     top = str(root)
     sources: list[ArticleSource] = []
     seen: dict[tuple[str, str], str] = {}
-    for found in article_files(root):
+    for found in warm.article_files(root) if warm is not None else article_files(root):
         rel = nfc(found)
         base, lang, suffix = split_name(found, config)
         if lang is None:
@@ -196,7 +196,11 @@ def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
             diagnostics.error(Location(rel), f"a second '{lang}' version of '{base}' (the first is {seen[base, lang]})")
             continue
         seen[base, lang] = rel
-        source = _load_article(os.path.join(top, found), rel, base, lang, diagnostics, memo, warm, records)
+        source = warm.unreported_source(found, rel) if warm is not None else None
+        if source is not None:
+            _still_used(source, memo)
+        else:
+            source = _load_article(os.path.join(top, found), rel, base, lang, diagnostics, memo, warm, records)
         if source is not None:
             sources.append(source)
     if warm is not None:
@@ -252,9 +256,13 @@ def _load_remembered(file: str, rel: str, base: str, lang: str, diagnostics: Dia
             if source is not None and len(diagnostics.items) == messages_before:
                 warm.keep_source(source, stat)
             return source
-    if memo is not None:  # its row stays in the cache for the next command-line build
-        memo.table.mark_used(known.front_matter_key)
+    _still_used(known, memo)
     return known
+
+
+def _still_used(source: ArticleSource, memo: "CheckedFrontMatter | None") -> None:
+    if memo is not None:  # its row stays in the cache for the next command-line build
+        memo.table.mark_used(source.front_matter_key)
 
 
 def _same_name(source: ArticleSource, base: str, lang: str, file: str) -> bool:

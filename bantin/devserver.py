@@ -138,13 +138,18 @@ class OutputFolderApp:
 class Rebuilder:
     """Runs the build on each save and records its problems for the overlay."""
 
-    def __init__(self, options: BuildOptions, state: PreviewState, report: Callable[[BuildResult], None]):
+    def __init__(self, options: BuildOptions, state: PreviewState, report: Callable[[BuildResult], None],
+                 changes: Callable[[], frozenset[str] | None] = lambda: None):
+        """``changes``: the files changed since the last call, None when not known (warm.py)."""
         self.options = options
         self.state = state
         self.report = report
+        self.changes = changes
 
     def __call__(self) -> BuildResult:
         started = time.perf_counter()
+        if self.options.warm is not None:
+            self.options.warm.note_changes(self.options.root, self.changes())
         result = run(self.options)
         self.report(result)
         self.state.problems = [d.format() for d in result.diagnostics.sorted()] if not result.ok else []
@@ -193,6 +198,11 @@ def _watcher():
             self._lock = threading.Lock()
             self._changed: dict[str, str] = {}  # watched path -> a file changed under it, since the last look
             self._polling = False
+            self.observer = None  # watchdog's, once started
+            # Every file changed since the last rebuild took them (``changes``); None when that is not
+            # known: a folder made, moved or deleted (its files come without events of their own), or
+            # before the first look (a file saved between the first build and the watching is not told).
+            self._paths: set[str] | None = None
 
         def start(self, callback) -> bool:
             loop = ioloop.IOLoop.current()
@@ -208,6 +218,7 @@ def _watcher():
                         observer.schedule(handler, os.path.dirname(watched) or ".", event_filter=changes)
                 observer.daemon = True
                 observer.start()
+                self.observer = observer
                 return True
             except OSError as exc:
                 print(f"watching by polling ({exc})", file=sys.stderr, flush=True)
@@ -219,12 +230,24 @@ def _watcher():
                 ioloop.PeriodicCallback(callback, interval * 1000).start()
                 return True  # polling is ours: livereload does not start its own
 
-        def saw(self, watched: str, path: str) -> bool:
+        def saw(self, watched: str, paths: list[str], folder: bool = False) -> bool:
             """Note a change (called on the observer's thread); True for the first since the last look."""
             with self._lock:
                 first = not self._changed
-                self._changed.setdefault(watched, path)
+                self._changed.setdefault(watched, paths[0])
+                if folder:
+                    self._paths = None
+                elif self._paths is not None:
+                    self._paths.update(paths)
                 return first
+
+        def changes(self) -> frozenset[str] | None:
+            """The files changed since the last call (the rebuild about to start takes them)."""
+            if self._polling:
+                return None
+            with self._lock:
+                paths, self._paths = self._paths, set()
+            return frozenset(paths) if paths is not None else None
 
         def examine(self):
             """Run the task of each watched path with a change: (a changed file, no delay), or (None, None)."""
@@ -241,13 +264,14 @@ def _watcher():
             self.watcher, self.watched, self.wake = watcher, watched, wake
 
         def on_any_event(self, event: FileSystemEvent) -> None:
+            paths = []
             for path in (event.src_path, getattr(event, "dest_path", "")):
                 if isinstance(path, bytes):
                     path = os.fsdecode(path)
                 if path and self._concerns(path) and not is_scratch(path):
-                    if self.watcher.saw(self.watched, path):
-                        self.wake()
-                    return
+                    paths.append(path)
+            if paths and self.watcher.saw(self.watched, paths, folder=event.is_directory):
+                self.wake()
 
         def _concerns(self, path: str) -> bool:
             return path == self.watched or path.startswith(self.watched.rstrip(os.sep) + os.sep)
@@ -270,13 +294,14 @@ def serve(options: BuildOptions, host: str, port: int, report: Callable[[BuildRe
     state = PreviewState(out=options.out, language_prefixes=prefixes)
     # One process serves every save: it keeps what did not change in memory (warm.py).
     options = replace(options, warm=WarmModel())
+    watcher = _watcher()
     Rebuilder(options, state, report)()
     # Rebuilding the search index takes Pagefind about 3 ms per article (a minute for 20,000): a
     # save would wait for it. The preview keeps the index of its first build; `build` refreshes it.
-    rebuild = Rebuilder(replace(options, refresh_search=False), state, report)
+    rebuild = Rebuilder(replace(options, refresh_search=False), state, report, watcher.changes)
     print("search in the preview uses the index of its first build; restart serve to refresh it",
           file=sys.stderr, flush=True)
-    server = livereload.Server(app=OutputFolderApp(state, {host}), watcher=_watcher())
+    server = livereload.Server(app=OutputFolderApp(state, {host}), watcher=watcher)
     for name in WATCHED:
         server.watch(str(options.root / name), rebuild)
     print(f"serving {options.out} at http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr, flush=True)

@@ -117,7 +117,7 @@ def _run(options: BuildOptions) -> BuildResult:
         for shortcode in section.shortcodes(renderer, diagnostics):
             registry.add(shortcode)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
-    world = world_digest(root, config, ui, day)
+    world = world_digest(root, config, ui, day, warm)
     stored = AssembledArticles(cache.articles, cache.article_bodies) if warm is None else None
     try:
         site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,

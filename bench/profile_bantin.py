@@ -15,8 +15,8 @@ the split, the profile for the culprits).
 
 ``--warm-edit FILE`` measures the preview's rebuild instead: one build fills a warm model
 (bantin/warm.py, what ``build.py serve`` keeps between saves), a sentence is appended to
-FILE (relative to SITE), and the second build, the one a saved edit costs, is the one
-measured.
+FILE (relative to SITE), the model is told that FILE changed (as the dev server's watcher
+tells it), and the second build, the one a saved edit costs, is the one measured.
 
 Only names that exist are wrapped, so the script keeps working while the engine changes.
 """
@@ -156,6 +156,8 @@ def warm_model_after_edit(site: Path, out: Path, edited: Path):
     build(site, out, False, warm)
     text = edited.read_text(encoding="utf-8")
     edited.write_text(text + f"\nCâu thêm lúc {time.time():.0f}.\n", encoding="utf-8")
+    if hasattr(warm, "note_changes"):  # what the dev server's watcher tells it
+        warm.note_changes(site, frozenset({str(edited)}))
     return warm
 
 

@@ -233,3 +233,37 @@ def test_the_watcher_polls_when_the_system_refuses_to_watch(tmp_path, monkeypatc
     assert started == [True]
     assert len(rebuilds) == 1
     assert "watching by polling ([Errno 28] inotify watch limit reached)" in capsys.readouterr().err
+
+
+def test_the_watcher_tells_the_rebuild_which_files_changed(tmp_path):
+    # The preview then looks only at those (warm.py); when a folder is made, moved or deleted, or
+    # before its first look, it cannot say, and the preview looks at every file.
+    import asyncio
+
+    from bantin.devserver import _watcher
+
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    article = content / "articles/a.vi.md"
+    article.write_text(SOURCE, encoding="utf-8")
+    watcher, told = _watcher(), []
+    watcher.watch(str(content), lambda: None)
+
+    async def saves():
+        assert watcher.start(lambda: None)
+        told.append(watcher.changes())  # nothing looked at yet: not known
+        article.write_text(SOURCE.replace("đầu tiên", "thứ hai"), encoding="utf-8")
+        (content / "articles/.a.vi.md.swp").write_bytes(b"b0VIM 9.0")  # an editor's scratch file
+        await asyncio.sleep(0.5)
+        told.append(watcher.changes())
+        told.append(watcher.changes())  # taken by the last rebuild
+        (content / "articles/b.vi.md").write_text(SOURCE, encoding="utf-8")
+        (content / "articles/2020").mkdir()
+        await asyncio.sleep(0.5)
+        told.append(watcher.changes())
+        watcher.observer.stop()
+
+    thread = threading.Thread(target=asyncio.run, args=(saves(),))
+    thread.start()
+    thread.join()
+    assert told == [None, frozenset({str(article)}), frozenset(), None]

@@ -140,6 +140,80 @@ def test_article_files_untouched_for_a_while_are_not_read_again(preview, monkeyp
     assert same_as_clean_build(preview, capsys)
 
 
+class Stats:
+    """The article files the next builds ``stat``, in order."""
+
+    def __init__(self, monkeypatch, root: Path):
+        self.files: list[str] = []
+        real, top = os.stat, str(root) + "/"
+
+        def stat(path, *args, **kwargs):
+            if str(path).startswith(top + "content/articles/"):
+                self.files.append(str(path)[len(top):])
+            return real(path, *args, **kwargs)
+
+        monkeypatch.setattr(content.os, "stat", stat)
+
+
+def told(preview: Preview, *rels: str) -> None:
+    """What the dev server's watcher passes on: the files the operating system said changed."""
+    preview.options.warm.note_changes(preview.root, frozenset(str(preview.root / rel) for rel in rels))
+
+
+def test_a_preview_told_what_changed_looks_at_those_files_only(preview, monkeypatch, capsys):
+    monkeypatch.setattr(warm, "RACY_NS", 0)  # as if every file had been written long ago
+    preview.build()  # the files were written moments before the first build: compared, now trusted
+    stats, read = Stats(monkeypatch, preview.root), files_read(monkeypatch)
+    edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    new = "content/articles/2020-05-27-bai-moi.vi.md"
+    (preview.root / new).write_text("---\ntitle: Bài mới\ndate: 2020-05-27\n---\n\nThân bài mới.\n",
+                                    encoding="utf-8")
+    told(preview, PARADE_VI, new, "content/articles/.bai-moi.vi.md.swp")
+    preview.build()
+    assert read == [PARADE_VI, new]
+    assert set(stats.files) == {PARADE_VI, new}  # no other article file listed or stat'ed
+    assert "<p>Đoạn mới.</p>" in preview.articles()[PARADE_VI].body_html
+    assert (preview.root / ".preview/tin-tuc/bai-moi/index.html").is_file()
+    assert same_as_clean_build(preview, capsys)
+
+    (preview.root / new).unlink()
+    told(preview, new)
+    preview.build()
+    assert new not in preview.articles()
+    assert not (preview.root / ".preview/tin-tuc/bai-moi/index.html").exists()
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_preview_told_of_a_data_file_change_assembles_every_article_again(preview, capsys):
+    # Only article files changed: the digest of everything else is the last one. A stats file (or
+    # a calendar file, a template): the world changed, every article is assembled again.
+    told(preview, PARADE_VI)
+    preview.build()
+    before = preview.articles()
+    edit(preview.root / "content/stats/lang-son-2020-05.yaml", "61649", "61650")
+    told(preview, "content/stats/lang-son-2020-05.yaml")
+    preview.build()
+    after = preview.articles()
+    assert all(after[rel] is not before[rel] for rel in after)
+    assert "61.650" in after[SEED_VI].body_html
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_preview_not_told_what_changed_lists_and_stats_every_file(preview, monkeypatch, capsys):
+    # The watcher does not know when a folder was made, moved or deleted (its files come without
+    # events), nor before its first look: then the build looks at every file, as without a watcher.
+    folder = preview.root / "content/articles/2020"
+    folder.mkdir()
+    (folder / "bai-trong-thu-muc.vi.md").write_text(
+        "---\ntitle: Bài trong thư mục\ndate: 2020-05-28\n---\n\nThân bài.\n", encoding="utf-8")
+    stats = Stats(monkeypatch, preview.root)
+    preview.options.warm.note_changes(preview.root, None)
+    preview.build()
+    assert len(stats.files) == len(preview.articles())
+    assert (preview.root / ".preview/tin-tuc/bai-trong-thu-muc/index.html").is_file()
+    assert same_as_clean_build(preview, capsys)
+
+
 def test_a_file_rewritten_moments_after_it_was_read_is_read_again_despite_the_same_stamp(
         site_factory, monkeypatch, capsys):
     # A file system whose stamps say little (a coarse clock, no change time): the same size and
