@@ -18,6 +18,16 @@ from bantin.pipeline import BuildOptions, BuildResult, run
 HERE = Path(__file__).resolve().parent
 
 
+def processes(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of processes (1 or more)")
+    return int(text)
+
+
+JOBS = dict(type=processes, metavar="N", help="worker processes for Markdown and pages at most "
+            "(default: one per core; 1: none, the least memory)")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description="Build the bilingual campaign-news site.")
     p.add_argument("--root", type=Path, default=HERE, help="site folder (default: the folder of build.py)")
@@ -31,12 +41,14 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="output folder (default: ROOT/public)")
     build.add_argument("--base-url", help="absolute URL the site is published at, e.g. https://example.org/bantin/")
     build.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    build.add_argument("--jobs", "-j", **JOBS)
 
     check = commands.add_parser("check", help="validate content and templates, write nothing")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--format", choices=("text", "github"), default="text", help="how to print problems")
     check.add_argument("--drafts", action="store_true", help="also check drafts")
     check.add_argument("--future", action="store_true", help="also check future-dated articles")
+    check.add_argument("--jobs", "-j", **JOBS)
 
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild and reload on save")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -44,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--drafts", action="store_true", help="include drafts")
     serve.add_argument("--future", action="store_true", help="include future-dated articles")
     serve.add_argument("--out", type=Path, help="output folder of the preview (default: ROOT/.preview)")
+    serve.add_argument("--jobs", "-j", **JOBS)
 
     new = commands.add_parser("new", help="create an article (or a translation) and print its path")
     new.add_argument("title", help='the headline, e.g. "Ra quân hưởng ứng Tháng vận động"')
@@ -96,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     future = getattr(args, "future", False)
     selection = Selection(drafts=drafts, future=future)
     if command == "check":
-        result = run(BuildOptions(root=root, out=None, selection=selection, strict=args.strict))
+        result = run(BuildOptions(root=root, out=None, selection=selection, strict=args.strict, processes=args.jobs))
         report(result, args.format)
         print(summary(result, "checked", None))
         return 0 if result.ok else 1
@@ -105,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         from bantin.devserver import serve
 
         out = args.out or root / ".preview"
-        return serve(BuildOptions(root=root, out=out, selection=selection), args.host, args.port, report)
+        return serve(BuildOptions(root=root, out=out, selection=selection, processes=args.jobs), args.host, args.port,
+                     report)
 
     quiet = getattr(args, "quiet", False)
     out = getattr(args, "out", None) or root / "public"
@@ -118,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             base_url=getattr(args, "base_url", None),
             progress=not quiet,
             clean=getattr(args, "clean", False),
+            processes=getattr(args, "jobs", None),
         )
     )
     report(result)

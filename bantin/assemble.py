@@ -82,9 +82,11 @@ def assemble(
     images: ImageProcessor,
     memory: ArticleMemory | None = None,
     world: str = "",
+    processes: int | None = None,
 ) -> Site:
     """``memory`` and ``world``: articles of earlier builds, and the digest of everything besides
-    an article's own file that assembling it reads (warm.world_digest)."""
+    an article's own file that assembling it reads (warm.world_digest); ``processes``: at most
+    that many worker processes for Markdown (None: one per core)."""
     now = selection.now or dt.datetime.now(dt.timezone.utc)
     renderers = {
         lang.code: MarkdownRenderer(registry, ui.for_language(lang.code)["footnote_backlink"], cache, images=images)
@@ -156,7 +158,7 @@ def assemble(
         slots.append(pending[-1])
 
     # Pass 2: Markdown for the bodies the cache does not have, on every core; then the articles.
-    htmls = convert_bodies([p.body for p in pending], cache)
+    htmls = convert_bodies([p.body for p in pending], cache, processes)
     made: dict[int, Article] = {}
     for item, html in zip(pending, htmls):
         source, fields, cover = item.source, item.source.fields, item.cover

@@ -204,13 +204,14 @@ def convert_markdown(job: ConversionJob) -> str:
 PARALLEL_THRESHOLD = 64  # bodies; below this, starting worker processes costs more than it saves
 
 
-def convert_many(jobs: list[ConversionJob]) -> dict[str, str]:
-    """Convert bodies on every core: key -> HTML, the same as ``convert_markdown`` one by one.
+def convert_many(jobs: list[ConversionJob], processes: int | None = None) -> dict[str, str]:
+    """Convert bodies on every core (``processes``: at most that many worker processes): key ->
+    HTML, the same as ``convert_markdown`` one by one.
 
     Workers are forked, so they start with the extensions imported and need nothing but the jobs.
     """
     unique = list({job.key: job for job in jobs}.values())
-    workers = min(os.cpu_count() or 1, len(unique) // (PARALLEL_THRESHOLD // 2) or 1)
+    workers = min(processes or os.cpu_count() or 1, len(unique) // (PARALLEL_THRESHOLD // 2) or 1)
     if len(unique) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return {job.key: convert_markdown(job) for job in unique}
     context = multiprocessing.get_context("fork")
@@ -220,10 +221,10 @@ def convert_many(jobs: list[ConversionJob]) -> dict[str, str]:
     return {job.key: html for job, html in zip(unique, htmls)}
 
 
-def convert_bodies(prepared: list[PreparedBody], cache: BuildCache | None) -> list[str]:
+def convert_bodies(prepared: list[PreparedBody], cache: BuildCache | None, processes: int | None = None) -> list[str]:
     """Each prepared body's HTML: from the cache, or converted (in parallel) and cached."""
     found = cache.bodies.get_many(p.job.key for p in prepared) if cache is not None else {}
-    converted = convert_many([p.job for p in prepared if found.get(p.job.key) is None])
+    converted = convert_many([p.job for p in prepared if found.get(p.job.key) is None], processes)
     if cache is not None:
         for key, html in converted.items():
             cache.store_body(key, html)

@@ -27,7 +27,6 @@ from .writer import OutputFolder
 # costs a few tens of milliseconds, a page about half a millisecond.
 PARALLEL_THRESHOLD = 400
 CHUNK = 32  # pages a worker takes at a time: both cores busy to the end, little messaging
-WORKERS: int | None = None  # worker processes; None: one per core
 
 
 @dataclass(frozen=True)
@@ -67,9 +66,10 @@ class PageWork:
         )
 
 
-def do_pages(work: PageWork, pages: Sequence[PageOutput]) -> Iterator[PageDone]:
-    """``work.do`` of each page, in order; on every core when there are many."""
-    workers = WORKERS or os.cpu_count() or 1
+def do_pages(work: PageWork, pages: Sequence[PageOutput], processes: int | None = None) -> Iterator[PageDone]:
+    """``work.do`` of each page, in order; on every core when there are many (``processes``: at
+    most that many worker processes; None: one per core, 1: none)."""
+    workers = processes or os.cpu_count() or 1
     if len(pages) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(work.do, pages)
         return

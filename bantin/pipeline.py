@@ -46,6 +46,9 @@ class BuildOptions:
     progress: bool = False  # the caller decides (terminal attached, not --quiet)
     clean: bool = False  # ignore the build cache (it is still written afresh)
     refresh_search: bool = True  # False (the preview's rebuilds): keep the search index there is
+    # Worker processes for Markdown and pages at most; None: one per core. Each shares the build's
+    # memory until it writes to it, so fewer workers is less memory and a slower large build.
+    processes: int | None = None
     # The dev server's objects from its last build (warm.py); not an option of the output.
     warm: WarmModel | None = field(default=None, compare=False, repr=False)
 
@@ -121,7 +124,7 @@ def _run(options: BuildOptions) -> BuildResult:
     stored = AssembledArticles(cache.articles, cache.article_bodies) if warm is None else None
     try:
         site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,
-                        memory=warm if warm is not None else stored, world=world)
+                        memory=warm if warm is not None else stored, world=world, processes=options.processes)
     except BuildAborted as exc:  # nothing is written yet
         diagnostics.error(exc.location, str(exc))
         return finish()
@@ -238,7 +241,8 @@ def _render(plan, site, renderer: Renderer, sections, cache: BuildCache, output:
             to_render.append((page, fingerprint))
     noting = [section for section in sections if hasattr(section, "page_note")]
     work = PageWork(renderer, site, plan, links, output, [section.page_note for section in noting])
-    for (page, fingerprint), done in zip(to_render, do_pages(work, [page for page, _ in to_render])):
+    pages = do_pages(work, [page for page, _ in to_render], options.processes)
+    for (page, fingerprint), done in zip(to_render, pages):
         if done.aborted:
             raise BuildAborted(*done.aborted)
         if done.error:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import MINIMAL_ARTICLE, run_build, run_build_process
 
 SUMMARY = re.compile(r"^built: (\d+) pages \(vi (\d+), en (\d+)\), (\d+) warnings?, \d+\.\d\d s -> (.+)$")
@@ -49,6 +51,14 @@ def test_serve_with_a_bad_port_is_a_usage_error(site_factory):
     result = run_build_process(root, "serve", "--port", "eighty")
     assert result.code == 2
     assert result.err.splitlines()[-1] == "build.py serve: error: argument --port: invalid int value: 'eighty'"
+
+
+@pytest.mark.parametrize("command", ["build", "check", "serve"])
+def test_jobs_must_be_a_number_of_processes(site_factory, command):
+    result = run_build_process(site_factory({}), command, "--jobs", "0")
+    assert result.code == 2
+    assert result.err.splitlines()[-1] == (f"build.py {command}: error: argument --jobs/-j: "
+                                           "'0' is not a number of processes (1 or more)")
 
 
 def test_base_url_with_a_path_prefixes_every_link(site_factory, capsys):

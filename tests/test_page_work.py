@@ -22,12 +22,12 @@ SEED_VI = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.vi.md"
 
 
 class Workers:
-    """Every build renders its pages in two worker processes; ``renderers()`` names the processes
-    that rendered pages (a file per process id, written by the forked children themselves)."""
+    """Every build renders its pages in worker processes, however few (two with ``-j 2``);
+    ``renderers()`` names the processes that rendered pages (a file per process id, written by
+    the forked children themselves)."""
 
     def __init__(self, monkeypatch, folder: Path):
         monkeypatch.setattr(page_work, "PARALLEL_THRESHOLD", 1)
-        monkeypatch.setattr(page_work, "WORKERS", 2)
         monkeypatch.setattr(page_work, "CHUNK", 1)  # a few pages are enough to keep both busy
         folder.mkdir()
         self.folder = folder
@@ -44,7 +44,7 @@ class Workers:
 
 
 def build(root: Path, capsys, *args: str):
-    return run_build(root, "build", "--quiet", *args, capsys=capsys)
+    return run_build(root, "build", "--quiet", "--jobs", "2", *args, capsys=capsys)
 
 
 def test_pages_rendered_on_two_cores_are_the_files_of_a_build_in_one_process(site_factory, capsys, monkeypatch,
@@ -126,3 +126,14 @@ def test_a_body_gone_from_the_cache_in_a_worker_stops_the_build_and_writes_nothi
                                           " (another build of this site?); build again")
     assert not (root / "public").exists()
     assert tree(tmp_path / "kept") == before
+
+
+def test_one_job_renders_every_page_in_the_build_s_own_process(site_factory, capsys, monkeypatch, tmp_path):
+    # --jobs 1: the least memory (workers share the build's memory only until they touch it).
+    root = site_factory({}, with_sample_articles=True)
+    workers = Workers(monkeypatch, tmp_path / "pids")
+    assert build(root, capsys, "--jobs", "1", "--out", str(tmp_path / "one")).code == 0
+    assert workers.renderers() == {os.getpid()}
+    assert build(root, capsys, "--clean", "--out", str(tmp_path / "two")).code == 0
+    assert len(workers.renderers() - {os.getpid()}) == 2
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
