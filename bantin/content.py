@@ -127,24 +127,27 @@ class UnreadSource(ArticleSource):
         return source
 
 
-def article_files(root: Path) -> list[str]:
+def article_files(root: Path, links: set[str] | None = None) -> list[str]:
     """Every article file, as a '/'-separated path from ``root`` spelled as the file system
-    spells it, in a stable order whatever the file system returns."""
+    spells it, in a stable order whatever the file system returns. ``links``: gets those that
+    are symbolic links to a file."""
     if not (root / ARTICLES_DIR).is_dir():
         return []
     # In the order of Path parts, without Path objects (slow to make and compare by the 20,000).
-    return sorted(_markdown_files(str(root / ARTICLES_DIR), ARTICLES_DIR), key=lambda rel: rel.split("/"))
+    return sorted(_markdown_files(str(root / ARTICLES_DIR), ARTICLES_DIR, links), key=lambda rel: rel.split("/"))
 
 
-def _markdown_files(folder: str, rel: str) -> Iterator[str]:
+def _markdown_files(folder: str, rel: str, links: set[str] | None) -> Iterator[str]:
     """The ``.md`` files under ``folder`` as ``rglob("*.md")`` with ``is_file()`` finds them (symbolic
     links to folders not followed, broken links such as editors' lock files left out), from the
     directory entries' types rather than a stat of each file."""
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                yield from _markdown_files(entry.path, f"{rel}/{entry.name}")
+                yield from _markdown_files(entry.path, f"{rel}/{entry.name}", links)
             elif entry.name.endswith(".md") and entry.is_file():
+                if links is not None and entry.is_symlink():
+                    links.add(f"{rel}/{entry.name}")
                 yield f"{rel}/{entry.name}"
 
 
@@ -247,6 +250,7 @@ def _load_remembered(file: str, rel: str, base: str, lang: str, diagnostics: Dia
         path = Path(file)
         text = read_source(path, rel, diagnostics)
         if text is None:
+            warm.forget_source(rel)
             return None
         key = text_key(text)
         known = warm.source(rel, key, stat)
@@ -255,6 +259,8 @@ def _load_remembered(file: str, rel: str, base: str, lang: str, diagnostics: Dia
             source = _parse_article(text, path, rel, base, lang, diagnostics, memo, key)
             if source is not None and len(diagnostics.items) == messages_before:
                 warm.keep_source(source, stat)
+            else:
+                warm.forget_source(rel)
             return source
     _still_used(known, memo)
     return known

@@ -121,6 +121,8 @@ def _run(options: BuildOptions) -> BuildResult:
             registry.add(shortcode)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
     world = world_digest(root, config, ui, day, warm)
+    if warm is not None:
+        warm.looked()
     stored = AssembledArticles(cache.articles, cache.article_bodies) if warm is None else None
     try:
         site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,

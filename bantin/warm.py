@@ -68,10 +68,15 @@ class WarmModel:
         self._plans: dict[str, _SectionPlan] = {}  # section name -> its outputs of an earlier build
         self.pages: dict[str, "PageOutput"] = {}  # the last build's planned pages by path (Planner)
         self._output: tuple[str, tuple[int, int, int, int], frozenset[str]] | None = None  # see keep_output
-        # What changed since the last build, as the operating system told the dev server (paths from
-        # the site's folder); None when unknown (the first build, a folder moved, the watcher polling).
-        self.changed: frozenset[str] | None = None
+        # What changed since a build last looked, as the operating system told the dev server (paths
+        # from the site's folder); None when unknown (before the first build, a folder moved, the
+        # watcher polling) until a build has looked at every file. See ``changed``.
+        self._unlooked: frozenset[str] | None = None
+        self._told = False
         self._article_files: list[str] | None = None  # content.article_files of the last build
+        # Those of them that are symbolic links: a save to the file a link points at is reported
+        # for that file, not for the link, so they are looked at on every build.
+        self._links: set[str] = set()
         self._world_files: str | None = None  # the files' part of world_digest in the last build
 
     @property
@@ -81,29 +86,48 @@ class WarmModel:
     # --- what changed ---
 
     def note_changes(self, root: Path, paths: "frozenset[str] | None") -> None:
-        """``paths``: every file the operating system reported changed since the last build (absolute
-        or as watched), or None when that is not known; kept as paths from ``root``, spelled as the
-        file system spells them (like ``content.article_files``)."""
-        if paths is None:
-            self.changed = None
+        """``paths``: every file the operating system reported changed since the last call (absolute
+        or as watched), or None when that is not known; added to what no build has looked at yet
+        (a build that stopped early, at a broken settings file, looked at nothing), as paths from
+        ``root`` spelled as the file system spells them (like ``content.article_files``)."""
+        self._told = True
+        if paths is None or self._unlooked is None:
+            self._unlooked = None
             return
         top = os.path.abspath(root)
-        self.changed = frozenset(os.path.relpath(os.path.abspath(path), top).replace(os.sep, "/") for path in paths)
+        self._unlooked |= {os.path.relpath(os.path.abspath(path), top).replace(os.sep, "/") for path in paths}
+
+    @property
+    def changed(self) -> frozenset[str] | None:
+        """The files changed since a build last looked, if this build was told; else None: a build
+        nobody told what changed looks at every file."""
+        return self._unlooked if self._told else None
+
+    def looked(self) -> None:
+        """A build has looked at the article files and the other inputs (called once it has)."""
+        self._unlooked, self._told = frozenset(), False
 
     def article_files(self, root: Path) -> list[str]:
         """content.article_files, from the last build's list and the files reported changed since:
         listing 20,000 files on each save took a tenth of a second. Listed afresh when what
         changed is not known (the watcher reports a folder moved or made as not known)."""
         if self.changed is None or self._article_files is None:
-            self._article_files = article_files(root)
+            self._links = set()
+            self._article_files = article_files(root, self._links)
             return self._article_files
         files = set(self._article_files)
         for rel in self.changed:
             if rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md"):
-                if (root / rel).is_file():  # as the listing finds them: a link to a file is one
+                path = root / rel
+                if path.is_file():  # as the listing finds them: a link to a file is one
                     files.add(rel)
+                    if path.is_symlink():
+                        self._links.add(rel)
+                    else:
+                        self._links.discard(rel)
                 else:
                     files.discard(rel)
+                    self._links.discard(rel)
         self._article_files = sorted(files, key=lambda rel: rel.split("/"))
         return self._article_files
 
@@ -129,10 +153,15 @@ class WarmModel:
         """The source of the last build if the operating system reported no change to its file
         (``found``, as listed) and its stamp was trusted then: not even a ``stat`` (20,000 of them
         on each save)."""
-        if self.changed is None or found in self.changed:
+        if self.changed is None or found in self.changed or found in self._links:
             return None
         known = self._sources.get(rel)
         return known.source if known is not None and known.stamp is not None else None
+
+    def forget_source(self, rel: str) -> None:
+        """A file read with a problem: looked at again on every build until it is right (and its
+        messages repeated), never taken for the last good version."""
+        self._sources.pop(rel, None)
 
     def source(self, rel: str, key: str, stat: os.stat_result) -> ArticleSource | None:
         """The source of the last build if the file still has the text whose ``text_key`` is ``key``."""

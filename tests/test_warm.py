@@ -184,6 +184,51 @@ def test_a_preview_told_what_changed_looks_at_those_files_only(preview, monkeypa
     assert same_as_clean_build(preview, capsys)
 
 
+def test_a_file_with_a_mistake_is_looked_at_again_until_it_is_right(preview, monkeypatch, capsys):
+    # Its last good version is never taken for it, though no save touched it since.
+    monkeypatch.setattr(warm, "RACY_NS", 0)
+    preview.build()
+    edit(preview.root / PARADE_VI, "date: 2020-05-25", "date: 2020-02-30")
+    told(preview, PARADE_VI)
+    error = ("content/articles/2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.vi.md:3:7: error: invalid date "
+             "'2020-02-30' for 'date': day is out of range for month")
+    assert [d.format() for d in run(preview.options).diagnostics.errors] == [error]
+    edit(preview.root / SEED_VI, "lưu động trên các trục đường chính", "lưu động trên các phố chính")
+    told(preview, SEED_VI)
+    assert [d.format() for d in run(preview.options).diagnostics.errors] == [error]
+
+
+def test_an_article_file_that_is_a_link_is_looked_at_on_every_save(preview, monkeypatch, capsys, tmp_path):
+    # A save to the file it points at is reported for that file, outside the watched folders.
+    monkeypatch.setattr(warm, "RACY_NS", 0)
+    elsewhere = tmp_path / "drafts/bai-lien-ket.vi.md"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("---\ntitle: Bài liên kết\ndate: 2020-05-28\n---\n\nBản đầu.\n", encoding="utf-8")
+    (preview.root / "content/articles/bai-lien-ket.vi.md").symlink_to(elsewhere)
+    preview.build()
+    preview.build()  # now trusted by its stamp
+    edit(elsewhere, "Bản đầu.", "Bản sửa.")
+    told(preview, PARADE_VI)
+    preview.build()
+    assert "<p>Bản sửa.</p>" in preview.articles()["content/articles/bai-lien-ket.vi.md"].body_html
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_what_a_stopped_build_was_told_is_looked_at_by_the_next(preview, capsys):
+    # A save that broke the settings and changed an article: that build stops before it looks at the
+    # articles; the save that mends the settings reports the settings file alone.
+    config = (preview.root / "site_config.yaml").read_text(encoding="utf-8")
+    (preview.root / "site_config.yaml").write_text(config + "\nper_page: [\n", encoding="utf-8")
+    edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    told(preview, "site_config.yaml", PARADE_VI)
+    assert not run(preview.options).ok
+    (preview.root / "site_config.yaml").write_text(config, encoding="utf-8")
+    told(preview, "site_config.yaml")
+    preview.build()
+    assert "<p>Đoạn mới.</p>" in preview.articles()[PARADE_VI].body_html
+    assert same_as_clean_build(preview, capsys)
+
+
 def test_a_preview_told_of_a_data_file_change_assembles_every_article_again(preview, capsys):
     # Only article files changed: the digest of everything else is the last one. A stats file (or
     # a calendar file, a template): the world changed, every article is assembled again.
