@@ -295,6 +295,34 @@ def test_pages_planned_from_unchanged_articles_are_the_objects_of_the_last_build
     assert same_as_clean_build(preview, capsys)
 
 
+def test_a_new_translation_gives_its_original_a_new_page(preview, capsys):
+    # The original is the same article object, but its page now links the translation.
+    warm_pages = preview.options.warm.pages
+    path = next(path for path, page in warm_pages.items() if page.origin == PARADE_VI)
+    before = warm_pages[path]
+    assert before.alternates == ()
+    english = PARADE_VI.replace(".vi.md", ".en.md")
+    (preview.root / english).write_text(
+        "---\ntitle: Campaign parade through Lang Son\ndate: 2020-05-25\n---\n\nThe parade.\n", encoding="utf-8")
+    told(preview, english)
+    preview.build()
+    after = preview.options.warm.pages[path]
+    assert preview.articles()[PARADE_VI] is after.data["article"] is before.data["article"]
+    assert after is not before
+    assert after.alternates == (("vi", before.url), ("en", "en/news/campaign-parade-through-lang-son/"))
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_new_lastmod_reaches_the_sitemap(preview, capsys):
+    # The sitemap reuses the entries of pages that are the last build's objects, and only those.
+    edit(preview.root / PARADE_VI, "date: 2020-05-25\n", "date: 2020-05-25\nlastmod: 2020-06-02\n")
+    told(preview, PARADE_VI)
+    preview.build()
+    sitemap = (preview.root / ".preview/sitemap.xml").read_text(encoding="utf-8")
+    assert "<lastmod>2020-06-02" in sitemap
+    assert same_as_clean_build(preview, capsys)
+
+
 def calendar_plan(preview: Preview):
     return preview.options.warm._plans["calendar"]
 
