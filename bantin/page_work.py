@@ -31,9 +31,8 @@ CHUNK = 32  # pages a worker takes at a time: both cores busy to the end, little
 
 @dataclass(frozen=True)
 class PageDone:
-    """What the parent needs to know of a page a worker rendered."""
+    """What the parent needs to know of a page a worker rendered (it knows which page it asked for)."""
 
-    path: str
     staged: bool = False  # its bytes went into the staging folder (else the output already has them)
     links: tuple[LinkProblem, ...] = ()
     notes: tuple[Any, ...] = ()  # what each section's ``page_note`` made of it, in section order
@@ -54,12 +53,11 @@ class PageWork:
         try:
             text = self.renderer.render_page(page, self.site, self.plan)
         except BuildAborted as exc:
-            return PageDone(page.path, aborted=(exc.location, str(exc)))
+            return PageDone(aborted=(exc.location, str(exc)))
         except Exception as exc:  # noqa: BLE001 - a template calling a helper wrongly (TypeError…)
-            return PageDone(page.path, error=self.renderer.describe_error(exc))
+            return PageDone(error=self.renderer.describe_error(exc))
         data = text.encode("utf-8")
         return PageDone(
-            page.path,
             staged=self.output.write(page.path, data) if self.output is not None else False,
             links=tuple(self.links.find(page.path, data)),
             notes=tuple(take(page.path, data) for take in self.note_takers),

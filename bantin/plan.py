@@ -184,7 +184,7 @@ class Planner:
         path, what = urls.output_path(url), f"{what} ({lang.code})"
         alternates, data = tuple(alternates), MappingProxyType(data)
         switches = self._switches(lang, dict(alternates), fallback, note_key)
-        earlier = self._previous.get(path)
+        earlier = self.earlier(path)
         # The very page object of the last build when nothing in it changed: its fingerprint is then
         # known (the preview hashed 22,000 pages on every save of a large archive). Alternates and
         # switches hold only texts and booleans, which == compares exactly.

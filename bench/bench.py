@@ -44,6 +44,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -81,8 +82,9 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def tree_rss(pid: int) -> int:
-    """Bytes resident in ``pid`` and all its descendants right now."""
+def _tree_sum(pid: int, one: Callable[[int], int]) -> int:
+    """``one(p)`` summed over ``pid`` and all its descendants right now (a process gone meanwhile
+    counts nothing)."""
     total, stack, seen = 0, [pid], set()
     while stack:
         p = stack.pop()
@@ -90,30 +92,32 @@ def tree_rss(pid: int) -> int:
             continue
         seen.add(p)
         try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * PAGE
-        except (OSError, IndexError, ValueError):
+            total += one(p)
+        except (OSError, StopIteration, IndexError, ValueError):
             continue
         stack += _children(p)
     return total
+
+
+def _rss(pid: int) -> int:
+    with open(f"/proc/{pid}/statm") as f:
+        return int(f.read().split()[1]) * PAGE
+
+
+def _pss(pid: int) -> int:
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("Pss:")) * 1024
+
+
+def tree_rss(pid: int) -> int:
+    """Bytes resident in ``pid`` and all its descendants right now."""
+    return _tree_sum(pid, _rss)
 
 
 def tree_pss(pid: int) -> int:
     """Bytes of ``pid`` and its descendants counted once: each page shared by n processes (forked
     workers share their parent's memory until they write to it) counts 1/n in each (Linux's PSS)."""
-    total, stack, seen = 0, [pid], set()
-    while stack:
-        p = stack.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            with open(f"/proc/{p}/smaps_rollup") as f:
-                total += next(int(line.split()[1]) for line in f if line.startswith("Pss:")) * 1024
-        except (OSError, StopIteration, IndexError, ValueError):
-            continue
-        stack += _children(p)
-    return total
+    return _tree_sum(pid, _pss)
 
 
 def measure(cmd: list[str], cwd: Path, log: Path, env: dict | None = None, timeout: float = 3600) -> dict:
