@@ -92,18 +92,23 @@ class BuildCache:
     copies: dict[str, str] = field(default_factory=dict)  # copied file -> stamp of its source
 
     @classmethod
-    def load(cls, root: Path, clean: bool, out: Path | None = None) -> "BuildCache":
-        """``clean``: start empty (the cache is still written afresh at the end)."""
+    def load(cls, root: Path, clean: bool, out: Path | None = None, record: dict | None = None) -> "BuildCache":
+        """``clean``: start empty (the cache is still written afresh at the end). ``record``: the
+        output's record as the preview keeps it in memory (``record()``), instead of its file."""
         database = root / CACHE_DIR / DATABASE_FILE
         (root / CACHE_DIR / "bodies.sqlite").unlink(missing_ok=True)  # the bodies' own file until 0.x
         shared = Database(database)  # one connection for every table (each has its own page cache)
         tables = [KeyValueTable(database, name, clean, shared)
                   for name in ("bodies", "front_matter", "made", "articles", "article_bodies", "sources")]
-        cache = cls(root / CACHE_DIR, f"{output_key(out)}.json" if out is not None else None, *tables)
+        record_file = cls.record_file(root, out)
+        cache = cls(root / CACHE_DIR, record_file.name if record_file is not None else None, *tables)
         if clean:
             return cache
-        if cache.record_name is not None:
-            record = _read_json(cache.folder / OUTPUTS_DIR / cache.record_name)
+        if record is not None:  # the very objects of the last build: nothing to convert
+            cache.outputs, cache.output_folder = record["outputs"], record["output_folder"]
+            cache.sections, cache.written, cache.copies = dict(record["sections"]), record["written"], record["copies"]
+        elif record_file is not None:
+            record = _read_json(record_file)
             cache.outputs = dict(record.get("outputs", {}))
             cache.output_folder = record.get("output_folder", "")
             cache.sections = dict(record.get("sections", {}))
@@ -113,6 +118,15 @@ class BuildCache:
             cache.copies = {path: intern(stamp) for path, stamp in record.get("copies", {}).items()}
         return cache
 
+    @property
+    def record_path(self) -> Path | None:
+        return self.folder / OUTPUTS_DIR / self.record_name if self.folder and self.record_name else None
+
+    @staticmethod
+    def record_file(root: Path, out: Path | None) -> Path | None:
+        """Where the record of the output folder ``out`` is kept (``record_path`` of its cache)."""
+        return root / CACHE_DIR / OUTPUTS_DIR / f"{output_key(out)}.json" if out is not None else None
+
     def describes(self, out: Path) -> bool:
         """Whether the record of the output (fingerprints, files) is about this folder."""
         return bool(self.output_folder) and self.output_folder == str(out.resolve()) and out.is_dir()
@@ -120,28 +134,34 @@ class BuildCache:
     def forget_output(self) -> None:
         """Drop the record of the output folder on disk, before the folder changes under it (an
         interrupted build then costs the next one a full render, never a wrong page)."""
-        if self.folder is not None and self.record_name is not None:
-            (self.folder / OUTPUTS_DIR / self.record_name).unlink(missing_ok=True)
+        if self.record_path is not None:
+            self.record_path.unlink(missing_ok=True)
 
     def store_body(self, key: str, html: str) -> None:
         self.bodies.put(key, html)
 
-    def save(self, outputs: dict[str, str], output_folder: Path, written: list[str], copies: dict[str, str]) -> None:
+    def record(self, outputs: dict[str, str], output_folder: Path, written: list[str],
+               copies: dict[str, str]) -> dict:
+        """The record of the output folder a build leaves: what ``save`` writes, what ``load`` reads."""
+        return {"version": CACHE_VERSION, "output_folder": str(output_folder.resolve()), "outputs": outputs,
+                "sections": self.sections, "written": written, "copies": copies}
+
+    def save(self, record: dict | None) -> None:
         """Keep the bodies and front matters this build used (so deleted articles do not pile up)
-        and the record of the output."""
+        and the record of the output (None: the caller keeps it, see ``write_record``)."""
         if self.folder is None:
             return
         self.bodies.keep_only_used()
         self.front_matter.keep_only_used()
         self.made.keep_only_used()
-        _write_json(self.folder / OUTPUTS_DIR / self.record_name, {
-            "version": CACHE_VERSION,
-            "output_folder": str(output_folder.resolve()),
-            "outputs": dict(sorted(outputs.items())),
-            "sections": dict(sorted(self.sections.items())),
-            "written": written,
-            "copies": dict(sorted(copies.items())),
-        })
+        if record is not None:
+            write_record(self.record_path, record)
+
+
+def write_record(path: Path, record: dict) -> None:
+    """The output's record into its file, sorted (a person comparing two may read it)."""
+    _write_json(path, {key: dict(sorted(value.items())) if isinstance(value, dict) else value
+                       for key, value in record.items()})
 
 
 class Database:

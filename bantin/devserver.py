@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import mimetypes
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -293,7 +294,8 @@ def serve(options: BuildOptions, host: str, port: int, report: Callable[[BuildRe
     prefixes = tuple(lang.prefix for lang in config.languages if lang.prefix) if config else ()
     state = PreviewState(out=options.out, language_prefixes=prefixes)
     # One process serves every save: it keeps what did not change in memory (warm.py).
-    options = replace(options, warm=WarmModel())
+    warm = WarmModel()
+    options = replace(options, warm=warm)
     watcher = _watcher()
     Rebuilder(options, state, report)()
     # Rebuilding the search index takes Pagefind about 3 ms per article (a minute for 20,000): a
@@ -305,5 +307,11 @@ def serve(options: BuildOptions, host: str, port: int, report: Callable[[BuildRe
     for name in WATCHED:
         server.watch(str(options.root / name), rebuild)
     print(f"serving {options.out} at http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr, flush=True)
-    server.serve(host=host, port=port, debug=False, restart_delay=0)
+    # Stopped by Ctrl+C or by a service manager's SIGTERM alike: the model writes the output's
+    # record (warm.py), so the next dev server starts from the pages that are there.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        server.serve(host=host, port=port, debug=False, restart_delay=0)  # returns on KeyboardInterrupt
+    finally:
+        warm.write_record()
     return 0

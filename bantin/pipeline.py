@@ -102,8 +102,9 @@ def _run(options: BuildOptions) -> BuildResult:
             state.replay(diagnostics)  # nothing changed: the output is already what this build makes
             return finish(state.counts, unchanged=True)
     ui = load_ui_strings(root, config, diagnostics)
-    cache = BuildCache.load(root, options.clean, options.out)
     warm = options.warm if not options.clean else None
+    cache = BuildCache.load(root, options.clean, options.out,
+                            warm.record(BuildCache.record_file(root, options.out)) if warm is not None else None)
     # The preview keeps sources and articles in memory; a command-line build takes them from the cache.
     records = SourceRecords(cache.sources) if warm is None else None
     sources = load_articles(root, config, diagnostics, cache.front_matter, warm, records)
@@ -172,7 +173,9 @@ def _run(options: BuildOptions) -> BuildResult:
             progress.close()
         if output is not None and (diagnostics.has_errors or sys.exc_info()[0] is not None):
             output.discard()
-    if in_place:
+    if warm is not None:
+        warm.forget_record()
+    if in_place or warm is not None:
         cache.forget_output()
     BuildState.forget(root, options.out)
     written = output.commit(site_paths)
@@ -182,7 +185,10 @@ def _run(options: BuildOptions) -> BuildResult:
         stored.save(renderer.values.entries)
     if records is not None:
         records.save()
-    cache.save(outputs, options.out, written, copies)
+    record = cache.record(outputs, options.out, written, copies)
+    if warm is not None:
+        warm.keep_record(cache.record_path, record)
+    cache.save(record if warm is None else None)
     if inputs is not None:
         next_publication = site.next_publication.isoformat() if site.next_publication else None
         BuildState(inputs, _options_key(options), day, next_publication, str(options.out.resolve()),

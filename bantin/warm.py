@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import CACHE_VERSION, digest
+from .cache import CACHE_VERSION, digest, write_record
 from .content import ARTICLES_DIR, ArticleSource, article_files
 from .images import ImageProcessor
 from .model import Article
@@ -78,6 +78,11 @@ class WarmModel:
         # for that file, not for the link, so they are looked at on every build.
         self._links: set[str] = set()
         self._world_files: str | None = None  # the files' part of world_digest in the last build
+        # The record of the output folder (cache.py) as the last build left it, and its file: kept
+        # here rather than written after each save (a tenth of a second on a large archive), and
+        # written when the dev server stops (``write_record``). Its file is deleted before the
+        # first save changes the folder, as a command-line build does before it changes it.
+        self._record: tuple[Path, dict] | None = None
 
     @property
     def empty(self) -> bool:
@@ -240,6 +245,23 @@ class WarmModel:
 
     def keep_output(self, out: Path, files: list[str]) -> None:
         self._output = (str(out), file_stamp(os.stat(out)), frozenset(files))
+
+    def record(self, path: Path | None) -> dict | None:
+        """The output's record (cache.BuildCache.record) the last build kept, if it was that file's."""
+        return self._record[1] if self._record is not None and self._record[0] == path else None
+
+    def keep_record(self, path: Path, record: dict) -> None:
+        self._record = (path, record)
+
+    def forget_record(self) -> None:
+        """The output folder is about to change: the record no longer describes it until the build
+        that changes it has finished (a server stopped in between leaves no record)."""
+        self._record = None
+
+    def write_record(self) -> None:
+        """Into its file, for the next dev server or build of the same output folder."""
+        if self._record is not None:
+            write_record(*self._record)
 
     # --- render ---
 

@@ -15,6 +15,21 @@ def tree(folder):
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def rendered_templates(monkeypatch) -> list[str]:
+    """The template of every page rendered from now on, in order."""
+    from bantin import render
+
+    rendered: list[str] = []
+    original = render.Renderer.render_page
+
+    def counting(self, page, site, plan):
+        rendered.append(page.template)
+        return original(self, page, site, plan)
+
+    monkeypatch.setattr(render.Renderer, "render_page", counting)
+    return rendered
+
+
 def build_both_ways(root, capsys):
     """An incremental build into public/ and a clean one elsewhere; both trees."""
     assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
@@ -47,18 +62,9 @@ def test_a_sequence_of_edits_gives_the_clean_build_tree_every_time(site_factory,
 
 
 def test_an_unchanged_rebuild_renders_nothing_and_one_edit_renders_only_its_pages(site_factory, capsys, monkeypatch):
-    from bantin import render
-
     root = site_factory({}, with_sample_articles=True)
     assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
-    rendered: list[str] = []
-    original = render.Renderer.render_page
-
-    def counting(self, page, site, plan):
-        rendered.append(page.template)
-        return original(self, page, site, plan)
-
-    monkeypatch.setattr(render.Renderer, "render_page", counting)
+    rendered = rendered_templates(monkeypatch)
     assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
     assert rendered == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -157,6 +158,21 @@ def test_an_edit_is_rebuilt_and_a_mistake_shows_an_overlay_until_fixed(preview):
     preview.edit(ARTICLE, SOURCE.replace("Nội dung đầu tiên.", "Đã sửa xong."))
     body = preview.wait_for("/tin-tuc/bai-thu/", b"bantin-error-overlay", present=False)
     assert "Đã sửa xong." in body.decode()
+
+
+def test_a_server_stopped_by_sigterm_writes_the_output_record_for_the_next_build(preview):
+    from bantin.cache import BuildCache
+
+    record_file = BuildCache.record_file(preview.root, preview.root / ".preview")
+    preview.edit(ARTICLE, SOURCE.replace("Nội dung đầu tiên.", "Nội dung đã sửa."))
+    preview.wait_for("/tin-tuc/bai-thu/", "Nội dung đã sửa.".encode())
+    assert not record_file.exists()  # kept in the server's memory while the folder changes
+    preview.stop()  # SIGTERM
+    assert preview.proc.returncode == 0
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    assert record["output_folder"] == str((preview.root / ".preview").resolve())
+    assert "tin-tuc/bai-thu/index.html" in record["outputs"]
+    assert "assets/style.css" in record["copies"]
 
 
 @pytest.mark.browser

@@ -12,7 +12,7 @@ from bantin import content, warm
 from bantin.pipeline import BuildOptions, run
 from bantin.warm import WarmModel
 from conftest import run_build
-from test_incremental import tree
+from test_incremental import rendered_templates, tree
 
 SEED_VI = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.vi.md"  # a stats shortcode and two images
 PARADE_VI = "content/articles/2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.vi.md"
@@ -360,4 +360,46 @@ def test_a_preview_folder_replaced_between_saves_is_listed_again(preview, capsys
     edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới.\n\nNguồn: Báo Lạng Sơn")
     preview.build()
     assert page.is_file()
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_the_output_record_is_kept_in_memory_and_written_when_the_server_stops(preview, monkeypatch, capsys):
+    from bantin.cache import BuildCache
+
+    record_file = BuildCache.record_file(preview.root, preview.options.out)
+    edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    preview.build()
+    # The folder changed after its record was read: the file would describe an older folder.
+    assert not record_file.exists()
+    preview.options.warm.write_record()  # what the dev server does when it stops
+    assert record_file.is_file()
+    # The next command-line build of the preview's folder finds every page as its record says.
+    rendered = rendered_templates(monkeypatch)
+    assert run_build(preview.root, "build", "--quiet", "--out", str(preview.options.out), capsys=capsys).code == 0
+    assert rendered == []
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_server_stopped_while_its_output_changes_leaves_no_record(preview, monkeypatch, capsys):
+    from bantin import writer
+    from bantin.cache import BuildCache
+
+    record_file = BuildCache.record_file(preview.root, preview.options.out)
+    preview.options.warm.write_record()
+    assert record_file.is_file()
+
+    def stopped(self, site_paths):
+        raise KeyboardInterrupt  # Ctrl+C while the staged files are moved into place
+
+    edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    with monkeypatch.context() as patch:
+        patch.setattr(writer.OutputFolder, "commit", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            run(preview.options)
+    preview.options.warm.write_record()
+    assert not record_file.exists()
+    # So the next build does not trust the folder, and renders every page.
+    rendered = rendered_templates(monkeypatch)
+    assert run_build(preview.root, "build", "--quiet", "--out", str(preview.options.out), capsys=capsys).code == 0
+    assert "article.html" in rendered and "404.html" in rendered
     assert same_as_clean_build(preview, capsys)
