@@ -283,3 +283,30 @@ def test_the_watcher_tells_the_rebuild_which_files_changed(tmp_path):
     thread.start()
     thread.join()
     assert told == [None, frozenset({str(article)}), frozenset(), None]
+
+
+def test_the_server_collects_a_build_s_garbage_then_freezes_what_is_left():
+    # serve turns the automatic collector off and calls this after each build (devserver.py).
+    import gc
+    import weakref
+
+    from bantin.devserver import tidy_memory
+
+    class Node:
+        pass
+
+    kept, garbage = Node(), Node()
+    garbage.me = garbage  # a reference cycle: only the cyclic collector frees it
+    gone = weakref.ref(garbage)
+    del garbage
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        tidy_memory()
+        assert gone() is None
+        assert gc.get_freeze_count() > 0
+        assert gc.is_tracked(kept) and all(obj is not kept for obj in gc.get_objects())  # frozen: not walked
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
