@@ -38,6 +38,11 @@ class ArticleMemory(Protocol):
 
     def forget_articles_except(self, rels: set[str]) -> None: ...
 
+    def last_site(self, world: str) -> "tuple[list[Article], Site] | None":
+        """The articles and site of the last build, if it was made in the same world."""
+
+    def keep_site(self, world: str, articles: list[Article], site: Site) -> None: ...
+
 FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 DATELINE_SPAN = re.compile(r'<span class="dateline">.*?</span>\s*')
 TAG = re.compile(r"<[^>]+>")
@@ -193,9 +198,15 @@ def assemble(
         if memory is not None and item.clean and len(diagnostics.items) == messages_before:
             memory.keep_article(source, world, article, item.body.job.key)
     articles = [slot if isinstance(slot, Article) else made[id(slot)] for slot in slots]
-    if memory is not None:
-        memory.forget_articles_except({article.rel for article in articles})
-    return _site(config, articles, min(scheduled, default=None))
+    next_publication = min(scheduled, default=None)
+    if memory is None:
+        return _site(config, articles, next_publication)
+    memory.forget_articles_except({article.rel for article in articles})
+    last = memory.last_site(world)
+    site = (_substituted_site(config, articles, next_publication, *last) if last is not None else None) \
+        or _site(config, articles, next_publication)
+    memory.keep_site(world, articles, site)
+    return site
 
 
 @dataclass(frozen=True)
@@ -263,6 +274,51 @@ def _site(config: SiteConfig, articles: list[Article], next_publication: dt.date
         )
     return Site(config=config, languages=languages, translations=dict(translations),
                 next_publication=next_publication)
+
+
+SUBSTITUTIONS = 64  # at most this many articles changed in place; more, and the site is made afresh
+
+
+def _substituted_site(config: SiteConfig, articles: list[Article], next_publication: dt.datetime | None,
+                      last_articles: list[Article], last: Site) -> Site | None:
+    """The last build's site with new versions of some articles in the places of the old ones, when
+    each sits where the old one sat: same language, name, date, tags and authors (so the same
+    order, the same tag and author pages). A saved edit usually changes one article, and sorting
+    and grouping 20,000 again took a tenth of a second. None when the site must be made afresh."""
+    if len(articles) != len(last_articles):
+        return None
+    changed = [(old, new) for old, new in zip(last_articles, articles) if old is not new]
+    if len(changed) > SUBSTITUTIONS or any(
+            (old.base, old.lang, old.sort_key, old.tags, old.authors) !=
+            (new.base, new.lang, new.sort_key, new.tags, new.authors) for old, new in changed):
+        return None
+    languages = dict(last.languages)
+    translations = dict(last.translations)
+    for code in {new.lang for _, new in changed}:
+        pairs = [(old, new) for old, new in changed if new.lang == code]
+        by_old = {id(old): new for old, new in pairs}
+        cards = {id(old.card): new.card for old, new in pairs}
+        tags = {term.slug for _, new in pairs for term in new.tags}
+        authors = {term.slug for _, new in pairs for term in new.authors}
+        local = languages[code]
+        languages[code] = LanguageSite(
+            code=code,
+            articles=tuple(by_old.get(id(article), article) for article in local.articles),
+            tags=_substituted_terms(local.tags, tags, cards),
+            authors=_substituted_terms(local.authors, authors, cards),
+        )
+    for _, new in changed:
+        translations[new.base] = {**translations[new.base], new.lang: new}
+    return Site(config=config, languages=languages, translations=translations,
+                next_publication=next_publication)
+
+
+def _substituted_terms(term_pages: tuple[TermPage, ...], slugs: set[str], cards: dict[int, ArticleCard]):
+    return tuple(
+        TermPage(page.term, page.url, tuple(cards.get(id(card), card) for card in page.articles))
+        if page.term.slug in slugs else page
+        for page in term_pages
+    )
 
 
 def _term_pages(articles, terms_of, url_of) -> tuple[TermPage, ...]:

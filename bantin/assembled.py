@@ -30,7 +30,7 @@ from .cache import CACHE_DIR, KeyValueTable, digest
 from .content import ArticleSource
 from .diagnostics import BuildAborted, Location
 from .images import ImageAsset, ImageProcessor
-from .model import Article, KeptArticle, Term
+from .model import Article, KeptArticle, Site, Term
 from .state import ENGINE
 
 ROWS_AT_ONCE = 500  # SQLite takes at most 999 parameters in a query
@@ -105,6 +105,13 @@ class AssembledArticles:
 
     def forget_articles_except(self, rels: set[str]) -> None:
         """Nothing to forget: rows no build used are dropped when the table is saved."""
+
+    def last_site(self, world: str) -> None:
+        """A command-line build makes its site afresh (sorting is quick next to reading the articles)."""
+        return None
+
+    def keep_site(self, world: str, articles: list[Article], site: Site) -> None:
+        """Nothing kept between processes (see ``last_site``)."""
 
     def save(self, fingerprints: dict[int, tuple[Any, str]]) -> None:
         """Store the articles assembled this build with the fingerprints the pages gave them (an

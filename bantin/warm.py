@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from .cache import CACHE_VERSION, digest, write_record
 from .content import ARTICLES_DIR, ArticleSource, article_files
 from .images import ImageProcessor
-from .model import Article
+from .model import Article, Site
 from .state import FILE_RACY_NS, file_stamp, stamp_trusted
 
 if TYPE_CHECKING:
@@ -65,6 +65,7 @@ class WarmModel:
         self._assembled: dict[str, _Assembled] = {}
         self.fingerprints: dict[int, tuple[object, str]] = {}  # Fingerprinter memo entries to start from
         self.environment = None  # the Jinja environment, with its compiled templates (render.py)
+        self._site: "tuple[str, list[Article], Site] | None" = None  # the last build's world, articles, site
         self._plans: dict[str, _SectionPlan] = {}  # section name -> its outputs of an earlier build
         self.pages: dict[str, "PageOutput"] = {}  # the last build's planned pages by path (Planner)
         self._output: tuple[str, tuple[int, int, int, int], frozenset[str]] | None = None  # see keep_output
@@ -209,6 +210,13 @@ class WarmModel:
 
     def forget_articles_except(self, rels: set[str]) -> None:
         self._assembled = {rel: known for rel, known in self._assembled.items() if rel in rels}
+
+    def last_site(self, world: str) -> "tuple[list[Article], Site] | None":
+        """The articles and site of the last build made in this world (assemble._substituted_site)."""
+        return self._site[1:] if self._site is not None and self._site[0] == world else None
+
+    def keep_site(self, world: str, articles: list[Article], site: "Site") -> None:
+        self._site = (world, articles, site)
 
     # --- plan ---
 

@@ -110,6 +110,11 @@ STAGES = [
 ]
 INNER = [
     ("  YAML (front matter, events, stats)", "bantin.yamlfile", "load"),
+    ("  translations check (assemble)", "bantin.assemble", "check_translations"),
+    ("  articles from the preview's memory (assemble)", "bantin.warm", "WarmModel.article"),
+    ("  lists, tags, authors (assemble)", "bantin.assemble", "_site"),
+    ("  pages planned (plan)", "bantin.plan", "Planner.page"),
+    ("  copies planned (plan)", "bantin.plan", "Planner.copy"),
     ("  Markdown + sanitize on all cores (wall)", "bantin.markdown_render", "convert_many"),
     ("  Markdown convert in this process", "markdown.core", "Markdown.convert"),
     ("  page fingerprints", "bantin.fingerprint", "page_fingerprint"),

@@ -403,3 +403,24 @@ def test_a_server_stopped_while_its_output_changes_leaves_no_record(preview, mon
     assert run_build(preview.root, "build", "--quiet", "--out", str(preview.options.out), capsys=capsys).code == 0
     assert "article.html" in rendered and "404.html" in rendered
     assert same_as_clean_build(preview, capsys)
+
+
+@pytest.mark.parametrize("old, new, substituted", [
+    ("\nNguồn: Báo Lạng Sơn", "\nĐoạn mới.\n\nNguồn: Báo Lạng Sơn", True),  # the body: same places
+    ("summary: \"Tóm tắt theo", "summary: \"Tóm lược theo", True),  # what the lists show: same places
+    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, Bưu Điện]", False),  # a tag's name
+    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn]", False),  # a tag less
+    ("date: 2020-05-25", "date: 2020-05-20", False),  # another place in the lists
+])
+def test_the_site_after_an_edit_is_the_site_made_afresh(preview, capsys, old, new, substituted):
+    # The preview puts an edited article in the place of its old version when it sits in the same
+    # place (assemble._substituted_site); otherwise it sorts and groups every article again.
+    from bantin.assemble import _site
+
+    _, _, before = preview.options.warm._site
+    edit(preview.root / PARADE_VI, old, new)
+    preview.build()
+    _, articles, site = preview.options.warm._site
+    assert site == _site(site.config, articles, site.next_publication)
+    assert (site.languages["en"] is before.languages["en"]) is substituted  # the edit is Vietnamese
+    assert same_as_clean_build(preview, capsys)
