@@ -682,6 +682,9 @@ class StatsSection:
 
     name = "stats"
     json_name = JSON_NAME
+    # Its plan reads its regions (the fingerprint) and the settings only: the preview keeps the
+    # dashboards, stats.json and the CSVs while neither changes (warm.py).
+    replayable = True
 
     def __init__(self) -> None:
         self.config: SiteConfig | None = None

@@ -65,6 +65,7 @@ class WarmModel:
         self._assembled: dict[str, _Assembled] = {}
         self.fingerprints: dict[int, tuple[object, str]] = {}  # Fingerprinter memo entries to start from
         self.environment = None  # the Jinja environment, with its compiled templates (render.py)
+        self._images_checked: dict[int, bool] = {}  # id of a kept article's image -> the same this build
         self._site: "tuple[str, list[Article], Site] | None" = None  # the last build's world, articles, site
         self._plans: dict[str, _SectionPlan] = {}  # section name -> its outputs of an earlier build
         self.pages: dict[str, "PageOutput"] = {}  # the last build's planned pages by path (Planner)
@@ -187,7 +188,8 @@ class WarmModel:
     # --- assemble ---
 
     def expect(self, sources: list[ArticleSource], world: str, stale: dict[tuple[str, str], str]) -> None:
-        """Nothing to read: the articles are in memory."""
+        """Nothing to read: the articles are in memory. A new build asks for each image afresh."""
+        self._images_checked = {}
 
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
                 images: ImageProcessor) -> tuple[Article, str] | None:
@@ -201,7 +203,11 @@ class WarmModel:
         article = known.article
         assets = article.images + ((article.cover,) if article.cover and article.cover not in article.images else ())
         for asset in assets:
-            if images.asset(asset.source, asset.name) != (asset, None):
+            # Once per image and build: the same picture stands in thousands of articles.
+            same = self._images_checked.get(id(asset))
+            if same is None:
+                same = self._images_checked[id(asset)] = images.asset(asset.source, asset.name) == (asset, None)
+            if not same:
                 return None
         return article, known.body_key
 

@@ -337,6 +337,20 @@ def test_the_calendar_pages_are_kept_while_nothing_they_show_changes(preview, ca
     assert same_as_clean_build(preview, capsys)
 
 
+def test_the_stats_outputs_are_kept_until_a_figure_changes(preview, capsys):
+    before = preview.options.warm._plans["stats"]
+    assert [data.path for data in before.planned.data_files][:1] == ["so-lieu/stats.json"]
+    edit(preview.root / SEED_VI, "\nSau lễ phát động,", "\nĐoạn mới.\n\nSau lễ phát động,")
+    preview.build()
+    assert preview.options.warm._plans["stats"] is before  # the article shows a stats block, not its figures
+    edit(preview.root / "content/stats/lang-son-2020-05.yaml", "61649", "61650")
+    preview.build()
+    after = preview.options.warm._plans["stats"]
+    assert after is not before
+    assert b'"value": 61650' in after.planned.data_files[0].data
+    assert same_as_clean_build(preview, capsys)
+
+
 def test_a_linked_article_s_new_title_plans_the_calendar_again(preview, capsys):
     before = calendar_plan(preview)
     edit(preview.root / PARADE_VI, 'title: "Diễu hành tuyên truyền', 'title: "Diễu hành cổ động')
