@@ -136,7 +136,7 @@ def _run(options: BuildOptions) -> BuildResult:
     del sources  # the raw texts are in the model now; a large archive's sources are a few hundred MB
     for section in sections:
         section.check(site, diagnostics)
-    planner = Planner(site, ui, cache.made, warm.pages if warm is not None else None)
+    planner = Planner(site, ui, cache.made, *((warm.pages, warm.copies) if warm is not None else ()))
     plan_news(planner)
     for section in sections:
         if warm is not None and getattr(section, "replayable", False):
@@ -146,7 +146,7 @@ def _run(options: BuildOptions) -> BuildResult:
     plan_site_files(planner, root)
     plan = planner.finish(diagnostics)
     if warm is not None:
-        warm.keep_pages(plan.pages)
+        warm.keep_pages(plan.pages, plan.copies)
     progress = _progress_bar(len(plan.pages)) if options.progress else None
     html_pages = Counter(p.lang for p in plan.pages if p.path.endswith(".html"))
     counts = {code: html_pages[code] for code in config.codes}

@@ -11,6 +11,7 @@ import datetime as dt
 import dataclasses
 import operator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
@@ -159,10 +160,13 @@ class Planner:
     """Collects the outputs of the build; sections (news, calendar, stats) add theirs."""
 
     def __init__(self, site: Site, ui: UiStrings, made: KeyValueTable | None = None,
-                 previous: dict[str, PageOutput] | None = None):
-        """``previous``: the pages of the preview's last build by path (warm.py)."""
+                 previous: dict[str, PageOutput] | None = None,
+                 previous_copies: dict[str, tuple[CopyOutput, ...]] | None = None):
+        """``previous``, ``previous_copies``: the pages of the preview's last build by path, and its
+        copies by origin (warm.py)."""
         self.site = site
         self._previous = previous or {}
+        self._previous_copies = previous_copies or {}
         self.config = site.config
         self.ui = ui
         self.made = made  # generated files of earlier builds, by the hash of their inputs
@@ -201,6 +205,10 @@ class Planner:
     def earlier(self, path: str) -> PageOutput | None:
         """The page of the preview's last build at ``path`` (see ``page``)."""
         return self._previous.get(path)
+
+    def earlier_copies(self, origin: str) -> tuple[CopyOutput, ...]:
+        """The copies the preview's last build planned from ``origin`` (a source file)."""
+        return self._previous_copies.get(origin, ())
 
     def copy(self, path: str, source: Path, what: str, origin: str) -> None:
         self.copies.append(CopyOutput(path, source, what, origin))
@@ -272,6 +280,7 @@ class Planner:
 def plan_news(planner: Planner) -> None:
     """Home, news lists, articles (with their images), tags, authors, 404 and feed, per language."""
     site, config, page = planner.site, planner.config, planner.page
+    alternates_of: dict[str, tuple[tuple[str, str], ...]] = {}  # base name -> its pages' alternates
     for lang in config.languages:
         local = site.languages[lang.code]
         articles = local.articles
@@ -287,12 +296,11 @@ def plan_news(planner: Planner) -> None:
                  articles=chunk, pagination=_pagination(lang, number, len(chunks)))
 
         for article in articles:
-            alternates = tuple(
-                (code, translated.url)
-                for code in config.codes
-                if (translated := site.translation(article, code)) is not None
-            )
-            alternates = alternates if len(alternates) > 1 else ()
+            alternates = alternates_of.get(article.base)
+            if alternates is None:  # the same for every version of the article
+                versions = site.translations.get(article.base, {})
+                alternates = tuple((code, versions[code].url) for code in config.codes if code in versions)
+                alternates = alternates_of[article.base] = alternates if len(alternates) > 1 else ()
             # A stale translation links its original (None when it is current or the original unpublished).
             original = site.translation(article, article.stale_original) if article.stale_original else None
             earlier = planner.earlier(urls.output_path(article.url))
@@ -300,11 +308,13 @@ def plan_news(planner: Planner) -> None:
                     and earlier.data.get("stale_original") is original and earlier.alternates == alternates:
                 # The preview's last page of this very article, with the same translations: the rest of
                 # the page (its language switch) comes from those and the UI strings, which the article
-                # was made from too. Planning 19,000 such pages again was a tenth of a second per save.
+                # was made from too; its images are the same objects, copied to the same places.
+                # Planning 19,000 such pages and 40,000 copies again was a tenth of a second per save.
                 planner.pages.append(earlier)
-            else:
-                page(lang, article.url, "article.html", "article", alternates, note_key="untranslated_note",
-                     origin=article.rel, article=article, stale_original=original)
+                planner.copies += planner.earlier_copies(article.rel)
+                continue
+            page(lang, article.url, "article.html", "article", alternates, note_key="untranslated_note",
+                 origin=article.rel, article=article, stale_original=original)
             for image in article.images:  # resized, stripped variants from the image cache (images.py)
                 for variant in image.variants:
                     planner.copy(article.url + variant.name, variant.file, f"image '{variant.name}'", article.rel)
@@ -355,6 +365,7 @@ def plan_site_files(planner: Planner, root: Path) -> None:
         planner.copy(f"assets/{rel}", asset, f"theme asset '{rel}'", f"{ASSETS_DIR}/{rel}")
 
 
+@lru_cache(maxsize=4096)  # the same object for the same page: the preview's plan compares it at once
 def _pagination(lang: Language, number: int, count: int) -> Mapping[str, Any]:
     return MappingProxyType({
         "number": number,

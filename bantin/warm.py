@@ -28,7 +28,7 @@ from .state import FILE_RACY_NS, file_stamp, stamp_trusted
 if TYPE_CHECKING:
     from .config import SiteConfig
     from .diagnostics import Diagnostics
-    from .plan import PageOutput, Planned, Planner
+    from .plan import CopyOutput, PageOutput, Planned, Planner
     from .sections import Section
     from .i18n import UiStrings
 
@@ -69,6 +69,7 @@ class WarmModel:
         self._site: "tuple[str, list[Article], Site] | None" = None  # the last build's world, articles, site
         self._plans: dict[str, _SectionPlan] = {}  # section name -> its outputs of an earlier build
         self.pages: dict[str, "PageOutput"] = {}  # the last build's planned pages by path (Planner)
+        self.copies: dict[str, tuple["CopyOutput", ...]] = {}  # and its copies by origin
         self._output: tuple[str, tuple[int, int, int, int], frozenset[str]] | None = None  # see keep_output
         # What changed since a build last looked, as the operating system told the dev server (paths
         # from the site's folder); None when unknown (before the first build, a folder moved, the
@@ -242,8 +243,12 @@ class WarmModel:
         else:
             self._plans.pop(section.name, None)
 
-    def keep_pages(self, pages: "tuple[PageOutput, ...]") -> None:
+    def keep_pages(self, pages: "tuple[PageOutput, ...]", copies: "tuple[CopyOutput, ...]") -> None:
         self.pages = {page.path: page for page in pages}
+        by_origin: dict[str, list[CopyOutput]] = {}
+        for copy in copies:
+            by_origin.setdefault(copy.origin, []).append(copy)
+        self.copies = {origin: tuple(planned) for origin, planned in by_origin.items()}
 
     # --- write ---
 
