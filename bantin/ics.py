@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 from zoneinfo import ZoneInfo
 
-import icalendar
+if TYPE_CHECKING:
+    import icalendar  # imported where a file is made: a rebuild takes the files from the cache
 
 # VTIMEZONE rules cover the years from the first event to this one: far enough for a
 # yearly event, and fixed, so that the bytes do not depend on the day of the build.
@@ -27,7 +29,7 @@ TIMEZONE_LAST_DATE = dt.date(2038, 1, 1)
 
 # Part of the cache key of every file made here (calendar.py, plan.Planner.made_data): a change
 # to this module, or to icalendar, makes the files again.
-ICS_MODULE = (hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16], icalendar.__version__)
+ICS_MODULE = (hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16], importlib.metadata.version("icalendar"))
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class IcsCalendar:
 def ics_bytes(calendar: IcsCalendar, events: Iterable[IcsEvent]) -> bytes:
     """One VCALENDAR with a VEVENT per event (in start order) and, for timed events, a VTIMEZONE."""
     events = sorted(events, key=lambda e: (_sort_instant(e.start, calendar.timezone), e.uid))
+    import icalendar
+
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//bantin//{calendar.host}//{calendar.language.upper()}")
     cal.add("version", "2.0")
@@ -88,14 +92,18 @@ def ics_bytes(calendar: IcsCalendar, events: Iterable[IcsEvent]) -> bytes:
 
 
 @functools.lru_cache(maxsize=64)
-def _vtimezone(timezone: ZoneInfo, first: dt.date) -> icalendar.Timezone:
+def _vtimezone(timezone: ZoneInfo, first: dt.date) -> "icalendar.Timezone":
     """The VTIMEZONE from ``first`` on: computing its transitions is slow, and a calendar with
     hundreds of events writes one file per event and per month, all in the same time zone.
     Only serialized, never changed, so one component serves every file."""
+    import icalendar
+
     return icalendar.Timezone.from_tzinfo(timezone, first_date=first, last_date=TIMEZONE_LAST_DATE)
 
 
-def _vevent(event: IcsEvent) -> icalendar.Event:
+def _vevent(event: IcsEvent) -> "icalendar.Event":
+    import icalendar
+
     vevent = icalendar.Event()
     vevent.add("uid", event.uid)
     vevent.add("dtstamp", event.stamp.astimezone(dt.timezone.utc))
