@@ -146,12 +146,28 @@ def source_stamp(path: Path, immutable: Path | None = None) -> str:
 
 
 def _files(folder: Path) -> set[str]:
+    """Every file under ``folder`` as a path from it, like ``os.walk`` lists them (a link to a
+    folder is neither followed nor listed). Paths as strings, and the kind of each entry as the
+    folder listing gives it: os.walk's extra lstat of each of 20,000 folders was a quarter of
+    the listing."""
     found = set()
-    top = str(folder)
-    for directory, _dirs, names in os.walk(top):
-        # Paths as strings: a Path for each of 20,000 folders was a tenth of a second.
-        prefix = directory[len(top) + 1:].replace(os.sep, "/") + "/" if directory != top else ""
-        found.update(prefix + name for name in names)
+    pending = [(str(folder), "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            entries = os.scandir(directory)
+        except OSError:
+            continue  # gone or unreadable, as os.walk skips it
+        with entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    found.add(prefix + entry.name)
+                elif not entry.is_symlink():
+                    pending.append((entry.path, prefix + entry.name + "/"))
     return found
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from pathlib import Path
 
 from bantin import cache
 from conftest import run_build
@@ -116,3 +117,25 @@ def test_a_cache_table_keeps_only_the_rows_the_last_build_used(tmp_path, monkeyp
     assert build({}, reused=("c",)) == {"c": "C", "x": "X"}
     monkeypatch.setattr(cache, "_PRUNED", {})  # a new process
     assert build({}, reused=("c",)) == {"c": "C"}
+
+
+def test_the_output_listing_is_os_walk_s_files(tmp_path):
+    # writer._files lists the output folder (what a build may keep or must delete) by the kinds
+    # the folder listing gives, without os.walk's lstat per folder, and must list what it lists.
+    import os
+
+    from bantin.writer import _files
+
+    (tmp_path / "out/a/b").mkdir(parents=True)
+    (tmp_path / "out/a/b/index.html").write_text("x")
+    (tmp_path / "out/top.txt").write_text("x")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/inside.html").write_text("x")
+    os.symlink(tmp_path / "elsewhere", tmp_path / "out/linked-folder")  # not followed, not listed
+    os.symlink(tmp_path / "out/top.txt", tmp_path / "out/a/linked-file.txt")  # a file
+    os.symlink(tmp_path / "gone", tmp_path / "out/broken-link")  # a file too
+    walked = set()
+    for directory, _, names in os.walk(tmp_path / "out"):
+        walked |= {(Path(directory) / name).relative_to(tmp_path / "out").as_posix() for name in names}
+    assert _files(tmp_path / "out") == walked == {
+        "a/b/index.html", "top.txt", "a/linked-file.txt", "broken-link"}
