@@ -58,6 +58,7 @@ class AssembledArticles:
         self.rows: dict[str, str] = {}  # rows read and not yet asked for (see expect)
         self._expected: list[str] = []
         self._read_up_to = 0
+        self._keys: dict[tuple[int, str, str | None], str] = {}
         self.seed: dict[int, tuple[Any, str]] = {}  # Fingerprinter memo entries (fingerprint.py)
         self._made: list[tuple[str, Article, str]] = []  # (key, article, body key) assembled this build
         self.codec = ArticleCodec()
@@ -72,6 +73,9 @@ class AssembledArticles:
         table is tens of MB of text), each let go once decoded."""
         self._expected = [self.key(source, world, stale.get((source.base, source.lang))) for source in sources]
         self._read_up_to = 0
+        # Each source's key as computed here, for ``article`` (the sources live as long as the build).
+        self._keys = {(id(source), world, stale.get((source.base, source.lang))): key
+                      for source, key in zip(sources, self._expected)}
 
     def _row(self, key: str) -> str | None:
         while key not in self.rows and self._read_up_to < len(self._expected):
@@ -83,7 +87,7 @@ class AssembledArticles:
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
                 images: ImageProcessor) -> tuple[Article, str] | None:
         """(the article kept for this very text in this world, its body key), or None."""
-        key = self.key(source, world, stale_original)
+        key = self._keys.get((id(source), world, stale_original)) or self.key(source, world, stale_original)
         row = self._row(key)
         if row is None:
             return None
