@@ -653,6 +653,10 @@ class CalendarSection:
             return True, upcoming[:HOME_EVENTS]
         return False, tuple(reversed(past))[:HOME_EVENTS]
 
+    def article_page_data(self, article: Article) -> dict[str, Any]:
+        """Added to the data of the article's page (the Section protocol): its events."""
+        return {"article_events": self.article_events(article)}
+
     def article_events(self, article: Article) -> tuple[EventView, ...]:
         idents = sorted(self._links_by("article").get(article.base, ()),
                         key=lambda ident: (_instant(self.events[ident].start), ident))

@@ -21,7 +21,7 @@ from .cache import KeyValueTable, digest
 from .config import CONFIG_FILE, Language
 from .diagnostics import Diagnostics, Location
 from .i18n import UiStrings
-from .model import Site, Term, TermPage
+from .model import Article, Site, Term, TermPage
 
 ASSETS_DIR = "templates/assets"
 PAGE_WINDOW = 2  # page numbers linked on each side of the current list page
@@ -161,10 +161,13 @@ class Planner:
 
     def __init__(self, site: Site, ui: UiStrings, made: KeyValueTable | None = None,
                  previous: dict[str, PageOutput] | None = None,
-                 previous_copies: dict[str, tuple[CopyOutput, ...]] | None = None):
+                 previous_copies: dict[str, tuple[CopyOutput, ...]] | None = None,
+                 article_data: tuple[Callable[[Article], Mapping[str, Any]], ...] = ()):
         """``previous``, ``previous_copies``: the pages of the preview's last build by path, and its
-        copies by origin (warm.py)."""
+        copies by origin (warm.py); ``article_data``: what sections add to an article page's data
+        (``article_page_data`` of the Section protocol)."""
         self.site = site
+        self.article_data = article_data
         self._previous = previous or {}
         self._previous_copies = previous_copies or {}
         self.config = site.config
@@ -303,9 +306,11 @@ def plan_news(planner: Planner) -> None:
                 alternates = alternates_of[article.base] = alternates if len(alternates) > 1 else ()
             # A stale translation links its original (None when it is current or the original unpublished).
             original = site.translation(article, article.stale_original) if article.stale_original else None
+            extra = {key: value for data_of in planner.article_data for key, value in data_of(article).items()}
             earlier = planner.earlier(urls.output_path(article.url))
             if earlier is not None and earlier.data.get("article") is article \
-                    and earlier.data.get("stale_original") is original and earlier.alternates == alternates:
+                    and earlier.data.get("stale_original") is original and earlier.alternates == alternates \
+                    and all(key in earlier.data and same(earlier.data[key], value) for key, value in extra.items()):
                 # The preview's last page of this very article, with the same translations: the rest of
                 # the page (its language switch) comes from those and the UI strings, which the article
                 # was made from too; its images are the same objects, copied to the same places.
@@ -314,7 +319,7 @@ def plan_news(planner: Planner) -> None:
                 planner.copies += planner.earlier_copies(article.rel)
                 continue
             page(lang, article.url, "article.html", "article", alternates, note_key="untranslated_note",
-                 origin=article.rel, article=article, stale_original=original)
+                 origin=article.rel, article=article, stale_original=original, **extra)
             for image in article.images:  # resized, stripped variants from the image cache (images.py)
                 for variant in image.variants:
                     planner.copy(article.url + variant.name, variant.file, f"image '{variant.name}'", article.rel)

@@ -22,7 +22,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Protocol
 
-from .config import SiteConfig
+from .cache import digest
+from .config import Language, SiteConfig
 from .content import ArticleSource
 from .diagnostics import Diagnostics
 from .model import Site
@@ -57,6 +58,32 @@ class Section(Protocol):
         """A hash of everything templates can read from this section (for incremental builds);
         None makes every page that reads the section render each time."""
         ...
+
+    # Optional ``article_page_data(article) -> Mapping[str, Any]``: what the section adds to the data
+    # of an article's page (the calendar: the article's events), so that the page depends on that
+    # and not on the whole section.
+
+
+class Navigation:
+    """What the menu of every page shows of the sections: a link to the calendar and to the stats
+    dashboard, in languages that have them. Templates see it as ``nav``; its fingerprint covers
+    only that, so editing an event or a figure re-renders the pages that show events or figures,
+    not every page of the site (each reads the menu)."""
+
+    def __init__(self, sections: dict[str, Section], config: SiteConfig):
+        self.sections = sections
+        self.config = config
+
+    def calendar(self, lang: Language) -> str | None:
+        calendar = self.sections.get("calendar")
+        return calendar.index_url(lang) if calendar is not None and calendar.has_events(lang.code) else None
+
+    def stats(self, lang: Language) -> str | None:
+        stats = self.sections.get("stats")
+        return stats.url(lang) if stats is not None and stats.regions else None
+
+    def fingerprint(self) -> str:
+        return digest(*(repr((lang.code, self.calendar(lang), self.stats(lang))) for lang in self.config.languages))
 
 
 def all_sections() -> list[Section]:

@@ -139,3 +139,24 @@ def test_the_output_listing_is_os_walk_s_files(tmp_path):
         walked |= {(Path(directory) / name).relative_to(tmp_path / "out").as_posix() for name in names}
     assert _files(tmp_path / "out") == walked == {
         "a/b/index.html", "top.txt", "a/linked-file.txt", "broken-link"}
+
+
+def test_an_event_or_figure_edit_renders_the_pages_that_show_it_not_every_page(site_factory, capsys, monkeypatch):
+    # Every page's menu links the calendar and the stats dashboard, through ``nav``, which covers
+    # only those links; an article's events are its page's data (calendar.article_page_data).
+    root = site_factory({}, with_sample_articles=True)
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    rendered = rendered_templates(monkeypatch)
+    _edit(root / "content/calendar/dieu-hanh-tuyen-truyen-2020.yaml", "tuyên truyền lưu động tại", "cổ động tại")
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    assert sorted(set(rendered)) == ["article.html", "calendar/event.html", "calendar/index.html",
+                                     "calendar/month.html", "home.html"]  # home: its calendar block
+    assert rendered.count("article.html") == 2  # the launch report (vi, en), which the event names
+
+    rendered.clear()
+    _edit(root / "content/stats/lang-son-2020-05.yaml", "61649", "61650")
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    # The dashboards, and the launch report whose body shows the figures (its page, the feed, the home page).
+    assert sorted(rendered) == sorted(["stats/dashboard.html"] * 2 + ["article.html", "atom.xml", "home.html"] * 2)
+    incremental, clean = build_both_ways(root, capsys)
+    assert incremental == clean
