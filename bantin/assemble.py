@@ -32,9 +32,10 @@ class ArticleMemory(Protocol):
     def expect(self, sources: list[ArticleSource], world: str, stale: dict[tuple[str, str], str]) -> None: ...
 
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
-                images: ImageProcessor) -> tuple[Article, str] | None: ...
+                images: ImageProcessor, data: dict[str, str]) -> tuple[Article, str] | None: ...
 
-    def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str) -> None: ...
+    def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str,
+                     data_used: dict[str, str]) -> None: ...
 
     def forget_articles_except(self, rels: set[str]) -> None: ...
 
@@ -87,11 +88,14 @@ def assemble(
     images: ImageProcessor,
     memory: ArticleMemory | None = None,
     world: str = "",
+    data: dict[str, str] | None = None,
     processes: int | None = None,
 ) -> Site:
-    """``memory`` and ``world``: articles of earlier builds, and the digest of everything besides
-    an article's own file that assembling it reads (warm.world_digest); ``processes``: at most
-    that many worker processes for Markdown (None: one per core)."""
+    """``memory``, ``world`` and ``data``: articles of earlier builds, the digest of everything
+    besides an article's own file and the data folders that assembling it reads, and a digest of
+    each data folder (warm.world_digest); ``processes``: at most that many worker processes for
+    Markdown (None: one per core)."""
+    data = data or {}
     now = selection.now or dt.datetime.now(dt.timezone.utc)
     renderers = {
         lang.code: MarkdownRenderer(registry, ui.for_language(lang.code)["footnote_backlink"], cache, images=images)
@@ -118,7 +122,7 @@ def assemble(
             scheduled.append(published)
             continue
         stale_original = stale.get((source.base, source.lang))
-        reused = memory.article(source, world, stale_original, images) if memory is not None else None
+        reused = memory.article(source, world, stale_original, images, data) if memory is not None else None
         slug_location = source.locations.get("slug", source.locations["title"])
         slug = reused[0].slug if reused else slugify(fields.get("slug", fields["title"]))
         if not slug:
@@ -159,6 +163,7 @@ def assemble(
             diagnostics.error(source.locations["lastmod"], "'lastmod' is before 'date'")
         _check_events(source, fields.get("events", ()), registry, diagnostics)
         pending.append(_Pending(source, slug, published, updated, body, cover, stale_original,
+                                data_used(body.shortcodes, fields.get("events", ()), registry, data),
                                 clean=len(diagnostics.items) == messages_before))
         slots.append(pending[-1])
 
@@ -196,7 +201,7 @@ def assemble(
             )
         )
         if memory is not None and item.clean and len(diagnostics.items) == messages_before:
-            memory.keep_article(source, world, article, item.body.job.key)
+            memory.keep_article(source, world, article, item.body.job.key, item.data_used)
     articles = [slot if isinstance(slot, Article) else made[id(slot)] for slot in slots]
     next_publication = min(scheduled, default=None)
     if memory is None:
@@ -220,7 +225,20 @@ class _Pending:
     body: PreparedBody
     cover: ImageAsset | None
     stale_original: str | None
+    data_used: dict[str, str]  # see data_used
     clean: bool  # checked without any message: may be kept for the next build (warm.py)
+
+
+def data_used(shortcodes: tuple[tuple[str, str], ...], events, registry: ShortcodeRegistry,
+              data: dict[str, str]) -> dict[str, str]:
+    """The data folders an article is made from, with their digests: those of the shortcodes in its
+    body, and the calendar's when its front matter names events (whose ids are checked). A kept
+    article is assembled again when one of these changed, and only then: a stats file edited
+    leaves the articles that show no figures as they were."""
+    folders = {registry.shortcodes[name].folder for name, _ in shortcodes if name in registry.shortcodes}
+    if events and "event" in registry.shortcodes:
+        folders.add(registry.shortcodes["event"].folder)
+    return {folder: data.get(folder, "") for folder in sorted(folders) if folder}
 
 
 def _cover(path: Path, written: str, body_images: tuple[ImageAsset, ...], images: ImageProcessor,

@@ -60,7 +60,8 @@ class AssembledArticles:
         self._read_up_to = 0
         self._keys: dict[tuple[int, str, str | None], str] = {}
         self.seed: dict[int, tuple[Any, str]] = {}  # Fingerprinter memo entries (fingerprint.py)
-        self._made: list[tuple[str, Article, str]] = []  # (key, article, body key) assembled this build
+        # (key, article, body key, data folders used) of each article assembled this build
+        self._made: list[tuple[str, Article, str, dict[str, str]]] = []
         self.codec = ArticleCodec()
 
     @staticmethod
@@ -85,27 +86,32 @@ class AssembledArticles:
         return self.rows.pop(key, None)  # one article per key: its text is let go once decoded
 
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
-                images: ImageProcessor) -> tuple[Article, str] | None:
-        """(the article kept for this very text in this world, its body key), or None."""
+                images: ImageProcessor, data: dict[str, str]) -> tuple[Article, str] | None:
+        """(the article kept for this very text in this world, made from the same data folders as
+        they are now, its body key), or None."""
         key = self._keys.get((id(source), world, stale_original)) or self.key(source, world, stale_original)
         row = self._row(key)
         if row is None:
             return None
         meta, text = row.split("\n", 1)
-        data = json.loads(meta)
+        facts = json.loads(meta)
+        used = facts.get("data")
+        if not isinstance(used, dict) or any(data.get(folder) != digest for folder, digest in used.items()):
+            return None  # a data file it shows changed (or a row from before data were recorded)
         article = self.codec.decode(json.loads(text), lambda: self._body(key), images)
         if article is None:  # an image changed
             return None
         self.table.mark_used(key)
         self.bodies.mark_used(key)
-        self.seed[id(article)] = (article, data["fingerprint"])
-        if data["card"] is not None:
+        self.seed[id(article)] = (article, facts["fingerprint"])
+        if facts["card"] is not None:
             card = article.card
-            self.seed[id(card)] = (card, data["card"])
-        return article, data["body_key"]
+            self.seed[id(card)] = (card, facts["card"])
+        return article, facts["body_key"]
 
-    def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str) -> None:
-        self._made.append((self.key(source, world, article.stale_original), article, body_key))
+    def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str,
+                     data_used: dict[str, str]) -> None:
+        self._made.append((self.key(source, world, article.stale_original), article, body_key, data_used))
 
     def forget_articles_except(self, rels: set[str]) -> None:
         """Nothing to forget: rows no build used are dropped when the table is saved."""
@@ -135,7 +141,7 @@ class AssembledArticles:
         return found[key]
 
     def _rows(self, fingerprints: dict[int, tuple[Any, str]]):
-        for key, article, body_key in self._made:
+        for key, article, body_key, data_used in self._made:
             entry = fingerprints.get(id(article))
             if entry is None or entry[0] is not article:
                 continue
@@ -147,7 +153,7 @@ class AssembledArticles:
             # Two JSON texts on a line each (JSON never has a raw line break): the row's facts, then
             # the article but its body, which has a table of its own.
             yield key, json.dumps({
-                "fingerprint": entry[1], "body_key": body_key,
+                "fingerprint": entry[1], "body_key": body_key, "data": data_used,
                 "card": card_entry[1] if card_entry is not None and card_entry[0] is card else None,
             }) + "\n" + encoded, article.body_html
 

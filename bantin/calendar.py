@@ -584,7 +584,8 @@ class CalendarSection:
                 return ""
             return renderer.render_partial("calendar/event_card.html", lang, diagnostics, event=view)
 
-        yield Shortcode("event", "event id", f"{CALENDAR_DIR}/<id>.yaml", lambda ident: ident in self.ids, render)
+        yield Shortcode("event", "event id", f"{CALENDAR_DIR}/<id>.yaml", lambda ident: ident in self.ids, render,
+                        CALENDAR_DIR)
 
     # 3. check
     def check(self, site: Site, diagnostics: Diagnostics) -> None:

@@ -121,13 +121,14 @@ def _run(options: BuildOptions) -> BuildResult:
         for shortcode in section.shortcodes(renderer, diagnostics):
             registry.add(shortcode)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
-    world = world_digest(root, config, ui, day, warm)
+    world, data = world_digest(root, config, ui, day, warm, registry.folders())
     if warm is not None:
         warm.looked()
     stored = AssembledArticles(cache.articles, cache.article_bodies) if warm is None else None
     try:
         site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,
-                        memory=warm if warm is not None else stored, world=world, processes=options.processes)
+                        memory=warm if warm is not None else stored, world=world, data=data,
+                        processes=options.processes)
     except BuildAborted as exc:  # nothing is written yet
         diagnostics.error(exc.location, str(exc))
         return finish()

@@ -27,6 +27,10 @@ class Shortcode:
     source_hint: str  # where such ids come from
     exists: Callable[[str], bool]
     render: BlockRenderer
+    # The folder (from the site's root) whose files its ids and blocks are made from: an article
+    # that uses the shortcode is assembled again when a file there changes, and only such an
+    # article (warm.world_digest, assemble.data_used).
+    folder: str = ""
 
 
 @dataclass
@@ -48,6 +52,10 @@ class ShortcodeRegistry:
     def names(self) -> list[str]:
         return sorted(self.shortcodes)
 
+    def folders(self) -> tuple[str, ...]:
+        """The data folders the shortcodes are made from (see ``Shortcode.folder``)."""
+        return tuple(sorted({shortcode.folder for shortcode in self.shortcodes.values() if shortcode.folder}))
+
 
 def _no_ids_yet(_id: str) -> bool:
     return False
@@ -60,6 +68,7 @@ def _nothing(_id: str, _lang: str) -> str:
 def core_registry() -> ShortcodeRegistry:
     """The shortcodes the contract defines; stats and calendar data plug in their renderers."""
     registry = ShortcodeRegistry()
-    registry.add(Shortcode("stats", "stats id", "content/stats/<id>.yaml", _no_ids_yet, _nothing))
-    registry.add(Shortcode("event", "event id", "content/calendar/<id>.yaml", _no_ids_yet, _nothing))
+    registry.add(Shortcode("stats", "stats id", "content/stats/<id>.yaml", _no_ids_yet, _nothing, "content/stats"))
+    registry.add(Shortcode("event", "event id", "content/calendar/<id>.yaml", _no_ids_yet, _nothing,
+                           "content/calendar"))
     return registry

@@ -718,7 +718,7 @@ class StatsSection:
                 return ""
             return renderer.render_partial("stats/block.html", lang, diagnostics, snapshot=snapshot)
 
-        return [Shortcode("stats", "stats id", f"{STATS_DIR}/<id>.yaml", exists, render)]
+        return [Shortcode("stats", "stats id", f"{STATS_DIR}/<id>.yaml", exists, render, STATS_DIR)]
 
     def check(self, site: Site, diagnostics: Diagnostics) -> None:
         """Nothing to cross-check: the shortcodes were checked while the bodies were rendered."""

@@ -51,6 +51,7 @@ class _Assembled:
     stale_original: str | None
     article: Article
     body_key: str  # its Markdown in the body cache, kept in use
+    data_used: dict[str, str]  # the data folders it is made from, with their digests (assemble.data_used)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ class WarmModel:
         # Those of them that are symbolic links: a save to the file a link points at is reported
         # for that file, not for the link, so they are looked at on every build.
         self._links: set[str] = set()
-        self._world_files: str | None = None  # the files' part of world_digest in the last build
+        # The folders of the data files apart, and world_files_digest of them, in the last build.
+        self._world_files: "tuple[tuple[str, ...], tuple[str, dict[str, str]]] | None" = None
         # The record of the output folder (cache.py) as the last build left it, and its file: kept
         # here rather than written after each save (a tenth of a second on a large archive), and
         # written when the dev server stops (``write_record``). Its file is deleted before the
@@ -139,13 +141,13 @@ class WarmModel:
         self._article_files = sorted(files, key=lambda rel: rel.split("/"))
         return self._article_files
 
-    def world_files(self, root: Path) -> str:
-        """The files' part of ``world_digest``: the last one when only article files changed."""
+    def world_files(self, root: Path, folders: tuple[str, ...]) -> "tuple[str, dict[str, str]]":
+        """``world_files_digest``: the last one when only article files changed."""
         only_articles = self.changed is not None and all(
             rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md") for rel in self.changed)
-        if self._world_files is None or not only_articles:
-            self._world_files = world_files_digest(root)
-        return self._world_files
+        if self._world_files is None or not only_articles or self._world_files[0] != folders:
+            self._world_files = (folders, world_files_digest(root, folders))
+        return self._world_files[1]
 
     # --- content.load_articles ---
 
@@ -193,13 +195,14 @@ class WarmModel:
         self._images_checked = {}
 
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
-                images: ImageProcessor) -> tuple[Article, str] | None:
+                images: ImageProcessor, data: dict[str, str]) -> tuple[Article, str] | None:
         """(the article assembled from this very source last time, its body key), if nothing it
         was made from changed; its images are asked for again (which also keeps their cached
         variants in use) and must come back the same."""
         known = self._assembled.get(source.rel)
         if known is None or known.source is not source or known.world != world \
-                or known.stale_original != stale_original:
+                or known.stale_original != stale_original \
+                or any(data.get(folder) != digest for folder, digest in known.data_used.items()):
             return None
         article = known.article
         assets = article.images + ((article.cover,) if article.cover and article.cover not in article.images else ())
@@ -212,8 +215,10 @@ class WarmModel:
                 return None
         return article, known.body_key
 
-    def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str) -> None:
-        self._assembled[source.rel] = _Assembled(source, world, article.stale_original, article, body_key)
+    def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str,
+                     data_used: dict[str, str]) -> None:
+        self._assembled[source.rel] = _Assembled(source, world, article.stale_original, article, body_key,
+                                                 data_used)
 
     def forget_articles_except(self, rels: set[str]) -> None:
         self._assembled = {rel: known for rel, known in self._assembled.items() if rel in rels}
@@ -300,16 +305,21 @@ class WarmModel:
         self.fingerprints = {key: entry for key, entry in memo.items() if key in live}
 
 
-def world_digest(root: Path, config: "SiteConfig", ui: "UiStrings", day: str, warm: WarmModel | None = None) -> str:
-    """Everything an article's assembly reads besides its own file and its images' bytes."""
-    files = warm.world_files(root) if warm is not None else world_files_digest(root)
-    return digest(CACHE_VERSION, repr(config), repr(sorted(ui.by_language.items())), day, files)
+def world_digest(root: Path, config: "SiteConfig", ui: "UiStrings", day: str, warm: WarmModel | None = None,
+                 folders: tuple[str, ...] = ()) -> "tuple[str, dict[str, str]]":
+    """(everything an article's assembly reads besides its own file, its images' bytes and the data
+    folders, a digest of each data folder): ``folders`` are those whose files shortcodes are made
+    from (calendar, stats), which count only for the articles that use them (assemble.data_used)."""
+    files, data = warm.world_files(root, folders) if warm is not None else world_files_digest(root, folders)
+    return digest(CACHE_VERSION, repr(config), repr(sorted(ui.by_language.items())), day, files), data
 
 
-def world_files_digest(root: Path) -> str:
-    """The files of templates/ and content/ but the articles: each by name, the templates and the
-    data files (calendar, stats) with their bytes."""
-    parts = []
+def world_files_digest(root: Path, folders: tuple[str, ...] = ()) -> "tuple[str, dict[str, str]]":
+    """(a digest of the files of templates/ and content/ but the articles and the data ``folders``:
+    each by name, the templates and the data files with their bytes; a digest of each folder of
+    ``folders``: its files' names and bytes)."""
+    parts: list = []
+    by_folder: dict[str, list] = {folder: [] for folder in folders}
     files = []
     for folder in ("templates", "content"):
         for directory, _, names in os.walk(root / folder):  # strings, not Paths: 20,000 files
@@ -319,5 +329,9 @@ def world_files_digest(root: Path) -> str:
         suffix = os.path.splitext(rel)[1]
         if rel.startswith(ARTICLES_DIR + "/") and suffix == ".md":
             continue  # the article itself: compared on its own
+        owner = next((folder for folder in folders if rel.startswith(folder + "/")), None)
+        if owner is not None:
+            by_folder[owner] += [rel, Path(path).read_bytes()]
+            continue
         parts += [rel, Path(path).read_bytes() if rel.startswith("templates/") or suffix in DATA_SUFFIXES else b""]
-    return digest(*parts)
+    return digest(*parts), {folder: digest(*folder_parts) for folder, folder_parts in by_folder.items()}

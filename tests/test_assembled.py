@@ -23,6 +23,7 @@ from test_incremental import tree
 from test_warm import PARADE_VI, SEED_VI, edit
 
 SEED_EN = SEED_VI.replace(".vi.md", ".en.md")
+GUIDE_VI = "content/articles/2020-06-01-huong-dan-viet-bai.vi.md"  # shows an event block
 
 
 class Spy:
@@ -33,8 +34,8 @@ class Spy:
         self.missed: list[str] = []
         original = AssembledArticles.article
 
-        def article(store, source, world, stale_original, images):
-            found = original(store, source, world, stale_original, images)
+        def article(store, source, world, stale_original, images, data):
+            found = original(store, source, world, stale_original, images, data)
             if found is None:
                 self.missed.append(source.rel)
             else:
@@ -86,6 +87,21 @@ def test_a_changed_image_reassembles_the_articles_that_show_it(built, capsys, mo
     build_and_compare_with_clean(built, capsys)
 
 
+@pytest.mark.parametrize("data_file, old, new, made_again", [
+    ("content/stats/lang-son-2020-05.yaml", "61649", "61650", [SEED_EN, SEED_VI]),  # its stats blocks
+    ("content/calendar/dieu-hanh-tuyen-truyen-2020.yaml", "lưu động tại", "cổ động tại",  # event blocks
+     [SEED_EN, SEED_VI, GUIDE_VI, GUIDE_VI.replace(".vi.md", ".en.md")]),
+])
+def test_a_data_file_edit_reassembles_the_articles_whose_shortcodes_read_its_folder(
+        built, capsys, monkeypatch, data_file, old, new, made_again):
+    spy = Spy(monkeypatch)
+    edit(built / data_file, old, new)
+    assert run_build(built, "build", "--quiet", capsys=capsys).code == 0
+    assert sorted(spy.missed) == sorted(made_again)
+    assert len(spy.taken) == len(list((built / "content/articles").glob("*.md"))) - len(made_again)
+    build_and_compare_with_clean(built, capsys)
+
+
 def test_a_changed_engine_takes_nothing_from_the_cache(built, capsys, monkeypatch):
     spy = Spy(monkeypatch)
     monkeypatch.setattr(assembled, "engine_digest", lambda: "another engine")
@@ -97,9 +113,9 @@ def test_the_codec_gives_back_every_sample_article_or_refuses_it(built, capsys, 
     made = []
     original_keep = AssembledArticles.keep_article
 
-    def keep_article(store, source, world, article, body_key):
+    def keep_article(store, source, world, article, body_key, data_used):
         made.append(article)
-        original_keep(store, source, world, article, body_key)
+        original_keep(store, source, world, article, body_key, data_used)
 
     monkeypatch.setattr(AssembledArticles, "keep_article", keep_article)
     assert run_build(built, "build", "--quiet", "--clean", capsys=capsys).code == 0

@@ -14,7 +14,8 @@ from bantin.warm import WarmModel
 from conftest import run_build
 from test_incremental import rendered_templates, tree
 
-SEED_VI = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.vi.md"  # a stats shortcode and two images
+SEED_VI = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.vi.md"
+SEED_EN = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.en.md"  # a stats shortcode and two images
 PARADE_VI = "content/articles/2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.vi.md"
 
 
@@ -75,13 +76,15 @@ def test_a_body_edit_reassembles_that_article_only_and_gives_the_clean_tree(prev
     assert same_as_clean_build(preview, capsys)
 
 
-def test_a_stats_edit_reassembles_every_article_so_shortcodes_show_the_new_figures(preview, capsys):
+def test_a_stats_edit_reassembles_the_articles_that_show_figures_and_no_other(preview, capsys):
+    # Shortcodes read the stats and calendar files: an article that uses one is made from that
+    # folder too (assemble.data_used); the others are not.
     before = preview.articles()
     stats = preview.root / "content/stats/lang-son-2020-05.yaml"
     edit(stats, "61649", "61650")
     preview.build()
     after = preview.articles()
-    assert all(after[rel] is not before[rel] for rel in after)
+    assert sorted(rel for rel in after if after[rel] is not before[rel]) == [SEED_EN, SEED_VI]
     assert "61.650" in after[SEED_VI].body_html
     assert same_as_clean_build(preview, capsys)
 
@@ -229,9 +232,10 @@ def test_what_a_stopped_build_was_told_is_looked_at_by_the_next(preview, capsys)
     assert same_as_clean_build(preview, capsys)
 
 
-def test_a_preview_told_of_a_data_file_change_assembles_every_article_again(preview, capsys):
-    # Only article files changed: the digest of everything else is the last one. A stats file (or
-    # a calendar file, a template): the world changed, every article is assembled again.
+def test_a_preview_told_of_a_template_or_data_file_change_assembles_the_articles_made_from_it(preview, capsys):
+    # Only article files changed: the digest of everything else is the last one. A template (or
+    # the settings): the world changed, every article is assembled again. A stats file: those that
+    # show figures.
     told(preview, PARADE_VI)
     preview.build()
     before = preview.articles()
@@ -239,8 +243,12 @@ def test_a_preview_told_of_a_data_file_change_assembles_every_article_again(prev
     told(preview, "content/stats/lang-son-2020-05.yaml")
     preview.build()
     after = preview.articles()
-    assert all(after[rel] is not before[rel] for rel in after)
+    assert sorted(rel for rel in after if after[rel] is not before[rel]) == [SEED_EN, SEED_VI]
     assert "61.650" in after[SEED_VI].body_html
+    edit(preview.root / "templates/404.html", "<h1>", '<h1 class="not-found">')
+    told(preview, "templates/404.html")
+    preview.build()
+    assert all(preview.articles()[rel] is not after[rel] for rel in after)
     assert same_as_clean_build(preview, capsys)
 
 
