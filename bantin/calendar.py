@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .render import Renderer
 
 CALENDAR_DIR = "content/calendar"
+_NO_ARTICLE_EVENTS: Mapping[str, Any] = MappingProxyType({"article_events": ()})
 CATEGORIES = ("campaign", "launch", "deadline")  # each has a label 'calendar_category_<name>' in templates/i18n/
 RECURRENCES = ("yearly",)
 EVENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -654,8 +655,11 @@ class CalendarSection:
             return True, upcoming[:HOME_EVENTS]
         return False, tuple(reversed(past))[:HOME_EVENTS]
 
-    def article_page_data(self, article: Article) -> dict[str, Any]:
-        """Added to the data of the article's page (the Section protocol): its events."""
+    def article_page_data(self, article: Article) -> Mapping[str, Any]:
+        """Added to the data of the article's page (the Section protocol): its events. Asked for
+        every article page of every build: most have none, and get one shared answer."""
+        if article.base not in self._links_by("article"):
+            return _NO_ARTICLE_EVENTS
         return {"article_events": self.article_events(article)}
 
     def article_events(self, article: Article) -> tuple[EventView, ...]:

@@ -306,11 +306,11 @@ def plan_news(planner: Planner) -> None:
                 alternates = alternates_of[article.base] = alternates if len(alternates) > 1 else ()
             # A stale translation links its original (None when it is current or the original unpublished).
             original = site.translation(article, article.stale_original) if article.stale_original else None
-            extra = {key: value for data_of in planner.article_data for key, value in data_of(article).items()}
+            extra = _article_data(planner.article_data, article)
             earlier = planner.earlier(urls.output_path(article.url))
             if earlier is not None and earlier.data.get("article") is article \
                     and earlier.data.get("stale_original") is original and earlier.alternates == alternates \
-                    and all(key in earlier.data and same(earlier.data[key], value) for key, value in extra.items()):
+                    and _same_data(earlier.data, extra):
                 # The preview's last page of this very article, with the same translations: the rest of
                 # the page (its language switch) comes from those and the UI strings, which the article
                 # was made from too; its images are the same objects, copied to the same places.
@@ -343,6 +343,23 @@ def plan_news(planner: Planner) -> None:
         page(lang, urls.not_found(lang), "404.html", "404 page", in_sitemap=False)
         page(lang, urls.feed(lang), "atom.xml", "Atom feed", in_sitemap=False,
              articles=articles[: config.feed_entries])
+
+
+def _article_data(hooks: tuple[Callable[[Article], Mapping[str, Any]], ...], article: Article) -> Mapping[str, Any]:
+    """What the sections add to an article page's data (Planner's ``article_data``)."""
+    if len(hooks) == 1:
+        return hooks[0](article)
+    return {key: value for data_of in hooks for key, value in data_of(article).items()}
+
+
+def _same_data(data: Mapping[str, Any], extra: Mapping[str, Any]) -> bool:
+    """Whether a page's data has each of ``extra``'s values (the very object, or ``same``)."""
+    for key, value in extra.items():
+        if key not in data:
+            return False
+        if data[key] is not value and not same(data[key], value):
+            return False
+    return True
 
 
 def _counts(term_pages: tuple[TermPage, ...]) -> tuple[TermCount, ...]:

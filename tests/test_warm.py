@@ -446,3 +446,17 @@ def test_the_site_after_an_edit_is_the_site_made_afresh(preview, capsys, old, ne
     assert site == _site(site.config, articles, site.next_publication)
     assert (site.languages["en"] is before.languages["en"]) is substituted  # the edit is Vietnamese
     assert same_as_clean_build(preview, capsys)
+
+
+def test_an_event_renamed_reaches_the_page_of_an_article_it_names_though_the_article_is_kept(preview, capsys):
+    # The parade report shows no event block and names no event: the event names it
+    # (``articles:``). Its article is kept, but its page's events are new data (article_page_data).
+    before = preview.articles()
+    edit(preview.root / "content/calendar/dieu-hanh-tuyen-truyen-2020.yaml", "tuyên truyền lưu động tại",
+         "cổ động tại")
+    told(preview, "content/calendar/dieu-hanh-tuyen-truyen-2020.yaml")
+    preview.build()
+    assert preview.articles()[PARADE_VI] is before[PARADE_VI]
+    page = preview.root / ".preview/tin-tuc/dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong-chinh-thanh-pho-lang-son"
+    assert "Diễu hành cổ động tại thành phố Lạng Sơn" in (page / "index.html").read_text(encoding="utf-8")
+    assert same_as_clean_build(preview, capsys)
