@@ -125,19 +125,22 @@ class WarmModel:
             self._links = set()
             self._article_files = article_files(root, self._links)
             return self._article_files
+        changed = [rel for rel in self.changed if rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md")]
         files = set(self._article_files)
-        for rel in self.changed:
-            if rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md"):
-                path = root / rel
-                if path.is_file():  # as the listing finds them: a link to a file is one
-                    files.add(rel)
-                    if path.is_symlink():
-                        self._links.add(rel)
-                    else:
-                        self._links.discard(rel)
+        if all(rel in files and rel not in self._links and (root / rel).is_file() and not (root / rel).is_symlink()
+               for rel in changed):
+            return self._article_files  # files saved where they were: the same list (sorting took 30 ms)
+        for rel in changed:
+            path = root / rel
+            if path.is_file():  # as the listing finds them: a link to a file is one
+                files.add(rel)
+                if path.is_symlink():
+                    self._links.add(rel)
                 else:
-                    files.discard(rel)
                     self._links.discard(rel)
+            else:
+                files.discard(rel)
+                self._links.discard(rel)
         self._article_files = sorted(files, key=lambda rel: rel.split("/"))
         return self._article_files
 
