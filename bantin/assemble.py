@@ -241,6 +241,11 @@ def data_used(shortcodes: tuple[tuple[str, str], ...], events, registry: Shortco
     return {folder: data.get(folder, "") for folder in sorted(folders) if folder}
 
 
+def data_unchanged(used: object, data: dict[str, str]) -> bool:
+    """Whether each data folder a kept article was made from (its ``data_used``) is as it was."""
+    return isinstance(used, dict) and all(data.get(folder) == digest for folder, digest in used.items())
+
+
 def _cover(path: Path, written: str, body_images: tuple[ImageAsset, ...], images: ImageProcessor,
            at: Location, diagnostics: Diagnostics) -> ImageAsset | None:
     """The cover as published: the body's own asset when the body shows the same file."""

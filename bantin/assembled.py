@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+from .assemble import data_unchanged
 from .cache import CACHE_DIR, KeyValueTable, digest
 from .content import ArticleSource
 from .diagnostics import BuildAborted, Location
@@ -95,8 +96,7 @@ class AssembledArticles:
             return None
         meta, text = row.split("\n", 1)
         facts = json.loads(meta)
-        used = facts.get("data")
-        if not isinstance(used, dict) or any(data.get(folder) != digest for folder, digest in used.items()):
+        if not data_unchanged(facts.get("data"), data):
             return None  # a data file it shows changed (or a row from before data were recorded)
         article = self.codec.decode(json.loads(text), lambda: self._body(key), images)
         if article is None:  # an image changed

@@ -137,7 +137,8 @@ def _run(options: BuildOptions) -> BuildResult:
     del sources  # the raw texts are in the model now; a large archive's sources are a few hundred MB
     for section in sections:
         section.check(site, diagnostics)
-    planner = Planner(site, ui, cache.made, *((warm.pages, warm.copies) if warm is not None else (None, None)),
+    planner = Planner(site, ui, cache.made, previous=warm.pages if warm is not None else None,
+                      previous_copies=warm.copies if warm is not None else None,
                       article_data=tuple(s.article_page_data for s in sections if hasattr(s, "article_page_data")))
     plan_news(planner)
     for section in sections:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .assemble import data_unchanged
 from .cache import CACHE_VERSION, digest, write_record
 from .content import ARTICLES_DIR, ArticleSource, article_files
 from .images import ImageProcessor
@@ -204,8 +205,7 @@ class WarmModel:
         variants in use) and must come back the same."""
         known = self._assembled.get(source.rel)
         if known is None or known.source is not source or known.world != world \
-                or known.stale_original != stale_original \
-                or any(data.get(folder) != digest for folder, digest in known.data_used.items()):
+                or known.stale_original != stale_original or not data_unchanged(known.data_used, data):
             return None
         article = known.article
         assets = article.images + ((article.cover,) if article.cover and article.cover not in article.images else ())
