@@ -35,6 +35,9 @@ from .writer import OutputFolder, source_stamp
 
 PROGRESS_THRESHOLD = 200  # pages; below this a progress bar only flickers
 
+# What builds with ``process_ends`` leave alive until the process ends (see BuildOptions).
+_LEFT_FOR_THE_END: list[dict] = []
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -51,6 +54,10 @@ class BuildOptions:
     processes: int | None = None
     # The dev server's objects from its last build (warm.py); not an option of the output.
     warm: WarmModel | None = field(default=None, compare=False, repr=False)
+    # The process ends right after this build (build.py's build and check): its objects are left
+    # for the process's end, which gives the memory back at once, instead of being freed one by one
+    # when the build returns (the model of 10,000 pairs: half a second of a one-edit rebuild).
+    process_ends: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,8 @@ def _run(options: BuildOptions) -> BuildResult:
     root = options.root
 
     def finish(counts: dict[str, int] | None = None, unchanged: bool = False) -> BuildResult:
+        if options.process_ends:  # the objects of the build (the locals of _run, the caller) stay
+            _LEFT_FOR_THE_END.append(sys._getframe(1).f_locals)
         return BuildResult(diagnostics, counts or {}, time.perf_counter() - started, unchanged)
 
     config = load_config(root, diagnostics, options.base_url)
