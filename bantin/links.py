@@ -7,7 +7,6 @@ an article, the line where the link is written.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 from urllib.parse import unquote, urljoin, urlsplit
@@ -18,10 +17,10 @@ from .plan import Plan
 
 # (what makes it one problem: the template, or the source and the link; where; the message)
 LinkProblem = tuple[tuple[str, str], Location, str]
-LINK = re.compile(rb'\s(?:href|src)="([^"]*)"')
-SRCSET = re.compile(rb'\ssrcset="([^"]*)"')  # "a-480.jpg 480w, a-960.jpg 960w" (our image markup)
+LINK_ATTRIBUTES = (b'href="', b'src="')
+SRCSET = b'srcset="'  # "a-480.jpg 480w, a-960.jpg 960w" (our image markup)
 EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel", "webcal", "data", "javascript"}
-PAGE_INDEPENDENT = ("/", "http:", "https:", "mailto:", "tel:", "webcal:", "data:", "javascript:")
+PAGE_INDEPENDENT = (b"/", b"http:", b"https:", b"mailto:", b"tel:", b"webcal:", b"data:", b"javascript:")
 
 
 def _target(url: str, page_url: str, config: SiteConfig) -> str | None:
@@ -72,14 +71,15 @@ class LinkChecker:
             return
         page = self.pages[path]
         resolves = self._resolves
-        for url in _urls(data):
-            key = url if url.startswith(PAGE_INDEPENDENT) else (url, page.url)
+        for link in _links(data):
+            key = link if link.startswith(PAGE_INDEPENDENT) else (link, page.url)
             ok = resolves.get(key)
             if ok is None:
-                target = _target(url, page.url, self.config)
+                target = _target(link.decode("utf-8"), page.url, self.config)
                 ok = resolves[key] = target is None or _exists(target, self.written)
             if ok:
                 continue
+            url = link.decode("utf-8")
             target = _target(url, page.url, self.config)
             nothing = f"nothing is built at /{target.lstrip('/')}"
             location = _line_writing(self.root, page.origin, url)
@@ -110,13 +110,30 @@ def written_paths(plan: Plan) -> set[str]:
             | {e.path for e in plan.expected})
 
 
-def _urls(page: bytes):
-    for match in LINK.finditer(page):
-        yield match.group(1).decode("utf-8")
-    for match in SRCSET.finditer(page):
-        for candidate in match.group(1).decode("utf-8").split(","):
+def _links(page: bytes) -> dict[bytes, None]:
+    """Each link and image address of a page once, in the order they first appear, as written
+    (bytes: a page repeats its menus and cards' links, 30 a page, and decoding each one, in a
+    generator, was a tenth of the rendering of a large archive)."""
+    links = dict.fromkeys(value for attribute in LINK_ATTRIBUTES for value in _values(page, attribute))
+    for srcset in _values(page, SRCSET):
+        for candidate in srcset.split(b","):
             if candidate.strip():
-                yield candidate.split()[0]
+                links[candidate.split()[0]] = None
+    return links
+
+
+def _values(page: bytes, attribute: bytes) -> Iterator[bytes]:
+    """The values of ``attribute`` (written ``name="``, after white space) in a page: found with
+    ``bytes.find``, twice as fast as a regular expression that tries each white space."""
+    start = page.find(attribute)
+    while start >= 0:
+        value = start + len(attribute)
+        end = page.find(b'"', value)
+        if end < 0:
+            return
+        if page[start - 1 : start].isspace():
+            yield page[value:end]
+        start = page.find(attribute, end)
 
 
 def _line_writing(root: Path, origin: str, url: str) -> Location | None:

@@ -150,7 +150,7 @@ def install() -> list[str]:
 def build(site: Path, out: Path, clean: bool, warm=None):
     from bantin.pipeline import BuildOptions, run
 
-    return run(BuildOptions(root=site, out=out, clean=clean, warm=warm, refresh_search=warm is None))
+    return run(BuildOptions(root=site, out=out, clean=clean, warm=warm, refresh_search=warm is None, processes=int(__import__("os").environ.get("BANTIN_JOBS", "0")) or None))
 
 
 def warm_model_after_edit(site: Path, out: Path, edited: Path):

@@ -317,3 +317,19 @@ def test_broken_link_in_a_template_is_reported_once(site_factory, capsys):
         "templates/home.html:1:1: error: broken link '/gioi-thieu/' written by this template or one it includes: "
         "nothing is built at /gioi-thieu/"
     ]
+
+
+def test_links_after_any_white_space_are_checked_and_other_attributes_are_not(site_factory, capsys):
+    """A template may break a tag over lines; ``data-href`` and the like are not links."""
+    root = site_factory({A: MINIMAL_ARTICLE})
+    base = root / "templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace(
+        "<p>{{ t.footer_text }}</p>",
+        '<p>{{ t.footer_text }} <a data-href="/khong-phai/"\n\thref="/gioi-thieu/">?</a>'
+        '<img alt="" src="/anh.png" srcset="/anh-480.png 480w, /anh-960.png 960w"></p>'))
+    result = run_build(root, "check", capsys=capsys)
+    assert result.code == 1
+    assert result.errors == [
+        f"templates/home.html:1:1: error: broken link '{url}' written by this template or one it includes: "
+        f"nothing is built at {url}" for url in ("/anh-480.png", "/anh-960.png", "/anh.png", "/gioi-thieu/")
+    ]
