@@ -93,7 +93,7 @@ def _edit(path, old, new):
 
 
 def test_a_cache_table_keeps_only_the_rows_the_last_build_used(tmp_path, monkeypatch):
-    # The first prune of a process sends every key in use; later ones (the preview's saves) delete
+    # The first prune of a process lists the table's keys; later ones (the preview's saves) delete
     # only the keys used last time and not now (cache._PRUNED). Either way the rows this build did
     # not use are gone; a row another process added meanwhile waits for the next full prune.
     monkeypatch.setattr(cache, "_PRUNED", {})
