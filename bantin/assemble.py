@@ -123,15 +123,14 @@ def assemble(
             continue
         stale_original = stale.get((source.base, source.lang))
         reused = memory.article(source, world, stale_original, images, data) if memory is not None else None
-        slug_location = source.locations.get("slug", source.locations["title"])
         slug = reused[0].slug if reused else slugify(fields.get("slug", fields["title"]))
         if not slug:
-            diagnostics.error(slug_location, "cannot make a URL slug from this: use letters or digits")
+            diagnostics.error(_slug_location(source), "cannot make a URL slug from this: use letters or digits")
             continue
         if (source.lang, slug) in by_slug:
             first = by_slug[source.lang, slug]
             diagnostics.error(
-                slug_location,
+                _slug_location(source),
                 f"duplicate slug '{slug}' in '{source.lang}' (also {first.rel}); set a different 'slug'",
             )
             continue
@@ -151,13 +150,12 @@ def assemble(
         )
         cover = None
         if "image" in fields:
-            at = source.locations["image"]
             if cover_problem:
-                diagnostics.error(at, cover_problem)
+                diagnostics.error(source.locations["image"], cover_problem)
             else:
-                cover = _cover(cover_path, fields["image"], body.images, images, at, diagnostics)
+                cover = _cover(cover_path, fields["image"], body.images, images, source, diagnostics)
             if "image_alt" not in fields:
-                diagnostics.error(at, "the cover image needs alt text: add 'image_alt'")
+                diagnostics.error(source.locations["image"], "the cover image needs alt text: add 'image_alt'")
         updated = aware(fields["lastmod"], config) if "lastmod" in fields else None
         if updated and updated < published:
             diagnostics.error(source.locations["lastmod"], "'lastmod' is before 'date'")
@@ -247,21 +245,28 @@ def data_unchanged(used: object, data: dict[str, str]) -> bool:
 
 
 def _cover(path: Path, written: str, body_images: tuple[ImageAsset, ...], images: ImageProcessor,
-           at: Location, diagnostics: Diagnostics) -> ImageAsset | None:
-    """The cover as published: the body's own asset when the body shows the same file."""
+           source: ArticleSource, diagnostics: Diagnostics) -> ImageAsset | None:
+    """The cover as published: the body's own asset when the body shows the same file (mistakes
+    reported at the ``image`` key of ``source``)."""
     for asset in body_images:
         if asset.source == path:
             return asset
         if asset.slug == published_slug(path.name):
-            diagnostics.error(at, f"the cover and a body image are both named '{path.name}'; rename one"
+            diagnostics.error(source.locations["image"], f"the cover and a body image are both named '{path.name}'; rename one"
                               if asset.name == path.name else
                               f"the cover '{path.name}' and the body image '{asset.name}' would be published"
                               " under one name; rename one")
             return None
     cover, problem = images.asset(path, written)
     if problem:
-        diagnostics.error(at, problem)
+        diagnostics.error(source.locations["image"], problem)
     return cover
+
+
+def _slug_location(source: ArticleSource) -> Location:
+    """Where the slug comes from, to report a bad one (an unread file's locations are read from
+    the cache only when asked: content.UnreadSource)."""
+    return source.locations.get("slug", source.locations["title"])
 
 
 def _body(source: ArticleSource, root: Path, dateline: str | None) -> BodySource:

@@ -112,16 +112,38 @@ class _BodyFromFile:
         return parts[1]
 
 
+class _MadeWhenAsked:
+    """A field of an ``UnreadSource`` made from its stored form the first time it is asked for
+    (most never are: the positions of 19,000 front matters' keys, 125,000 of them, are for
+    error messages)."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, source, owner=None):
+        if source is None:
+            return self
+        value = source.__dict__[self.name] = self.make(source)  # the instance's own value from now on
+        return value
+
+
 class UnreadSource(ArticleSource):
     """An article file whose stamp (times, size, inode) is the one recorded when a build last
     read it: its checked front matter comes from the cache and its body is read only if
     something asks (a rebuild after one edit asks for none of the other 19,000)."""
 
     body = _BodyFromFile()
+    path = _MadeWhenAsked(lambda source: Path(source.file))
+    locations = _MadeWhenAsked(lambda source: source.front_matter_memo.locations(source.front_matter_key, source.rel))
 
     @classmethod
     def from_values(cls, values: dict) -> "UnreadSource":
-        """``values``: every field but ``body`` (and ``translation_hash`` when it was known)."""
+        """``values``: every field but ``body`` (and ``translation_hash`` when it was known); ``path``
+        may be given as ``file`` (text), and ``locations`` left to ``front_matter_memo`` (the
+        ``CheckedFrontMatter`` the fields came from, asked again when they are needed)."""
         source = object.__new__(cls)
         source.__dict__.update(values)
         return source
@@ -349,11 +371,10 @@ class SourceRecords:
         record = json.loads(row)
         if tuple(record["stamp"]) != file_stamp(stat):
             return None
-        remembered = memo.by_key(record["front_matter"], rel)
-        if remembered is None:
+        fields = memo.fields(record["front_matter"])
+        if fields is None:
             return None
-        fields, locations = remembered
-        values = dict(rel=rel, path=Path(file), base=base, lang=lang, fields=fields, locations=locations,
+        values = dict(rel=rel, file=file, base=base, lang=lang, fields=fields, front_matter_memo=memo,
                       body_first_line=record["body_first_line"], valid=True, text_key=record["text"],
                       front_matter_key=record["front_matter"])
         if record["translation_hash"] is not None:
@@ -409,6 +430,24 @@ class CheckedFrontMatter:
 
     def by_key(self, key: str, rel: str) -> tuple[dict, dict[str, Location]] | None:
         """The row of the front matter whose YAML text has the hash ``key``."""
+        data = self._take(key)
+        return (_fields(data), _locations(data, rel)) if data is not None else None
+
+    def fields(self, key: str) -> dict | None:
+        """``by_key``'s fields alone: where each key stands is asked for only to report a mistake,
+        and the 125,000 locations of 19,000 front matters held for that were 25 MB (``locations``)."""
+        data = self._take(key)
+        return _fields(data) if data is not None else None
+
+    def locations(self, key: str, rel: str) -> dict[str, Location]:
+        """Where each key of the front matter with the hash ``key`` stands in ``rel``, read again."""
+        row = self.table.get_many([key]).get(key)
+        if row is None:  # another build of the same site dropped it meanwhile
+            raise BuildAborted(Location(rel), "the build cache changed while this build ran (another build of "
+                               "this site?); build again")
+        return _locations(json.loads(row), rel)
+
+    def _take(self, key: str) -> dict | None:
         if self.rows is None:
             self.rows = self.table.everything()
         # Let go once decoded, so the table's text and the decoded fields are not both in memory
@@ -417,11 +456,7 @@ class CheckedFrontMatter:
         if row is None:
             return None
         self.table.mark_used(key)
-        data = json.loads(row)
-        # The keys interned: each row's JSON has its own copies of the same two dozen names (30 MB
-        # for 19,000 files), and tags and authors repeat across articles too.
-        fields = {intern(key): _decode(value) for key, value in data["fields"].items()}
-        return fields, {intern(key): Location(rel, line, col) for key, (line, col) in data["locations"].items()}
+        return json.loads(row)
 
     def put(self, yaml_text: str, fields: dict, locations: dict[str, Location]) -> None:
         try:
@@ -433,6 +468,16 @@ class CheckedFrontMatter:
             return  # e.g. a time zone isoformat cannot name: checking it every build is the safe side
         row = {"fields": encoded, "locations": {key: [at.line, at.col] for key, at in locations.items()}}
         self.table.put(digest(yaml_text), json.dumps(row, ensure_ascii=False))
+
+
+def _fields(data: dict) -> dict:
+    # The keys interned: each row's JSON has its own copies of the same two dozen names (30 MB
+    # for 19,000 files), and tags and authors repeat across articles too.
+    return {intern(key): _decode(value) for key, value in data["fields"].items()}
+
+
+def _locations(data: dict, rel: str) -> dict[str, Location]:
+    return {intern(key): Location(rel, line, col) for key, (line, col) in data["locations"].items()}
 
 
 def _encode(value):

@@ -148,15 +148,20 @@ def _original_language(present, claimed, config: SiteConfig) -> str | None:
     return (named or unlinked or [None])[0]
 
 
+def _link_location(source) -> Location:
+    """Where a translation names its original (asked for only to report: an unread file's
+    locations are read from the cache when asked, content.UnreadSource)."""
+    return Location(source.rel, source.locations[KEY].line, 1)
+
+
 def _version(source, link, is_original, present, diagnostics: Diagnostics) -> Version:
     if link is None:
         return Version(source, ORIGINAL if is_original else UNTRACKED)
     original_lang, recorded = link
     original = present.get(original_lang)
-    location = Location(source.rel, source.locations[KEY].line, 1)
     if original is None:
         diagnostics.warning(
-            location,
+            _link_location(source),
             f"'{KEY}' names the '{original_lang}' original, but there is no '{original_lang}' version of "
             f"'{source.base}'",
         )
@@ -165,7 +170,7 @@ def _version(source, link, is_original, present, diagnostics: Diagnostics) -> Ve
     if current is None or current == recorded:
         return Version(source, UP_TO_DATE, original_lang)
     diagnostics.warning(
-        location,
+        _link_location(source),
         f"stale translation: the {original_lang} original ({original.rel}) has changed since this translation "
         f"was made; update the translation, then run "
         f"'python build.py translations --update {source.base}.{source.lang}'",

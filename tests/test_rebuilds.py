@@ -197,3 +197,26 @@ def test_an_edited_event_makes_its_calendar_files_again_and_only_those(sample_co
                            "lich/lich.ics"]
     assert "17.500 người" in (sample_copy / "public/lich/chi-tieu-nam-2020/chi-tieu-nam-2020.ics").read_text(encoding="utf-8")
     assert tree(sample_copy / "public") == clean_tree(sample_copy, capsys)
+
+
+def test_a_translation_not_read_again_reports_its_mistake_where_a_fresh_read_does(sample_copy, capsys, monkeypatch):
+    # The English version is not read (its stamp is the recorded one): its checked front matter comes
+    # from the cache without the keys' positions, which are read again only to report. Editing the
+    # original makes it stale, and the warning stands at the line of its translation_of.
+    from bantin import content
+
+    source = sample_copy / SEED_VI
+    source.write_text(source.read_text(encoding="utf-8") + "\nĐoạn bổ sung ở cuối bài.\n", encoding="utf-8")
+    asked = []
+    original = content.CheckedFrontMatter.locations
+    monkeypatch.setattr(content.CheckedFrontMatter, "locations",
+                        lambda self, key, rel: asked.append(rel) or original(self, key, rel))
+    result = run_build(sample_copy, "build", "--quiet", capsys=capsys)
+    assert result.code == 0
+    english = SEED_VI.replace(".vi.md", ".en.md")
+    assert asked == [english]
+    warning = (f"{english}:13:1: warning: stale translation: the vi original ({SEED_VI}) has changed since this "
+               f"translation was made; update the translation, then run 'python build.py translations --update "
+               f"2020-05-23-ra-quan-bhxh-toan-dan.en'")
+    assert result.errors == [warning]
+    assert run_build(sample_copy, "check", capsys=capsys).errors == [warning]  # read afresh: the same
