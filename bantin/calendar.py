@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .render import Renderer
 
 CALENDAR_DIR = "content/calendar"
+EVENT_CARD = "calendar/event_card.html"  # an event shortcode's block
 _NO_ARTICLE_EVENTS: Mapping[str, Any] = MappingProxyType({"article_events": ()})
 CATEGORIES = ("campaign", "launch", "deadline")  # each has a label 'calendar_category_<name>' in templates/i18n/
 RECURRENCES = ("yearly",)
@@ -583,10 +584,10 @@ class CalendarSection:
             view = self.view(ident, lang)
             if view is None:  # the file has errors, already reported
                 return ""
-            return renderer.render_partial("calendar/event_card.html", lang, diagnostics, event=view)
+            return renderer.render_partial(EVENT_CARD, lang, diagnostics, event=view)
 
         yield Shortcode("event", "event id", f"{CALENDAR_DIR}/<id>.yaml", lambda ident: ident in self.ids, render,
-                        CALENDAR_DIR)
+                        CALENDAR_DIR, (EVENT_CARD,))
 
     # 3. check
     def check(self, site: Site, diagnostics: Diagnostics) -> None:

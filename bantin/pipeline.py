@@ -30,7 +30,7 @@ from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections
 from .shortcodes import core_registry
 from .state import BuildState, input_stamp, warnings_of
-from .warm import WarmModel, world_digest
+from .warm import WarmModel, block_templates, world_digest
 from .writer import OutputFolder, source_stamp
 
 PROGRESS_THRESHOLD = 200  # pages; below this a progress bar only flickers
@@ -130,7 +130,8 @@ def _run(options: BuildOptions) -> BuildResult:
         for shortcode in section.shortcodes(renderer, diagnostics):
             registry.add(shortcode)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
-    world, data = world_digest(root, config, ui, day, warm, registry.folders())
+    world, data = world_digest(root, config, ui, day, warm, registry.folders(),
+                               block_templates(renderer.graph, registry.templates()))
     if warm is not None:
         warm.looked()
     stored = AssembledArticles(cache.articles, cache.article_bodies) if warm is None else None

@@ -31,6 +31,10 @@ class Shortcode:
     # that uses the shortcode is assembled again when a file there changes, and only such an
     # article (warm.world_digest, assemble.data_used).
     folder: str = ""
+    # The templates its blocks are rendered with: of all the theme's templates, only these (and
+    # those they pull in) can change an article's body, so editing another one (the page layout)
+    # leaves every assembled article as it is (warm.world_digest).
+    templates: tuple[str, ...] = ()
 
 
 @dataclass
@@ -51,6 +55,10 @@ class ShortcodeRegistry:
 
     def names(self) -> list[str]:
         return sorted(self.shortcodes)
+
+    def templates(self) -> tuple[str, ...]:
+        """The templates the shortcodes' blocks are rendered with (see ``Shortcode.templates``)."""
+        return tuple(sorted({name for shortcode in self.shortcodes.values() for name in shortcode.templates}))
 
     def folders(self) -> tuple[str, ...]:
         """The data folders the shortcodes are made from (see ``Shortcode.folder``)."""

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from .render import Renderer
 
 STATS_DIR = "content/stats"
+STATS_BLOCK = "stats/block.html"  # a stats shortcode's block
 JSON_NAME = "stats.json"
 JSON_VERSION = 1
 UNITS = ("people", "percent", "vnd")
@@ -716,9 +717,9 @@ class StatsSection:
             snapshot = self.snapshots.get(ident)
             if snapshot is None:
                 return ""
-            return renderer.render_partial("stats/block.html", lang, diagnostics, snapshot=snapshot)
+            return renderer.render_partial(STATS_BLOCK, lang, diagnostics, snapshot=snapshot)
 
-        return [Shortcode("stats", "stats id", f"{STATS_DIR}/<id>.yaml", exists, render, STATS_DIR)]
+        return [Shortcode("stats", "stats id", f"{STATS_DIR}/<id>.yaml", exists, render, STATS_DIR, (STATS_BLOCK,))]
 
     def check(self, site: Site, diagnostics: Diagnostics) -> None:
         """Nothing to cross-check: the shortcodes were checked while the bodies were rendered."""

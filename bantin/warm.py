@@ -19,16 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import jinja2
+
 from .assemble import data_unchanged
 from .cache import CACHE_VERSION, digest, write_record
 from .content import ARTICLES_DIR, ArticleSource, article_files
 from .images import ImageProcessor
 from .model import Article, Site
+from .plan import ASSETS_DIR
 from .state import FILE_RACY_NS, file_stamp, stamp_trusted
 
 if TYPE_CHECKING:
     from .config import SiteConfig
     from .diagnostics import Diagnostics
+    from .fingerprint import TemplateGraph
     from .plan import CopyOutput, PageOutput, Planned, Planner
     from .sections import Section
     from .i18n import UiStrings
@@ -309,18 +313,34 @@ class WarmModel:
 
 
 def world_digest(root: Path, config: "SiteConfig", ui: "UiStrings", day: str, warm: WarmModel | None = None,
-                 folders: tuple[str, ...] = ()) -> "tuple[str, dict[str, str]]":
+                 folders: tuple[str, ...] = (), templates: str = "") -> "tuple[str, dict[str, str]]":
     """(everything an article's assembly reads besides its own file, its images' bytes and the data
     folders, a digest of each data folder): ``folders`` are those whose files shortcodes are made
-    from (calendar, stats), which count only for the articles that use them (assemble.data_used)."""
+    from (calendar, stats), which count only for the articles that use them (assemble.data_used);
+    ``templates``: a digest of the templates shortcode blocks are rendered with (``block_templates``),
+    the only templates whose text an article's body depends on."""
     files, data = warm.world_files(root, folders) if warm is not None else world_files_digest(root, folders)
-    return digest(CACHE_VERSION, repr(config), repr(sorted(ui.by_language.items())), day, files), data
+    return digest(CACHE_VERSION, repr(config), repr(sorted(ui.by_language.items())), day, files, templates), data
+
+
+def block_templates(graph: "TemplateGraph", names: tuple[str, ...]) -> str:
+    """A digest of the sources of ``names`` and of every template they pull in (a template that
+    cannot be loaded counts by its error: the blocks that use it are reported, never kept)."""
+    parts = []
+    for name in names:
+        try:
+            parts.append(graph.closure(name)[0])
+        except jinja2.TemplateError as exc:
+            parts.append(f"{name}: {type(exc).__name__}: {exc}")
+    return digest(*names, *parts)
 
 
 def world_files_digest(root: Path, folders: tuple[str, ...] = ()) -> "tuple[str, dict[str, str]]":
     """(a digest of the files of templates/ and content/ but the articles and the data ``folders``:
-    each by name, the templates and the data files with their bytes; a digest of each folder of
-    ``folders``: its files' names and bytes)."""
+    each by name, the theme's assets (whose versions are in the links templates write) and the
+    data files with their bytes; a digest of each folder of ``folders``: its files' names and bytes).
+    The templates themselves count by name here: ``block_templates`` has the text of those that
+    matter."""
     parts: list = []
     by_folder: dict[str, list] = {folder: [] for folder in folders}
     files = []
@@ -336,5 +356,5 @@ def world_files_digest(root: Path, folders: tuple[str, ...] = ()) -> "tuple[str,
         if owner is not None:
             by_folder[owner] += [rel, Path(path).read_bytes()]
             continue
-        parts += [rel, Path(path).read_bytes() if rel.startswith("templates/") or suffix in DATA_SUFFIXES else b""]
+        parts += [rel, Path(path).read_bytes() if rel.startswith(ASSETS_DIR + "/") or suffix in DATA_SUFFIXES else b""]
     return digest(*parts), {folder: digest(*folder_parts) for folder, folder_parts in by_folder.items()}

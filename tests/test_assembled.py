@@ -102,6 +102,27 @@ def test_a_data_file_edit_reassembles_the_articles_whose_shortcodes_read_its_fol
     build_and_compare_with_clean(built, capsys)
 
 
+ALL_ARTICLES = "every article"
+
+
+@pytest.mark.parametrize("template, old, new, made_again", [
+    # A page layout: no body shows it, so every article is taken from the cache.
+    ("templates/base.html", "</body>", "<!-- bố cục mới -->\n</body>", []),
+    ("templates/article.html", "</article>", "</article>\n<!-- bài -->", []),
+    # A shortcode block's template (or one it pulls in): every article made again.
+    ("templates/stats/block.html", "</figure>", "</figure>\n<!-- khối -->", ALL_ARTICLES),
+    ("templates/calendar/event_card.html", "</div>", "</div>\n<!-- thẻ -->", ALL_ARTICLES),
+])
+def test_only_a_template_of_shortcode_blocks_reassembles_articles(built, capsys, monkeypatch, template, old, new,
+                                                                  made_again):
+    spy = Spy(monkeypatch)
+    edit(built / template, old, new)
+    assert run_build(built, "build", "--quiet", capsys=capsys).code == 0
+    every = sorted(f"content/articles/{p.name}" for p in (built / "content/articles").glob("*.md"))
+    assert sorted(spy.missed) == (every if made_again == ALL_ARTICLES else made_again)
+    build_and_compare_with_clean(built, capsys)
+
+
 def test_a_changed_engine_takes_nothing_from_the_cache(built, capsys, monkeypatch):
     spy = Spy(monkeypatch)
     monkeypatch.setattr(assembled, "engine_digest", lambda: "another engine")
@@ -228,7 +249,8 @@ def test_an_article_file_changed_under_the_build_stops_it_and_leaves_the_output(
     monkeypatch.setattr(content, "file_stamp", lambda stat: (stat.st_size,))
     assert run_build(built, "build", "--quiet", capsys=capsys).code == 0  # records the blind stamps
     edit(built / SEED_VI, "Lạng Sơn", "Lạng Sơm")  # the same size
-    edit(built / "templates/base.html", "</body>", "<!-- x -->\n</body>")  # every article made again
+    # A template of shortcode blocks: every article made again (a page layout's would leave them all)
+    edit(built / "templates/calendar/event_card.html", "</div>", "</div>\n<!-- x -->")
     result = run_build(built, "build", "--quiet", capsys=capsys)
     assert result.code == 1
     assert result.err.splitlines()[0] == (f"{SEED_VI}:1:1: error: this file changed while the site was being"

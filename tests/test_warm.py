@@ -233,9 +233,9 @@ def test_what_a_stopped_build_was_told_is_looked_at_by_the_next(preview, capsys)
 
 
 def test_a_preview_told_of_a_template_or_data_file_change_assembles_the_articles_made_from_it(preview, capsys):
-    # Only article files changed: the digest of everything else is the last one. A template (or
-    # the settings): the world changed, every article is assembled again. A stats file: those that
-    # show figures.
+    # Only article files changed: the digest of everything else is the last one. A template of
+    # shortcode blocks (or the settings): the world changed, every article is assembled again; a page
+    # template: none. A stats file: those that show figures.
     told(preview, PARADE_VI)
     preview.build()
     before = preview.articles()
@@ -248,7 +248,12 @@ def test_a_preview_told_of_a_template_or_data_file_change_assembles_the_articles
     edit(preview.root / "templates/404.html", "<h1>", '<h1 class="not-found">')
     told(preview, "templates/404.html")
     preview.build()
+    assert all(preview.articles()[rel] is after[rel] for rel in after)
+    edit(preview.root / "templates/stats/block.html", "</figure>", "</figure>\n<!-- x -->")
+    told(preview, "templates/stats/block.html")
+    preview.build()
     assert all(preview.articles()[rel] is not after[rel] for rel in after)
+    assert "<!-- x -->" in preview.articles()[SEED_VI].body_html
     assert same_as_clean_build(preview, capsys)
 
 
