@@ -19,7 +19,7 @@ from .i18n import UiStrings
 from .images import ImageAsset, ImageProcessor, published_slug
 from .markdown_render import BodySource, MarkdownRenderer, PreparedBody, convert_bodies, resolve_image_once
 from .model import Article, ArticleCard, LanguageSite, Site, Term, TermPage
-from .shortcodes import ShortcodeRegistry
+from .shortcodes import DataDigests, ShortcodeRegistry
 from .slugs import slugify
 from .translations import check_translations
 
@@ -32,7 +32,7 @@ class ArticleMemory(Protocol):
     def expect(self, sources: list[ArticleSource], world: str, stale: dict[tuple[str, str], str]) -> None: ...
 
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
-                images: ImageProcessor, data: dict[str, str]) -> tuple[Article, str] | None: ...
+                images: ImageProcessor, data: DataDigests) -> tuple[Article, str] | None: ...
 
     def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str,
                      data_used: dict[str, str]) -> None: ...
@@ -95,7 +95,7 @@ def assemble(
     besides an article's own file and the data folders that assembling it reads, and a digest of
     each data folder (warm.world_digest); ``processes``: at most that many worker processes for
     Markdown (None: one per core)."""
-    data = data or {}
+    data = DataDigests(data or {}, registry)
     now = selection.now or dt.datetime.now(dt.timezone.utc)
     renderers = {
         lang.code: MarkdownRenderer(registry, ui.for_language(lang.code)["footnote_backlink"], cache, images=images)
@@ -161,7 +161,7 @@ def assemble(
             diagnostics.error(source.locations["lastmod"], "'lastmod' is before 'date'")
         _check_events(source, fields.get("events", ()), registry, diagnostics)
         pending.append(_Pending(source, slug, published, updated, body, cover, stale_original,
-                                data_used(body.shortcodes, fields.get("events", ()), registry, data),
+                                data_used(body.shortcodes, fields.get("events", ()), data),
                                 clean=len(diagnostics.items) == messages_before))
         slots.append(pending[-1])
 
@@ -227,21 +227,19 @@ class _Pending:
     clean: bool  # checked without any message: may be kept for the next build (warm.py)
 
 
-def data_used(shortcodes: tuple[tuple[str, str], ...], events, registry: ShortcodeRegistry,
-              data: dict[str, str]) -> dict[str, str]:
-    """The data folders an article is made from, with their digests: those of the shortcodes in its
-    body, and the calendar's when its front matter names events (whose ids are checked). A kept
-    article is assembled again when one of these changed, and only then: a stats file edited
-    leaves the articles that show no figures as they were."""
-    folders = {registry.shortcodes[name].folder for name, _ in shortcodes if name in registry.shortcodes}
-    if events and "event" in registry.shortcodes:
-        folders.add(registry.shortcodes["event"].folder)
-    return {folder: data.get(folder, "") for folder in sorted(folders) if folder}
+def data_used(shortcodes: tuple[tuple[str, str], ...], events, data: DataDigests) -> dict[str, str]:
+    """The data an article is made from, with their digests (``DataDigests``): what the shortcodes in
+    its body show (a stats block: the stats folder; an event block: that event), and the events its
+    front matter names (whose ids are checked). A kept article is assembled again when one of these
+    changed, and only then: a stats file edited leaves the articles that show no figures as they
+    were, an event edited those that show or name other events."""
+    keys = {data.key(name, ident) for name, ident in (*shortcodes, *(("event", ident) for ident in events))}
+    return {key: data.get(key, "") for key in sorted(keys - {None})}
 
 
-def data_unchanged(used: object, data: dict[str, str]) -> bool:
-    """Whether each data folder a kept article was made from (its ``data_used``) is as it was."""
-    return isinstance(used, dict) and all(data.get(folder) == digest for folder, digest in used.items())
+def data_unchanged(used: object, data: DataDigests) -> bool:
+    """Whether everything a kept article was made from (its ``data_used``) is as it was."""
+    return isinstance(used, dict) and all(data.get(key) == digest for key, digest in used.items())
 
 
 def _cover(path: Path, written: str, body_images: tuple[ImageAsset, ...], images: ImageProcessor,

@@ -32,6 +32,7 @@ from .content import ArticleSource
 from .diagnostics import BuildAborted, Location
 from .images import ImageAsset, ImageProcessor
 from .model import Article, KeptArticle, Site, Term
+from .shortcodes import DataDigests
 from .state import ENGINE
 
 ROWS_AT_ONCE = 500  # SQLite takes at most 999 parameters in a query
@@ -87,7 +88,7 @@ class AssembledArticles:
         return self.rows.pop(key, None)  # one article per key: its text is let go once decoded
 
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
-                images: ImageProcessor, data: dict[str, str]) -> tuple[Article, str] | None:
+                images: ImageProcessor, data: DataDigests) -> tuple[Article, str] | None:
         """(the article kept for this very text in this world, made from the same data folders as
         they are now, its body key), or None."""
         key = self._keys.get((id(source), world, stale_original)) or self.key(source, world, stale_original)

@@ -547,8 +547,40 @@ class AddLink:
 # --- the section -----------------------------------------------------------------------------------
 
 
+class CalendarLinks:
+    """The calendar's addresses and the links that subscribe to its feeds: they follow from the
+    settings alone. Templates reach them as ``calendar_links`` (and as ``calendar``, which has them
+    too): a page whose templates name ``calendar`` depends on every event, so the pages that only
+    link the calendar (an event's, a month's) read these and are rendered again when their own
+    data change, not when any event does."""
+
+    def __init__(self, config: SiteConfig):
+        self.config = config
+
+    def index_url(self, lang: Language) -> str:
+        return index_url(lang)
+
+    def feed_url(self, lang: Language) -> str:
+        return feed_url(lang)
+
+    def webcal(self, url: str) -> str:
+        """``webcal://`` for a site-relative URL: calendar apps subscribe instead of importing once."""
+        return "webcal://" + (self.config.base_url + url).split("://", 1)[1]
+
+    def google_subscribe(self, url: str) -> str:
+        return "https://calendar.google.com/calendar/render?" + urlencode({"cid": self.webcal(url)}, quote_via=quote)
+
+    def outlook_subscribe(self, url: str, name: str) -> str:
+        query = {"url": self.config.base_url + url, "name": name}
+        return "https://outlook.live.com/calendar/0/addfromweb?" + urlencode(query, quote_via=quote)
+
+    def fingerprint(self) -> str:
+        """Nothing beyond the settings, which every page's fingerprint covers already."""
+        return "settings"
+
+
 @dataclass
-class CalendarSection:
+class CalendarSection(CalendarLinks):
     """The calendar; templates reach it as ``calendar``."""
 
     name: str = "calendar"
@@ -587,7 +619,17 @@ class CalendarSection:
             return renderer.render_partial(EVENT_CARD, lang, diagnostics, event=view)
 
         yield Shortcode("event", "event id", f"{CALENDAR_DIR}/<id>.yaml", lambda ident: ident in self.ids, render,
-                        CALENDAR_DIR, (EVENT_CARD,))
+                        CALENDAR_DIR, (EVENT_CARD,), self.event_digest)
+
+    def event_digest(self, ident: str) -> str:
+        """What an event's block is made from (besides the settings and UI strings): the event as read,
+        or whether its id is known at all (a file with errors, or none)."""
+        key = ("digest", ident)
+        if key not in self._cache:
+            event = self.events.get(ident)
+            known = repr(event) if event is not None else "with errors" if ident in self.ids else "missing"
+            self._cache[key] = hashlib.sha256(known.encode("utf-8")).hexdigest()
+        return self._cache[key]
 
     # 3. check
     def check(self, site: Site, diagnostics: Diagnostics) -> None:
@@ -631,23 +673,6 @@ class CalendarSection:
 
     def has_events(self, lang: str) -> bool:
         return bool(self.events_in(lang))
-
-    def index_url(self, lang: Language) -> str:
-        return index_url(lang)
-
-    def feed_url(self, lang: Language) -> str:
-        return feed_url(lang)
-
-    def webcal(self, url: str) -> str:
-        """``webcal://`` for a site-relative URL: calendar apps subscribe instead of importing once."""
-        return "webcal://" + (self.config.base_url + url).split("://", 1)[1]
-
-    def google_subscribe(self, url: str) -> str:
-        return "https://calendar.google.com/calendar/render?" + urlencode({"cid": self.webcal(url)}, quote_via=quote)
-
-    def outlook_subscribe(self, url: str, name: str) -> str:
-        query = {"url": self.config.base_url + url, "name": name}
-        return "https://outlook.live.com/calendar/0/addfromweb?" + urlencode(query, quote_via=quote)
 
     def home(self, lang: str) -> tuple[bool, tuple[OccurrenceView, ...]]:
         """(upcoming?, occurrences): the next events, or the most recent ones when none is upcoming."""

@@ -23,6 +23,7 @@ from .i18n import Formatter, UiStrings
 from .images import picture
 from .model import Site
 from .plan import ASSETS_DIR, PageOutput, Plan
+from .calendar import CalendarLinks
 from .sections import Navigation
 from .structured_data import iso, news_article, open_graph_locale
 
@@ -89,8 +90,10 @@ class Renderer:
         self.root = root
         self.config = config
         self.ui = ui
-        # Each section's object, visible to templates by its name, and the menu's view of them.
-        self.sections = {**(sections or {}), "nav": Navigation(sections or {}, config)}
+        # Each section's object, visible to templates by its name, the menu's view of them, and the
+        # calendar's links (which do not depend on its events).
+        self.sections = {**(sections or {}), "nav": Navigation(sections or {}, config),
+                         "calendar_links": CalendarLinks(config)}
         self.env = env or make_environment(root, auto_reload=reused)
         assets = root / ASSETS_DIR
         # ?v=<hash> lets browsers cache the theme files forever and still see changes.

@@ -35,6 +35,10 @@ class Shortcode:
     # those they pull in) can change an article's body, so editing another one (the page layout)
     # leaves every assembled article as it is (warm.world_digest).
     templates: tuple[str, ...] = ()
+    # The digest of what the block of one id is made from, when that is one item of the folder (an
+    # event's block shows that event alone): an article is then assembled again when that item
+    # changes, not when any file of the folder does (see ``DataDigests``).
+    digest_of: Callable[[str], str] | None = None
 
 
 @dataclass
@@ -63,6 +67,33 @@ class ShortcodeRegistry:
     def folders(self) -> tuple[str, ...]:
         """The data folders the shortcodes are made from (see ``Shortcode.folder``)."""
         return tuple(sorted({shortcode.folder for shortcode in self.shortcodes.values() if shortcode.folder}))
+
+
+class DataDigests:
+    """What an article can be made from besides its own file and the world (warm.world_digest), by
+    key: a data folder (``Shortcode.folder``) and its digest, or ``name:id`` and the digest of that
+    id's item, for a shortcode with ``digest_of``. An article records the keys of what it uses
+    (assemble.data_used) and is kept while each gives the digest it recorded."""
+
+    def __init__(self, folders: dict[str, str], registry: "ShortcodeRegistry"):
+        self.folders = folders
+        self.registry = registry
+
+    def key(self, name: str, ident: str) -> str | None:
+        """The key of what the block ``name`` of ``ident`` is made from (None: nothing of a folder)."""
+        shortcode = self.registry.shortcodes.get(name)
+        if shortcode is None or not shortcode.folder:
+            return None
+        return f"{name}:{ident}" if shortcode.digest_of is not None else shortcode.folder
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        if key in self.folders:
+            return self.folders[key]
+        name, colon, ident = key.partition(":")
+        shortcode = self.registry.shortcodes.get(name)
+        if colon and shortcode is not None and shortcode.digest_of is not None:
+            return shortcode.digest_of(ident)
+        return default
 
 
 def _no_ids_yet(_id: str) -> bool:

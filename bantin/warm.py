@@ -30,6 +30,7 @@ from .plan import ASSETS_DIR
 from .state import FILE_RACY_NS, file_stamp, stamp_trusted
 
 if TYPE_CHECKING:
+    from .shortcodes import DataDigests
     from .config import SiteConfig
     from .diagnostics import Diagnostics
     from .fingerprint import TemplateGraph
@@ -203,7 +204,7 @@ class WarmModel:
         self._images_checked = {}
 
     def article(self, source: ArticleSource, world: str, stale_original: str | None,
-                images: ImageProcessor, data: dict[str, str]) -> tuple[Article, str] | None:
+                images: ImageProcessor, data: "DataDigests") -> tuple[Article, str] | None:
         """(the article assembled from this very source last time, its body key), if nothing it
         was made from changed; its images are asked for again (which also keeps their cached
         variants in use) and must come back the same."""

@@ -89,10 +89,13 @@ def test_a_changed_image_reassembles_the_articles_that_show_it(built, capsys, mo
 
 @pytest.mark.parametrize("data_file, old, new, made_again", [
     ("content/stats/lang-son-2020-05.yaml", "61649", "61650", [SEED_EN, SEED_VI]),  # its stats blocks
-    ("content/calendar/dieu-hanh-tuyen-truyen-2020.yaml", "lưu động tại", "cổ động tại",  # event blocks
+    # An event: the articles that name it (the launch report) or show its block (the guide), not
+    # those that show or name other events.
+    ("content/calendar/dieu-hanh-tuyen-truyen-2020.yaml", "lưu động tại", "cổ động tại", [SEED_EN, SEED_VI]),
+    ("content/calendar/ra-quan-2020.yaml", "lễ ra quân", "buổi ra quân",
      [SEED_EN, SEED_VI, GUIDE_VI, GUIDE_VI.replace(".vi.md", ".en.md")]),
 ])
-def test_a_data_file_edit_reassembles_the_articles_whose_shortcodes_read_its_folder(
+def test_a_data_file_edit_reassembles_the_articles_whose_shortcodes_read_it(
         built, capsys, monkeypatch, data_file, old, new, made_again):
     spy = Spy(monkeypatch)
     edit(built / data_file, old, new)
@@ -263,3 +266,17 @@ def test_a_damaged_cache_file_is_only_a_slower_build(built, capsys):
     edit(built / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới.\n\nNguồn: Báo Lạng Sơn")
     build_and_compare_with_clean(built, capsys)
     assert (built / ".bantin-cache/cache.sqlite").read_bytes()[:16] == b"SQLite format 3\0"
+
+
+def test_a_deleted_event_is_reported_in_the_kept_articles_that_name_it(built, capsys, monkeypatch):
+    spy = Spy(monkeypatch)
+    before = tree(built / "public")
+    (built / "content/calendar/moc-6-thang-2020.yaml").unlink()
+    result = run_build(built, "build", "--quiet", capsys=capsys)
+    assert sorted(spy.missed) == sorted([SEED_EN, SEED_VI])
+    assert result.code == 1
+    assert result.errors == [
+        f"{rel}:8:1: error: unknown event 'moc-6-thang-2020' (no content/calendar/<id>.yaml)"
+        for rel in sorted([SEED_EN, SEED_VI])
+    ]
+    assert tree(built / "public") == before
