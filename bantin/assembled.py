@@ -124,15 +124,32 @@ class AssembledArticles:
     def keep_site(self, world: str, articles: list[Article], site: Site) -> None:
         """Nothing kept between processes (see ``last_site``)."""
 
-    def save(self, fingerprints: dict[int, tuple[Any, str]]) -> None:
+    def save(self, fingerprints: dict[int, tuple[Any, str]], replaced: tuple[str, ...] | None = None) -> None:
         """Store the articles assembled this build with the fingerprints the pages gave them (an
-        article no page showed has none, and is not kept); drop the rows no article used."""
+        article no page showed has none, and is not kept); drop the rows no article used, or, for a
+        build that saw part of the site (quick.py), only the ``replaced`` ones."""
         rows = list(self._rows(fingerprints))  # the bodies in it are the articles' own strings
         self.table.put_stream((key, row) for key, row, _ in rows)
         self.bodies.put_stream((key, body) for key, _, body in rows)
         self._made.clear()
-        self.table.keep_only_used()
-        self.bodies.keep_only_used()
+        for table in (self.table, self.bodies):
+            if replaced is None:
+                table.keep_only_used()
+            else:
+                table.flush(replaced)
+
+    def previous(self, source: ArticleSource, text_key: str, world: str, languages: tuple[str, ...],
+                 images: ImageProcessor) -> tuple[str, KeptArticle] | None:
+        """(key, article) of the row kept for ``source`` when its text had the hash ``text_key``, in
+        this world, whether or not its original was then stale (in any of ``languages``): there is
+        at most one, the one the last build used (full builds drop the others, quick.py replaces)."""
+        for stale in (None, *languages):
+            key = digest(engine_digest(), world, source.rel, text_key, stale or "")
+            row = self.table.get_many([key]).get(key)
+            if row is not None:
+                article = self.codec.decode(json.loads(row.split("\n", 1)[1]), lambda key=key: self._body(key), images)
+                return (key, article) if article is not None else None
+        return None
 
     def _body(self, key: str) -> str:
         found = self.bodies.get_many([key])

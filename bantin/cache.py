@@ -283,6 +283,19 @@ class KeyValueTable:
     def mark_used(self, key: str) -> None:
         self.used.add(key)
 
+    def flush(self, forget: tuple[str, ...] = ()) -> None:
+        """Write this build's new rows and delete the rows of ``forget``, keeping every other row (a
+        build that saw part of the site cannot tell which rows are unused: quick.py)."""
+        db = self._connection(create=True)
+        if db is None:
+            for key in forget:
+                self.memory.pop(key, None)
+            return
+        with db:
+            db.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?)", sorted(self.memory.items()))
+            db.executemany(f"DELETE FROM {self.table} WHERE key = ?", ((key,) for key in sorted(forget)))
+        self.memory.clear()
+
     def keep_only_used(self) -> None:
         """Write this build's new rows and drop those no article used."""
         db = self._connection(create=True)

@@ -22,14 +22,13 @@ from .cache import KeyValueTable, digest
 from .config import SiteConfig
 from .diagnostics import BuildAborted, Diagnostics, Location
 from .schema import Field, Kind, MappingChecker
-from .state import file_stamp, stamp_trusted
+from .state import ARTICLES_DIR, file_stamp, stamp_trusted
 from .textio import nfc, read_source
 from .yamlfile import MarkedMap, Pos, load_file_text
 
 if TYPE_CHECKING:
     from .warm import WarmModel
 
-ARTICLES_DIR = "content/articles"
 HASH_LENGTH = 12  # hex digits of a translation's record of its original (translations.py)
 
 FRONT_MATTER_FIELDS = [
@@ -202,15 +201,17 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
                   checked: KeyValueTable | None = None, warm: "WarmModel | None" = None,
-                  records: "SourceRecords | None" = None) -> list[ArticleSource]:
+                  records: "SourceRecords | None" = None, files: list[str] | None = None) -> list[ArticleSource]:
     """``checked``: front matters checked by earlier builds (see ``CheckedFrontMatter``);
     ``warm``: the dev server's sources of its last build (warm.py); ``records``: what each file
-    was when a command-line build last read it (``SourceRecords``)."""
+    was when a command-line build last read it (``SourceRecords``); ``files``: the article files to
+    load, as ``article_files`` lists them (default: every one)."""
     memo = CheckedFrontMatter(checked) if checked is not None else None
     top = str(root)
     sources: list[ArticleSource] = []
     seen: dict[tuple[str, str], str] = {}
-    for found in warm.article_files(root) if warm is not None else article_files(root):
+    found_files = files if files is not None else warm.article_files(root) if warm is not None else article_files(root)
+    for found in found_files:
         rel = nfc(found)
         base, lang, suffix = split_name(found, config)
         if lang is None:
@@ -343,6 +344,9 @@ def _parse_article(text: str, path: Path, rel: str, base: str, lang: str, diagno
     )
 
 
+UNTRUSTED_STAMP = (0, 0, 0, 0)  # no file has it: the file is read again (SourceRecords.read)
+
+
 class SourceRecords:
     """Each article file as the last command-line build read it: its stamp (times, size, inode),
     the hash of its text, its front matter's row in the cache, its first body line, and what a
@@ -383,9 +387,10 @@ class SourceRecords:
         return UnreadSource.from_values(values)
 
     def read(self, source: ArticleSource, stat: os.stat_result) -> None:
-        """A file read and checked without a message: recorded unless written too recently."""
-        if stamp_trusted(stat):
-            self._read[source.rel] = file_stamp(stat)
+        """A file read and checked without a message: recorded. One written too recently for its
+        stamp to show its next change gets a stamp no file has (it is read again next time), its
+        text's hash all the same: a quick rebuild asks what text the last build read (quick.py)."""
+        self._read[source.rel] = file_stamp(stat) if stamp_trusted(stat) else UNTRUSTED_STAMP
 
     def remember(self, sources: list[ArticleSource]) -> None:
         """Record this build's files (called once translations are checked, which works out the
@@ -406,10 +411,14 @@ class SourceRecords:
                 "body_first_line": source.body_first_line, "translation_hash": hashed,
             }))
 
-    def save(self) -> None:
+    def save(self, prune: bool = True) -> None:
         """Write the records and drop those of files gone (command-line builds only: the preview
-        keeps its sources in memory and leaves this table as it is)."""
-        self.table.keep_only_used()
+        keeps its sources in memory and leaves this table as it is); ``prune`` false (a build that
+        read part of the site: quick.py): drop none."""
+        if prune:
+            self.table.keep_only_used()
+        else:
+            self.table.flush()
 
 
 class CheckedFrontMatter:

@@ -49,11 +49,13 @@ class LinkChecker:
     Problems are held until ``report``: a build with other errors (a template that failed, a
     bad article) reports those alone, since its links may be broken only because of them."""
 
-    def __init__(self, plan: Plan, root: Path, config: SiteConfig, diagnostics: Diagnostics):
+    def __init__(self, plan: Plan, root: Path, config: SiteConfig, diagnostics: Diagnostics,
+                 written: set[str] | None = None):
+        """``written``: every path of the output, when ``plan`` has only the pages to render (quick.py)."""
         self.root = root
         self.config = config
         self.diagnostics = diagnostics
-        self.written = written_paths(plan)
+        self.written = written if written is not None else written_paths(plan)
         self.pages = {page.path: page for page in plan.pages}
         self.reported: set[tuple[str, str]] = set()
         self.problems: list[tuple[Location, str]] = []

@@ -25,11 +25,12 @@ from .images import ImageProcessor
 from .links import LinkChecker, written_paths
 from .page_work import PageWork, do_pages
 from .plan import PageOutput, Planner, plan_news, plan_site_files
+from .quick import quick_rebuild, shown_in_full
 from .render import Renderer
 from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections
 from .shortcodes import core_registry
-from .state import BuildState, input_stamp, warnings_of
+from .state import BuildState, input_stamps, warnings_of
 from .warm import WarmModel, block_templates, world_digest
 from .writer import OutputFolder, source_stamp
 
@@ -104,13 +105,21 @@ def _run(options: BuildOptions) -> BuildResult:
     # The preview neither asks nor records whether anything changed: it rebuilds when told of a
     # save, which changed a file (stamping 20,000 files took 0.07 s of each save), and its first
     # build fills its memory (warm.py) so that its first save is quick too.
-    inputs = input_stamp(root) if options.out is not None and options.warm is None else None
-    if inputs is not None and not options.clean:
-        state = BuildState.load(root, options.out)
-        if state is not None and state.still_holds(inputs, _options_key(options), day, now, options.out):
-            state.replay(diagnostics)  # nothing changed: the output is already what this build makes
-            return finish(state.counts, unchanged=True)
+    stamps = input_stamps(root) if options.out is not None and options.warm is None else None
+    inputs = stamps.whole if stamps is not None else None
+    state = BuildState.load(root, options.out) if inputs is not None and not options.clean else None
+    if state is not None and state.still_holds(inputs, _options_key(options), day, now, options.out):
+        state.replay(diagnostics)  # nothing changed: the output is already what this build makes
+        return finish(state.counts, unchanged=True)
     ui = load_ui_strings(root, config, diagnostics)
+    if state is not None and ui is not None and not diagnostics.items:
+        # An edit to a few bodies: their pages alone, from the last build's records (quick.py).
+        quick = quick_rebuild(root, options.out, _options_key(options), options.selection, options.strict, config,
+                              ui, day, now, stamps, state)
+        if quick is not None:
+            for path, line, col, message in quick.warnings:
+                diagnostics.warning(Location(path, line, col), message)
+            return finish(quick.counts)
     warm = options.warm if not options.clean else None
     cache = BuildCache.load(root, options.clean, options.out,
                             warm.record(BuildCache.record_file(root, options.out)) if warm is not None else None)
@@ -205,7 +214,8 @@ def _run(options: BuildOptions) -> BuildResult:
     if inputs is not None:
         next_publication = site.next_publication.isoformat() if site.next_publication else None
         BuildState(inputs, _options_key(options), day, next_publication, str(options.out.resolve()),
-                   tuple(written), counts, warnings_of(diagnostics)).save(root, options.out)
+                   tuple(written), counts, warnings_of(diagnostics), stamps.others, stamps.articles,
+                   shown_in_full(plan.pages)).save(root, options.out)
     images.prune()
     return finish(counts)
 

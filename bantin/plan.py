@@ -25,6 +25,7 @@ from .model import Article, Site, Term, TermPage
 
 ASSETS_DIR = "templates/assets"
 PAGE_WINDOW = 2  # page numbers linked on each side of the current list page
+ARTICLE_TEMPLATE = "article.html"
 
 
 @dataclass(frozen=True)
@@ -299,30 +300,7 @@ def plan_news(planner: Planner) -> None:
                  articles=chunk, pagination=_pagination(lang, number, len(chunks)))
 
         for article in articles:
-            alternates = alternates_of.get(article.base)
-            if alternates is None:  # the same for every version of the article
-                versions = site.translations.get(article.base, {})
-                alternates = tuple((code, versions[code].url) for code in config.codes if code in versions)
-                alternates = alternates_of[article.base] = alternates if len(alternates) > 1 else ()
-            # A stale translation links its original (None when it is current or the original unpublished).
-            original = site.translation(article, article.stale_original) if article.stale_original else None
-            extra = _article_data(planner.article_data, article)
-            earlier = planner.earlier(urls.output_path(article.url))
-            if earlier is not None and earlier.data.get("article") is article \
-                    and earlier.data.get("stale_original") is original and earlier.alternates == alternates \
-                    and _same_data(earlier.data, extra):
-                # The preview's last page of this very article, with the same translations: the rest of
-                # the page (its language switch) comes from those and the UI strings, which the article
-                # was made from too; its images are the same objects, copied to the same places.
-                # Planning 19,000 such pages and 40,000 copies again was a tenth of a second per save.
-                planner.pages.append(earlier)
-                planner.copies += planner.earlier_copies(article.rel)
-                continue
-            page(lang, article.url, "article.html", "article", alternates, note_key="untranslated_note",
-                 origin=article.rel, article=article, stale_original=original, **extra)
-            for image in article.images:  # resized, stripped variants from the image cache (images.py)
-                for variant in image.variants:
-                    planner.copy(article.url + variant.name, variant.file, f"image '{variant.name}'", article.rel)
+            plan_article(planner, lang, article, alternates_of)
 
         # Indexes get counts, not articles, so editing a body does not re-render them.
         page(lang, urls.tags(lang), "tags.html", "tag index", planner.shared(urls.tags), terms=_counts(local.tags))
@@ -343,6 +321,37 @@ def plan_news(planner: Planner) -> None:
         page(lang, urls.not_found(lang), "404.html", "404 page", in_sitemap=False)
         page(lang, urls.feed(lang), "atom.xml", "Atom feed", in_sitemap=False,
              articles=articles[: config.feed_entries])
+
+
+def plan_article(planner: Planner, lang: Language, article: Article,
+                 alternates_of: dict[str, tuple[tuple[str, str], ...]]) -> None:
+    """An article's page and its images (``alternates_of``: base name -> its pages' alternates, filled
+    as the versions come; the same for each)."""
+    site, config = planner.site, planner.config
+    alternates = alternates_of.get(article.base)
+    if alternates is None:  # the same for every version of the article
+        versions = site.translations.get(article.base, {})
+        alternates = tuple((code, versions[code].url) for code in config.codes if code in versions)
+        alternates = alternates_of[article.base] = alternates if len(alternates) > 1 else ()
+    # A stale translation links its original (None when it is current or the original unpublished).
+    original = site.translation(article, article.stale_original) if article.stale_original else None
+    extra = _article_data(planner.article_data, article)
+    earlier = planner.earlier(urls.output_path(article.url))
+    if earlier is not None and earlier.data.get("article") is article \
+            and earlier.data.get("stale_original") is original and earlier.alternates == alternates \
+            and _same_data(earlier.data, extra):
+        # The preview's last page of this very article, with the same translations: the rest of
+        # the page (its language switch) comes from those and the UI strings, which the article
+        # was made from too; its images are the same objects, copied to the same places.
+        # Planning 19,000 such pages and 40,000 copies again was a tenth of a second per save.
+        planner.pages.append(earlier)
+        planner.copies += planner.earlier_copies(article.rel)
+        return
+    planner.page(lang, article.url, ARTICLE_TEMPLATE, "article", alternates, note_key="untranslated_note",
+                 origin=article.rel, article=article, stale_original=original, **extra)
+    for image in article.images:  # resized, stripped variants from the image cache (images.py)
+        for variant in image.variants:
+            planner.copy(article.url + variant.name, variant.file, f"image '{variant.name}'", article.rel)
 
 
 def _article_data(hooks: tuple[Callable[[Article], Mapping[str, Any]], ...], article: Article) -> Mapping[str, Any]:

@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import CACHE_DIR, CACHE_VERSION, OUTPUTS_DIR, output_key
@@ -44,12 +44,13 @@ def stamp_trusted(stat: os.stat_result, racy_ns: int | None = None) -> bool:
 
 
 INPUTS = ("site_config.yaml", "content", "templates")
+ARTICLES_DIR = "content/articles"  # where article files live (content.py)
 ENGINE = Path(__file__).resolve().parent
 
 
-def _stamp_files(folder: Path, into: "hashlib._Hash", label: str) -> int:
-    """Adds the folder's files to the hash; returns the newest modification time (ns)."""
-    entries = []
+def _stamp_files(folder: Path, into: list[tuple[str, int, int]]) -> int:
+    """Adds (path, size, modification time) of the folder's files to ``into``; returns the newest
+    modification time (ns)."""
     newest = 0
     stack = [folder]
     while stack:
@@ -62,32 +63,64 @@ def _stamp_files(folder: Path, into: "hashlib._Hash", label: str) -> int:
                     else:
                         info = entry.stat()
                         newest = max(newest, info.st_mtime_ns)
-                        entries.append(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}")
+                        into.append((entry.path, info.st_size, info.st_mtime_ns))
         except FileNotFoundError:
             continue
-    into.update(label.encode("utf-8"))
-    for entry in sorted(entries):
-        into.update(entry.encode("utf-8", "surrogateescape") + b"\n")
     return newest
+
+
+@dataclass(frozen=True)
+class InputStamps:
+    """What ``input_stamps`` found: one hash of everything, one of everything but the article files,
+    and each article file's (size, modification time) by its path from the root ('/'-separated)."""
+
+    whole: str
+    others: str
+    articles: dict[str, tuple[int, int]]
 
 
 def input_stamp(root: Path) -> str | None:
     """One hash of the metadata of every file a build reads; None when a file changed so recently
     that a second change within the file system's clock tick could leave its time as it is (the
     "racy" case git also guards against): such a stamp is not trusted."""
+    stamps = input_stamps(root)
+    return stamps.whole if stamps is not None else None
+
+
+def input_stamps(root: Path) -> InputStamps | None:
+    """``input_stamp``, with the article files apart (a rebuild after an edit can tell which changed:
+    quick.py)."""
     started = time.time_ns()
-    h = hashlib.sha256(CACHE_VERSION.encode("utf-8"))
     newest = 0
+    found: dict[str, list[tuple[str, int, int]]] = {}
     for name in INPUTS:
         path = root / name
+        found[name] = []
         if path.is_dir():
-            newest = max(newest, _stamp_files(path, h, name))
+            newest = max(newest, _stamp_files(path, found[name]))
         elif path.is_file():
             info = path.stat()
             newest = max(newest, info.st_mtime_ns)
-            h.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8"))
-    _stamp_files(ENGINE, h, "engine")
-    return None if newest >= started - RACY_NS else h.hexdigest()
+            found[name].append((name, info.st_size, info.st_mtime_ns))
+    found["engine"] = []
+    _stamp_files(ENGINE, found["engine"])
+    if newest >= started - RACY_NS:
+        return None
+    whole, others = hashlib.sha256(CACHE_VERSION.encode("utf-8")), hashlib.sha256(CACHE_VERSION.encode("utf-8"))
+    top = os.path.join(root, "")
+    articles_folder = os.path.join(top, ARTICLES_DIR, "")
+    articles: dict[str, tuple[int, int]] = {}
+    for label, entries in found.items():
+        whole.update(label.encode("utf-8"))
+        others.update(label.encode("utf-8"))
+        for path, size, mtime in sorted(entries):
+            line = f"{path}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape")
+            whole.update(line)
+            if path.startswith(articles_folder) and path.endswith(".md"):
+                articles[path[len(top):].replace(os.sep, "/")] = (size, mtime)
+            else:
+                others.update(line)
+    return InputStamps(whole.hexdigest(), others.hexdigest(), articles)
 
 
 @dataclass(frozen=True)
@@ -100,6 +133,12 @@ class BuildState:
     written: tuple[str, ...]  # every file of the output folder
     counts: dict[str, int]
     warnings: tuple[tuple[str, int | None, int | None, str], ...]
+    # For a rebuild after an edit (quick.py): the hash of every input but the article files, each
+    # article file's (size, modification time), and the pages that show articles other than their
+    # own in full (a feed; a stale translation's page shows its original), with those articles' files.
+    others: str = ""
+    articles: dict[str, tuple[int, int]] = field(default_factory=dict)
+    shown: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @staticmethod
     def path(root: Path, out: Path) -> Path:
@@ -112,7 +151,9 @@ class BuildState:
             return cls(
                 inputs=data["inputs"], options=data["options"], day=data["day"], valid_until=data["valid_until"],
                 output=data["output"], written=tuple(data["written"]), counts=dict(data["counts"]),
-                warnings=tuple(tuple(w) for w in data["warnings"]),
+                warnings=tuple(tuple(w) for w in data["warnings"]), others=data["others"],
+                articles={rel: tuple(stamp) for rel, stamp in data["articles"].items()},
+                shown={path: tuple(rels) for path, rels in data["shown"].items()},
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -124,7 +165,9 @@ class BuildState:
         temporary.write_text(json.dumps({
             "inputs": self.inputs, "options": self.options, "day": self.day, "valid_until": self.valid_until,
             "output": self.output, "written": list(self.written), "counts": self.counts,
-            "warnings": [list(w) for w in self.warnings],
+            "warnings": [list(w) for w in self.warnings], "others": self.others,
+            "articles": {rel: list(stamp) for rel, stamp in self.articles.items()},
+            "shown": {path: list(rels) for path, rels in self.shown.items()},
         }, ensure_ascii=False), encoding="utf-8")
         temporary.replace(path)
 

@@ -1,0 +1,250 @@
+"""A rebuild after an edit to the body of an article (or a few), without the rest of the site.
+
+A command-line rebuild of a large archive spends seconds making its model again (19,000
+kept articles decoded, 22,000 pages planned and hashed) though an edit to one body
+changes one page, or two when the article has a translation (whose page notes that its
+original changed). This path answers such an edit from the records of the last build
+instead, and leaves every other case to the full build (pipeline.py), which is always
+right. It applies when:
+
+- the last build of this output succeeded and left its state (state.BuildState) with the
+  same options, on the same day, before the next scheduled article goes live, and search
+  is off (an edited body changes the search index, which Pagefind makes whole);
+- nothing but article files changed (their stamps), at most ``MAX_EDITED`` of them, none
+  added, deleted or renamed, each with the front matter it had;
+- the articles of the edited files and of their translations, assembled again, differ
+  from those the last build kept in their bodies and their "original changed" state alone
+  (not in a summary taken from the body, an image, a title: what lists and cards show);
+- the pages that show those articles in full are their own pages (not a feed: an edit to
+  one of the newest articles takes the full build), and the article template reads no
+  global that only the whole site can answer (``site``, ``plan``, ``calendar``, ``stats``).
+
+It then renders those pages, checks their links against the output's files, and keeps the
+cache as a full build would: the pages' fingerprints in the output's record, the new
+articles in place of the ones they replace, the files' records and the state. Its output
+is byte-identical to a full build's (tests/test_quick.py builds both ways).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from .assemble import Selection, assemble
+from .assembled import AssembledArticles
+from .cache import CACHE_DIR, BuildCache, write_record
+from .config import SiteConfig
+from .content import SourceRecords, article_files, load_articles, split_name
+from .diagnostics import Diagnostics
+from .i18n import UiStrings
+from .images import ImageProcessor
+from .links import LinkChecker
+from .model import Article, Site
+from .page_work import PageWork, do_pages
+from .plan import ARTICLE_TEMPLATE, Plan, Planner, plan_article
+from .render import Renderer
+from .sections import all_sections
+from .shortcodes import core_registry
+from .state import BuildState, InputStamps
+from .textio import nfc
+from .urls import output_path
+from .warm import block_templates, world_digest
+from .writer import OutputFolder
+
+MAX_EDITED = 4  # article files; more edits than this (a checkout, a batch import) take the full build
+# Globals only the whole site can answer: an article page whose templates read one takes the full build.
+WHOLE_SITE_GLOBALS = frozenset({"site", "plan", "calendar", "stats"})
+# What an edit to a body may change in its article (and a translation's "original changed" note in
+# that translation's): anything else shows on other pages.
+PAGE_ONLY_FIELDS = frozenset({"body_html", "stale_original"})
+_MOMENTS = ("published", "updated")  # compared by repr too: equal instants in two zones render apart
+
+
+@dataclass(frozen=True)
+class QuickResult:
+    counts: dict[str, int]
+    warnings: tuple[tuple[str, int | None, int | None, str], ...]
+    rendered: tuple[str, ...]  # the pages written again
+
+
+class _Named(NamedTuple):
+    """What a section's ``load`` reads of an article source: its base name (the calendar checks the
+    articles its events name)."""
+
+    base: str
+
+
+def shown_in_full(pages) -> dict[str, tuple[str, ...]]:
+    """page path -> the files of the articles it shows in full besides its own (a feed's entries, a
+    stale translation's original), for the pages that show any (kept in the state for this path)."""
+    shown = {}
+    for page in pages:
+        rels = []
+        for value in page.data.values():
+            for item in value if type(value) is tuple else (value,):
+                if isinstance(item, Article) and item.rel != page.origin:
+                    rels.append(item.rel)
+        if rels:
+            shown[page.path] = tuple(rels)
+    return shown
+
+
+def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection, strict: bool, config: SiteConfig,
+                  ui: UiStrings, day: str, now: dt.datetime, stamps: InputStamps,
+                  state: BuildState) -> QuickResult | None:
+    """The rebuild after an edit to a few article bodies, or None when it is not that case (see the
+    module's doc): then nothing was written, and the full build runs. ``strict``: a warning fails
+    the build, which the full build reports (leaving the output as it is)."""
+    if (config.search or state.options != options_key or state.day != day or state.output != str(out.resolve())
+            or (state.valid_until is not None and now >= dt.datetime.fromisoformat(state.valid_until))
+            or state.others != stamps.others or state.articles.keys() != stamps.articles.keys()):
+        return None
+    edited = [rel for rel, stamp in stamps.articles.items() if state.articles[rel] != stamp]
+    if not edited or len(edited) > MAX_EDITED:
+        return None
+    files = article_files(root)
+    names = {found: split_name(found, config) for found in files}
+    if any(lang is None for _, lang, _ in names.values()) or not names.keys() >= set(edited):
+        return None
+    bases = {names[found][0] for found in edited}
+    group = [found for found in files if names[found][0] in bases]  # the edited files and their translations
+
+    cache = BuildCache.load(root, False, out)
+    if not cache.describes(out):
+        return None
+    before = {rel: json.loads(row) for rel, row in cache.sources.get_many([nfc(f) for f in group]).items()}
+    diagnostics = Diagnostics()  # this path's own: any error, and the full build reports everything
+    records = SourceRecords(cache.sources)
+    sources = load_articles(root, config, diagnostics, cache.front_matter, None, records, group)
+    if diagnostics.has_errors or len(sources) != len(group):
+        return None
+    if any(before.get(s.rel, {}).get("front_matter") != s.front_matter_key for s in sources):
+        return None  # a front matter changed (or a file was not recorded): other pages may show it
+
+    sections = all_sections()
+    renderer = Renderer(root, config, ui, {section.name: section for section in sections})
+    if renderer_reads_whole_site(renderer):
+        return None
+    registry = core_registry()
+    named = [_Named(names[found][0]) for found in files]
+    for section in sections:
+        section.load(root, config, named, diagnostics)
+        for shortcode in section.shortcodes(renderer, diagnostics):
+            registry.add(shortcode)
+    images = ImageProcessor(root / CACHE_DIR / "images", reuse=True)
+    world, data = world_digest(root, config, ui, day, None, registry.folders(),
+                               block_templates(renderer.graph, registry.templates()))
+    stored = AssembledArticles(cache.articles, cache.article_bodies)
+    site = assemble(root, config, sources, ui, registry, selection, diagnostics, cache, images=images,
+                    memory=stored, world=world, data=data, processes=1)
+    if diagnostics.has_errors or (strict and diagnostics.warnings):
+        return None
+
+    # Which articles changed, and only in what their own pages show.
+    published = {article.rel: article for local in site.languages.values() for article in local.articles}
+    changed: dict[str, Article] = {}
+    replaced: list[str] = []
+    for source in sources:
+        article = published.get(source.rel)
+        if article is None:
+            continue  # a draft or a scheduled article (its front matter as it was): no page then or now
+        found = stored.previous(source, before[source.rel]["text"], world, config.codes, images)
+        if found is None:
+            return None
+        key, old = found
+        if key == AssembledArticles.key(source, world, article.stale_original):
+            continue  # the very article the last build kept
+        if not _same_but_page(old, article):
+            return None
+        changed[source.rel] = article
+        replaced.append(key)
+
+    # The pages that show them in full: their own, and no other kind.
+    own = {output_path(article.url): article for article in published.values()}
+    to_render = {output_path(article.url) for article in changed.values()}
+    to_render |= {path for path, rels in state.shown.items() if set(rels) & changed.keys()}
+    if not to_render <= own.keys():
+        return None
+
+    for section in sections:
+        section.check(site, diagnostics)
+    planner = Planner(site, ui, article_data=tuple(
+        s.article_page_data for s in sections if hasattr(s, "article_page_data")))
+    alternates_of: dict = {}
+    for path in sorted(to_render):
+        article = own[path]
+        plan_article(planner, config.language(article.lang), article, alternates_of)
+    plan = Plan(tuple(planner.pages), ())
+    pages = list(plan.pages)
+    if diagnostics.has_errors or sorted(p.path for p in pages) != sorted(to_render):
+        return None
+
+    # Render, check, stage; then put in place and keep the records.
+    written = set(state.written)
+    output = OutputFolder(out, True, frozenset(state.written))
+    try:
+        links = LinkChecker(plan, root, config, diagnostics, written)
+        renderer.fingerprint_seed = stored.seed
+        fingerprint_of = renderer.fingerprints(plan, site)
+        fingerprints = {page.path: fingerprint_of(page) for page in pages}
+        work = PageWork(renderer, site, plan, links, output)
+        for page, done in zip(pages, do_pages(work, pages, 1)):
+            if done.aborted or done.error:
+                return None
+            links.note(done.links)
+        links.report()
+        if diagnostics.has_errors:
+            return None
+    except BaseException:
+        output.discard()
+        raise
+    if not output.staged:  # nothing to write: the same bytes (a change the pages do not show)
+        output.discard()
+    else:
+        cache.forget_output()
+        BuildState.forget(root, out)
+        output.commit(written)
+    outputs = dict(cache.outputs)
+    for path, fingerprint in fingerprints.items():
+        if fingerprint is None:
+            outputs.pop(path, None)
+        else:
+            outputs[path] = fingerprint
+    write_record(cache.record_path, cache.record(outputs, out, list(state.written), cache.copies))
+    stored.save(renderer.values.entries, tuple(replaced))
+    records.remember(sources)
+    records.save(prune=False)
+    cache.bodies.flush()
+
+    group_rels = {source.rel for source in sources}
+    warnings = tuple(w for w in state.warnings if w[0] not in group_rels) + tuple(
+        (d.location.path, d.location.line, d.location.col, d.message)
+        for d in diagnostics.warnings if d.location.path in group_rels)
+    shown = {path: rels for path, rels in state.shown.items() if path not in to_render}
+    shown.update(shown_in_full(pages))
+    dataclasses.replace(state, inputs=stamps.whole, warnings=warnings, others=stamps.others,
+                        articles=stamps.articles, shown=shown).save(root, out)
+    return QuickResult(state.counts, warnings, tuple(sorted(output.staged)))
+
+
+def renderer_reads_whole_site(renderer: Renderer) -> bool:
+    """Whether the article template (or one it pulls in) reads a global only the whole site answers."""
+    try:
+        return bool(renderer.graph.closure(ARTICLE_TEMPLATE)[1] & WHOLE_SITE_GLOBALS)
+    except Exception:  # noqa: BLE001 - a template that does not load: the full build reports it
+        return True
+
+
+def _same_but_page(old: Article, new: Article) -> bool:
+    """Whether two versions of an article differ only in what their own pages show."""
+    for field in dataclasses.fields(Article):
+        if field.name in PAGE_ONLY_FIELDS:
+            continue
+        a, b = getattr(old, field.name), getattr(new, field.name)
+        if a != b or (field.name in _MOMENTS and repr(a) != repr(b)):
+            return False
+    return True

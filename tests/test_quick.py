@@ -1,0 +1,175 @@
+"""The rebuild after an edit to a few bodies (bantin/quick.py): the pages it writes are the full build's.
+
+Each test edits the sample site (search off, two entries per feed, so that older articles
+are in no feed), rebuilds, and compares the output with a clean build of the same sources;
+the spy tells whether the quick path answered or left the build to the full pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+
+from bantin import pipeline
+from conftest import run_build
+from test_incremental import _edit as edit, tree
+from test_rebuilds import age
+
+SEED_VI = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.vi.md"
+SEED_EN = SEED_VI.replace(".vi.md", ".en.md")
+PARADE_VI = "content/articles/2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.vi.md"
+GUIDE_VI = "content/articles/2020-06-01-huong-dan-viet-bai.vi.md"  # the newest: in the feed
+SEED_PAGES = ["en/news/campaign-launched-for-the-universal-social-insurance-campaign-month/index.html",
+              "tin-tuc/ra-quan-huong-ung-thang-van-dong-trien-khai-bhxh-toan-dan/index.html"]
+PARADE_PAGE = "tin-tuc/dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong-chinh-thanh-pho-lang-son/index.html"
+STALE_EN = (f"{SEED_EN}:13:1: warning: stale translation: the vi original ({SEED_VI}) has changed since this "
+            "translation was made; update the translation, then run 'python build.py translations --update "
+            "2020-05-23-ra-quan-bhxh-toan-dan.en'")
+
+
+class QuickSpy:
+    """The quick path's answer to each build: the pages it wrote, or None (the full build ran)."""
+
+    def __init__(self, monkeypatch):
+        self.answers: list = []
+        original = pipeline.quick_rebuild
+
+        def spy(*args, **kwargs):
+            answer = original(*args, **kwargs)
+            self.answers.append(answer.rendered if answer is not None else None)
+            return answer
+
+        monkeypatch.setattr(pipeline, "quick_rebuild", spy)
+
+
+@pytest.fixture
+def site(site_factory, capsys):
+    root = site_factory({}, with_sample_articles=True)
+    config = root / "site_config.yaml"
+    text = config.read_text(encoding="utf-8").replace("search: true", "search: false")
+    config.write_text(text.replace("feed_entries: 20", "feed_entries: 2"), encoding="utf-8")
+    age(root)
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    return root
+
+
+def rebuild(root, capsys, *edited, seconds_ago: float = 60):
+    """Build after ``edited`` were saved ``seconds_ago`` (a minute: their stamps are trusted, as an
+    editor's save is by the next build; under two seconds: a file saved that recently is read
+    again by the next build, whatever its stamp; under 0.1 s, the build trusts no stamp at all)."""
+    moment = time.time_ns() - int(seconds_ago * 1e9)
+    for path in edited:
+        os.utime(root / path, ns=(moment, moment))
+    return run_build(root, "build", "--quiet", capsys=capsys)
+
+
+def same_as_clean(root, capsys, warnings):
+    clean = root.parent / "clean-public"
+    shutil.rmtree(clean, ignore_errors=True)
+    result = run_build(root, "build", "--quiet", "--clean", "--out", str(clean), capsys=capsys)
+    assert result.code == 0 and result.errors == warnings
+    return tree(root / "public") == tree(clean)
+
+
+def test_an_edit_to_an_original_renders_its_page_and_its_translation_s(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    edit(site / SEED_VI, "\nSau lễ phát động,", "\nĐoạn bổ sung.\n\nSau lễ phát động,")
+    result = rebuild(site, capsys, SEED_VI)
+    assert result.code == 0
+    assert result.errors == [STALE_EN]  # the English version now notes that its original changed
+    assert spy.answers == [tuple(SEED_PAGES)]
+    page = (site / "public" / SEED_PAGES[1]).read_text(encoding="utf-8")
+    assert "<p>Đoạn bổ sung.</p>" in page
+    assert same_as_clean(site, capsys, [STALE_EN])
+
+
+def test_successive_edits_and_their_undoing_stay_the_full_build_s(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    original = (site / PARADE_VI).read_text(encoding="utf-8")
+    for n in range(3):
+        edit(site / PARADE_VI, "Nguồn: Báo Lạng Sơn", f"Đoạn thứ {n}.\n\nNguồn: Báo Lạng Sơn")
+        assert rebuild(site, capsys, PARADE_VI).code == 0
+        assert same_as_clean(site, capsys, [])
+    (site / PARADE_VI).write_text(original, encoding="utf-8")
+    assert rebuild(site, capsys, PARADE_VI).code == 0
+    assert spy.answers == [(PARADE_PAGE,)] * 4
+    assert same_as_clean(site, capsys, [])
+    assert run_build(site, "build", capsys=capsys).out.startswith("up to date: ")
+
+
+def test_an_edit_right_after_a_save_is_recorded_and_quick_the_next_time(site, capsys, monkeypatch):
+    # The first rebuild runs within a second of the save: the file's stamp is not trusted yet (it
+    # is read again next time), but the text it had is recorded, which the next quick rebuild needs.
+    spy = QuickSpy(monkeypatch)
+    edit(site / PARADE_VI, "Nguồn: Báo Lạng Sơn", "Đoạn một.\n\nNguồn: Báo Lạng Sơn")
+    assert rebuild(site, capsys, PARADE_VI, seconds_ago=1).code == 0
+    edit(site / PARADE_VI, "Đoạn một.", "Đoạn hai.")
+    assert rebuild(site, capsys, PARADE_VI).code == 0
+    assert spy.answers == [(PARADE_PAGE,), (PARADE_PAGE,)]
+    assert same_as_clean(site, capsys, [])
+
+
+@pytest.mark.parametrize("path, old, new, why", [
+    (GUIDE_VI, "\n## ", "\nĐoạn mới.\n\n## ", "the newest article: its feed shows the body"),
+    (PARADE_VI, "summary: ", "summary_old: ", "a front matter edit"),
+    (PARADE_VI, "Nguồn: Báo Lạng Sơn", "![Ảnh mới](../media/minh-hoa-phat-lenh.svg)\n\nNguồn: Báo Lạng Sơn",
+     "a new image"),
+])
+def test_other_edits_take_the_full_build(site, capsys, monkeypatch, path, old, new, why):
+    spy = QuickSpy(monkeypatch)
+    edit(site / path, old, new)
+    result = rebuild(site, capsys, path)
+    assert spy.answers == [None], why
+    warnings = [w for w in result.errors if ": warning: " in w]
+    assert result.code == 0, result.errors
+    assert same_as_clean(site, capsys, warnings)
+
+
+def test_a_summary_taken_from_the_body_takes_the_full_build(site, capsys, monkeypatch):
+    text = (site / PARADE_VI).read_text(encoding="utf-8")
+    (site / PARADE_VI).write_text("\n".join(line for line in text.split("\n") if not line.startswith("summary:")),
+                                  encoding="utf-8")
+    assert rebuild(site, capsys, PARADE_VI).code == 0
+    spy = QuickSpy(monkeypatch)
+    first = text.split("---\n", 2)[2].strip().split("\n")[0]
+    edit(site / PARADE_VI, first, "Câu mở đầu mới. " + first)
+    assert rebuild(site, capsys, PARADE_VI).code == 0
+    assert spy.answers == [None]  # the lists show the summary
+    assert same_as_clean(site, capsys, [])
+
+
+def test_a_mistake_in_an_edited_body_is_reported_by_the_full_build(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    before = tree(site / "public")
+    edit(site / PARADE_VI, "Nguồn: Báo Lạng Sơn", '{{< event "khong-co" >}}\n\nNguồn: Báo Lạng Sơn')
+    result = rebuild(site, capsys, PARADE_VI)
+    assert spy.answers == [None]
+    assert result.code == 1
+    assert result.errors == [f"{PARADE_VI}:20:1: error: unknown event id 'khong-co' in shortcode 'event' "
+                             "(no content/calendar/<id>.yaml)"]
+    assert tree(site / "public") == before
+
+
+def test_a_template_edit_with_a_body_edit_takes_the_full_build(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    edit(site / PARADE_VI, "Nguồn: Báo Lạng Sơn", "Đoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    edit(site / "templates/article.html", "</article>", "</article>\n<!-- mới -->")
+    assert rebuild(site, capsys, PARADE_VI, "templates/article.html").code == 0
+    assert spy.answers == [None]
+    assert same_as_clean(site, capsys, [])
+
+
+def test_with_strict_a_warning_fails_the_build_and_leaves_the_output(site, capsys, monkeypatch):
+    assert run_build(site, "build", "--quiet", "--strict", capsys=capsys).code == 0
+    before = tree(site / "public")
+    spy = QuickSpy(monkeypatch)
+    edit(site / SEED_VI, "\nSau lễ phát động,", "\nĐoạn bổ sung.\n\nSau lễ phát động,")
+    os.utime(site / SEED_VI, ns=(time.time_ns() - 60 * 10**9,) * 2)
+    result = run_build(site, "build", "--quiet", "--strict", capsys=capsys)
+    assert spy.answers == [None]
+    assert result.code == 1
+    assert result.errors == [STALE_EN.replace(": warning: ", ": error: ")]
+    assert tree(site / "public") == before
