@@ -107,8 +107,9 @@ def _run(options: BuildOptions) -> BuildResult:
     # build fills its memory (warm.py) so that its first save is quick too.
     stamps = input_stamps(root) if options.out is not None and options.warm is None else None
     inputs = stamps.whole if stamps is not None else None
-    state = BuildState.load(root, options.out) if inputs is not None and not options.clean else None
-    if state is not None and state.still_holds(inputs, _options_key(options), day, now, options.out):
+    state = BuildState.load(root, options.out) if stamps is not None and not options.clean else None
+    if state is not None and inputs is not None and state.still_holds(inputs, _options_key(options), day, now,
+                                                                       options.out):
         state.replay(diagnostics)  # nothing changed: the output is already what this build makes
         return finish(state.counts, unchanged=True)
     ui = load_ui_strings(root, config, diagnostics)
@@ -211,11 +212,11 @@ def _run(options: BuildOptions) -> BuildResult:
     if warm is not None:
         warm.keep_record(cache.record_path, record)
     cache.save(record if warm is None else None)
-    if inputs is not None:
+    if stamps is not None:  # (a stamp not trusted is recorded as one that matches nothing)
         next_publication = site.next_publication.isoformat() if site.next_publication else None
-        BuildState(inputs, _options_key(options), day, next_publication, str(options.out.resolve()),
-                   tuple(written), counts, warnings_of(diagnostics), stamps.others, stamps.articles,
-                   shown_in_full(plan.pages)).save(root, options.out)
+        BuildState(inputs or "", _options_key(options), day, next_publication, str(options.out.resolve()),
+                   tuple(written), counts, warnings_of(diagnostics), stamps.others or "", stamps.articles,
+                   shown_in_full(plan.pages) if not config.search else {}).save(root, options.out)
     images.prune()
     return finish(counts)
 

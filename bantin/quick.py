@@ -32,6 +32,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import NamedTuple
 
 from .assemble import Selection, assemble
@@ -41,11 +42,11 @@ from .config import SiteConfig
 from .content import SourceRecords, article_files, load_articles, split_name
 from .diagnostics import Diagnostics
 from .i18n import UiStrings
-from .images import ImageProcessor
+from .images import ImageAsset, ImageProcessor, Variant
 from .links import LinkChecker
-from .model import Article, Site
+from .model import Article, ArticleCard, Site, Term
 from .page_work import PageWork, do_pages
-from .plan import ARTICLE_TEMPLATE, Plan, Planner, plan_article
+from .plan import ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article
 from .render import Renderer
 from .sections import all_sections
 from .shortcodes import core_registry
@@ -78,19 +79,49 @@ class _Named(NamedTuple):
     base: str
 
 
+# Values that hold no article: scalars, and records that by design hold none (what lists show of an
+# article, terms, images, the sitemap's lines, the language switcher), not walked: a large
+# archive's pages hold 400,000 of them.
+_NO_ARTICLES = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, ArticleCard, Term, ImageAsset,
+                          Variant, SitemapEntry, Switch, TermCount})
+
+
 def shown_in_full(pages) -> dict[str, tuple[str, ...]]:
     """page path -> the files of the articles it shows in full besides its own (a feed's entries, a
-    stale translation's original), for the pages that show any (kept in the state for this path)."""
+    stale translation's original), for the pages that show any (kept in the state for this path).
+    Found wherever they stand in a page's data, not only where the news pages put them."""
+    within: dict[int, list[str]] = {}  # id of a record -> the articles in it (cards: none)
     shown = {}
     for page in pages:
-        rels = []
+        found: list[str] = []
         for value in page.data.values():
-            for item in value if type(value) is tuple else (value,):
-                if isinstance(item, Article) and item.rel != page.origin:
-                    rels.append(item.rel)
+            _collect(value, found, within)
+        rels = [rel for rel in found if rel != page.origin]
         if rels:
-            shown[page.path] = tuple(rels)
+            shown[page.path] = tuple(dict.fromkeys(rels))
     return shown
+
+
+def _collect(value, found: list[str], within: dict[int, list[str]]) -> None:
+    """Adds to ``found`` the files of the articles in ``value``."""
+    kind = type(value)
+    if kind in _NO_ARTICLES:
+        return
+    if isinstance(value, Article):
+        found.append(value.rel)
+    elif kind is tuple or kind is list:
+        for item in value:
+            _collect(item, found, within)
+    elif kind is dict or kind is MappingProxyType:
+        for item in value.values():
+            _collect(item, found, within)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        known = within.get(id(value))
+        if known is None:  # the same record on many pages: walked once (kept alive by the pages)
+            known = within[id(value)] = []
+            for field in dataclasses.fields(value):
+                _collect(getattr(value, field.name), known, within)
+        found += known
 
 
 def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection, strict: bool, config: SiteConfig,
@@ -99,7 +130,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     """The rebuild after an edit to a few article bodies, or None when it is not that case (see the
     module's doc): then nothing was written, and the full build runs. ``strict``: a warning fails
     the build, which the full build reports (leaving the output as it is)."""
-    if (config.search or state.options != options_key or state.day != day or state.output != str(out.resolve())
+    if (config.search or stamps.others is None or state.options != options_key or state.day != day or state.output != str(out.resolve())
             or (state.valid_until is not None and now >= dt.datetime.fromisoformat(state.valid_until))
             or state.others != stamps.others or state.articles.keys() != stamps.articles.keys()):
         return None
@@ -226,7 +257,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         for d in diagnostics.warnings if d.location.path in group_rels)
     shown = {path: rels for path, rels in state.shown.items() if path not in to_render}
     shown.update(shown_in_full(pages))
-    dataclasses.replace(state, inputs=stamps.whole, warnings=warnings, others=stamps.others,
+    dataclasses.replace(state, inputs=stamps.whole or "", warnings=warnings, others=stamps.others,
                         articles=stamps.articles, shown=shown).save(root, out)
     return QuickResult(state.counts, warnings, tuple(sorted(output.staged)))
 

@@ -48,10 +48,8 @@ ARTICLES_DIR = "content/articles"  # where article files live (content.py)
 ENGINE = Path(__file__).resolve().parent
 
 
-def _stamp_files(folder: Path, into: list[tuple[str, int, int]]) -> int:
-    """Adds (path, size, modification time) of the folder's files to ``into``; returns the newest
-    modification time (ns)."""
-    newest = 0
+def _stamp_files(folder: Path, into: list[tuple[str, int, int]]) -> None:
+    """Adds (path, size, modification time) of the folder's files to ``into``."""
     stack = [folder]
     while stack:
         current = stack.pop()
@@ -62,54 +60,50 @@ def _stamp_files(folder: Path, into: list[tuple[str, int, int]]) -> int:
                         stack.append(Path(entry.path))
                     else:
                         info = entry.stat()
-                        newest = max(newest, info.st_mtime_ns)
                         into.append((entry.path, info.st_size, info.st_mtime_ns))
         except FileNotFoundError:
             continue
-    return newest
 
 
 @dataclass(frozen=True)
 class InputStamps:
-    """What ``input_stamps`` found: one hash of everything, one of everything but the article files,
-    and each article file's (size, modification time) by its path from the root ('/'-separated)."""
+    """What ``input_stamps`` found: one hash of everything, one of everything but the article files
+    (each None when one of the files it covers changed too recently to be trusted: see
+    ``input_stamps``), and each article file's (size, modification time) by its path from the root
+    ('/'-separated), ``UNTRUSTED`` for one that changed too recently."""
 
-    whole: str
-    others: str
+    whole: str | None
+    others: str | None
     articles: dict[str, tuple[int, int]]
 
 
-def input_stamp(root: Path) -> str | None:
-    """One hash of the metadata of every file a build reads; None when a file changed so recently
-    that a second change within the file system's clock tick could leave its time as it is (the
-    "racy" case git also guards against): such a stamp is not trusted."""
-    stamps = input_stamps(root)
-    return stamps.whole if stamps is not None else None
+UNTRUSTED = (0, 0)  # the stamp of an article file changed too recently: no file has it, so it counts as edited
 
 
-def input_stamps(root: Path) -> InputStamps | None:
-    """``input_stamp``, with the article files apart (a rebuild after an edit can tell which changed:
-    quick.py)."""
+def input_stamps(root: Path) -> InputStamps:
+    """The metadata of every file a build reads: one hash of it all, and the article files apart, so
+    that a rebuild after an edit can tell which changed (quick.py). A file changed so recently that
+    a second change within the file system's clock tick could leave its time as it is (the "racy"
+    case git also guards against) is not trusted: no hash that covers it, and an article file
+    saved in that last moment counts as edited (it is read again)."""
     started = time.time_ns()
-    newest = 0
+    racy = started - RACY_NS
     found: dict[str, list[tuple[str, int, int]]] = {}
     for name in INPUTS:
         path = root / name
         found[name] = []
         if path.is_dir():
-            newest = max(newest, _stamp_files(path, found[name]))
+            _stamp_files(path, found[name])
         elif path.is_file():
             info = path.stat()
-            newest = max(newest, info.st_mtime_ns)
             found[name].append((name, info.st_size, info.st_mtime_ns))
     found["engine"] = []
     _stamp_files(ENGINE, found["engine"])
-    if newest >= started - RACY_NS:
-        return None
     whole, others = hashlib.sha256(CACHE_VERSION.encode("utf-8")), hashlib.sha256(CACHE_VERSION.encode("utf-8"))
     top = os.path.join(root, "")
     articles_folder = os.path.join(top, ARTICLES_DIR, "")
     articles: dict[str, tuple[int, int]] = {}
+    racy_article = racy_other = False
     for label, entries in found.items():
         whole.update(label.encode("utf-8"))
         others.update(label.encode("utf-8"))
@@ -117,10 +111,14 @@ def input_stamps(root: Path) -> InputStamps | None:
             line = f"{path}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape")
             whole.update(line)
             if path.startswith(articles_folder) and path.endswith(".md"):
-                articles[path[len(top):].replace(os.sep, "/")] = (size, mtime)
+                trusted = mtime < racy
+                articles[path[len(top):].replace(os.sep, "/")] = (size, mtime) if trusted else UNTRUSTED
+                racy_article |= not trusted
             else:
                 others.update(line)
-    return InputStamps(whole.hexdigest(), others.hexdigest(), articles)
+                racy_other |= label != "engine" and mtime >= racy
+    return InputStamps(None if racy_article or racy_other else whole.hexdigest(),
+                       None if racy_other else others.hexdigest(), articles)
 
 
 @dataclass(frozen=True)

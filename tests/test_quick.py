@@ -173,3 +173,46 @@ def test_with_strict_a_warning_fails_the_build_and_leaves_the_output(site, capsy
     assert result.code == 1
     assert result.errors == [STALE_EN.replace(": warning: ", ": error: ")]
     assert tree(site / "public") == before
+
+
+def test_the_pages_that_show_an_article_in_full_are_found_wherever_it_stands():
+    import dataclasses
+    import datetime as dt
+
+    from bantin.model import Article
+    from bantin.plan import PageOutput
+    from bantin.quick import shown_in_full
+
+    def article(rel):
+        return Article(base=rel, lang="vi", rel=rel, title="T", slug="t", url="t/", published=dt.datetime(2020, 5, 23),
+                       updated=None, authors=(), tags=(), source=None, source_url=None, dateline=None, summary="S",
+                       body_html="<p>B</p>", images=(), cover=None, cover_alt=None, cover_caption=None,
+                       cover_in_body=False, events=())
+
+    @dataclasses.dataclass(frozen=True)
+    class Box:
+        label: str
+        inside: tuple
+
+    a, b, c = article("a.md"), article("b.md"), article("c.md")
+    pages = [
+        PageOutput("a.html", "a/", "vi", "article.html", "article", "a.md", {"article": a, "stale_original": b}),
+        PageOutput("feed.xml", "feed.xml", "vi", "atom.xml", "feed", "site_config.yaml", {"articles": (a, c)}),
+        PageOutput("x.html", "x/", "vi", "x.html", "x", "site_config.yaml",
+                   {"box": Box("hộp", ({"deep": [c]},)), "cards": (a.card, b.card)}),
+        PageOutput("list.html", "list/", "vi", "news.html", "list", "site_config.yaml", {"articles": (c.card,)}),
+    ]
+    assert shown_in_full(pages) == {"a.html": ("b.md",), "feed.xml": ("a.md", "c.md"), "x.html": ("c.md",)}
+
+
+def test_a_build_right_after_the_save_is_quick_and_the_next_one_checks_the_file_again(site, capsys, monkeypatch):
+    # Within a clock tick of the save the file's stamp proves nothing: it counts as edited next time
+    # too, is read again, and found the same; the build after that has nothing to do.
+    spy = QuickSpy(monkeypatch)
+    edit(site / PARADE_VI, "Nguồn: Báo Lạng Sơn", "Đoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    assert rebuild(site, capsys, PARADE_VI, seconds_ago=0).code == 0
+    os.utime(site / PARADE_VI, ns=(time.time_ns() - 60 * 10**9,) * 2)
+    assert run_build(site, "build", "--quiet", capsys=capsys).code == 0
+    assert spy.answers == [(PARADE_PAGE,), ()]
+    assert run_build(site, "build", capsys=capsys).out.startswith("up to date: ")
+    assert same_as_clean(site, capsys, [])
