@@ -130,7 +130,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     """The rebuild after an edit to a few article bodies, or None when it is not that case (see the
     module's doc): then nothing was written, and the full build runs. ``strict``: a warning fails
     the build, which the full build reports (leaving the output as it is)."""
-    if (config.search or stamps.others is None or state.options != options_key or state.day != day or state.output != str(out.resolve())
+    if (config.search or stamps.others is None or state.options != options_key or state.day != day
+            or state.output != str(out.resolve())
             or (state.valid_until is not None and now >= dt.datetime.fromisoformat(state.valid_until))
             or state.others != stamps.others or state.articles.keys() != stamps.articles.keys()):
         return None
@@ -210,32 +211,22 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         article = own[path]
         plan_article(planner, config.language(article.lang), article, alternates_of)
     plan = Plan(tuple(planner.pages), ())
-    pages = list(plan.pages)
-    if diagnostics.has_errors or sorted(p.path for p in pages) != sorted(to_render):
+    if diagnostics.has_errors or sorted(p.path for p in plan.pages) != sorted(to_render):
         return None
 
     # Render, check, stage; then put in place and keep the records.
     written = set(state.written)
     output = OutputFolder(out, True, frozenset(state.written))
+    fingerprints = None
     try:
-        links = LinkChecker(plan, root, config, diagnostics, written)
-        renderer.fingerprint_seed = stored.seed
-        fingerprint_of = renderer.fingerprints(plan, site)
-        fingerprints = {page.path: fingerprint_of(page) for page in pages}
-        work = PageWork(renderer, site, plan, links, output)
-        for page, done in zip(pages, do_pages(work, pages, 1)):
-            if done.aborted or done.error:
-                return None
-            links.note(done.links)
-        links.report()
-        if diagnostics.has_errors:
-            return None
-    except BaseException:
-        output.discard()
-        raise
-    if not output.staged:  # nothing to write: the same bytes (a change the pages do not show)
-        output.discard()
-    else:
+        fingerprints = _render(plan, site, renderer, stored, LinkChecker(plan, root, config, diagnostics, written),
+                               output, diagnostics)
+    finally:
+        if fingerprints is None or not output.staged:  # a problem, or the very bytes the pages have
+            output.discard()
+    if fingerprints is None:
+        return None
+    if output.staged:
         cache.forget_output()
         BuildState.forget(root, out)
         output.commit(written)
@@ -256,10 +247,25 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         (d.location.path, d.location.line, d.location.col, d.message)
         for d in diagnostics.warnings if d.location.path in group_rels)
     shown = {path: rels for path, rels in state.shown.items() if path not in to_render}
-    shown.update(shown_in_full(pages))
+    shown.update(shown_in_full(plan.pages))
     dataclasses.replace(state, inputs=stamps.whole or "", warnings=warnings, others=stamps.others,
                         articles=stamps.articles, shown=shown).save(root, out)
     return QuickResult(state.counts, warnings, tuple(sorted(output.staged)))
+
+
+def _render(plan: Plan, site: Site, renderer: Renderer, stored: AssembledArticles, links: LinkChecker,
+            output: OutputFolder, diagnostics: Diagnostics) -> dict[str, str | None] | None:
+    """Render, check and stage the plan's pages; their fingerprints, or None on any problem (the full
+    build reports it)."""
+    renderer.fingerprint_seed = stored.seed
+    fingerprint_of = renderer.fingerprints(plan, site)
+    fingerprints = {page.path: fingerprint_of(page) for page in plan.pages}
+    for done in do_pages(PageWork(renderer, site, plan, links, output), plan.pages, 1):
+        if done.aborted or done.error:
+            return None
+        links.note(done.links)
+    links.report()
+    return None if diagnostics.has_errors else fingerprints
 
 
 def renderer_reads_whole_site(renderer: Renderer) -> bool:

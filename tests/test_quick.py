@@ -216,3 +216,18 @@ def test_a_build_right_after_the_save_is_quick_and_the_next_one_checks_the_file_
     assert spy.answers == [(PARADE_PAGE,), ()]
     assert run_build(site, "build", capsys=capsys).out.startswith("up to date: ")
     assert same_as_clean(site, capsys, [])
+
+
+def test_a_broken_link_in_an_edited_body_is_reported_by_the_full_build_and_nothing_is_left(site, capsys,
+                                                                                           monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    before = tree(site / "public")
+    edit(site / PARADE_VI, "Nguồn: Báo Lạng Sơn", "Xem [bài cũ](/tin-tuc/khong-co/).\n\nNguồn: Báo Lạng Sơn")
+    result = rebuild(site, capsys, PARADE_VI)
+    assert spy.answers == [None]  # rendered and staged, then left to the full build
+    assert result.code == 1
+    assert result.errors == [f"{PARADE_VI}:20:14: error: broken link '/tin-tuc/khong-co/' on "
+                             "tin-tuc/dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong-chinh-thanh-pho-lang-son/: "
+                             "nothing is built at /tin-tuc/khong-co/"]
+    assert tree(site / "public") == before
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".public")) == []
