@@ -143,6 +143,10 @@ class TemplateGraph:
         self.env = env
         self._closures: dict[str, tuple[str, frozenset[str]]] = {}
 
+    def names_read(self) -> frozenset[str]:
+        """The global names read by the templates whose closures were asked for so far."""
+        return frozenset().union(*(names for _, names in self._closures.values()))
+
     def closure(self, name: str) -> tuple[str, frozenset[str]]:
         """(hash of the sources of every template involved, names they read from outside)."""
         if name not in self._closures:

@@ -16,8 +16,9 @@ right. It applies when:
   from those the last build kept in their bodies and their "original changed" state alone
   (not in a summary taken from the body, an image, a title: what lists and cards show);
 - the pages that show those articles in full are their own pages (not a feed: an edit to
-  one of the newest articles takes the full build), and the article template reads no
-  global that only the whole site can answer (``site``, ``plan``, ``calendar``, ``stats``).
+  one of the newest articles takes the full build), no page's templates read ``site`` or
+  ``plan`` (every article in full), and the article template reads no global that only the
+  whole site can answer (those, ``calendar``, ``stats``).
 
 It then renders those pages, checks their links against the output's files, and keeps the
 cache as a full build would: the pages' fingerprints in the output's record, the new
@@ -57,8 +58,11 @@ from .warm import block_templates, world_digest
 from .writer import OutputFolder
 
 MAX_EDITED = 4  # article files; more edits than this (a checkout, a batch import) take the full build
+# Globals that hold every article in full: when any page's templates read one, a body shows on every
+# such page, and every edit takes the full build.
+SITE_WIDE_GLOBALS = frozenset({"site", "plan"})
 # Globals only the whole site can answer: an article page whose templates read one takes the full build.
-WHOLE_SITE_GLOBALS = frozenset({"site", "plan", "calendar", "stats"})
+WHOLE_SITE_GLOBALS = SITE_WIDE_GLOBALS | {"calendar", "stats"}
 # What an edit to a body may change in its article (and a translation's "original changed" note in
 # that translation's): anything else shows on other pages.
 PAGE_ONLY_FIELDS = frozenset({"body_html", "stale_original"})
@@ -130,7 +134,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     """The rebuild after an edit to a few article bodies, or None when it is not that case (see the
     module's doc): then nothing was written, and the full build runs. ``strict``: a warning fails
     the build, which the full build reports (leaving the output as it is)."""
-    if (config.search or stamps.others is None or state.options != options_key or state.day != day
+    if (config.search or state.site_wide or stamps.others is None or state.options != options_key or state.day != day
             or state.output != str(out.resolve())
             or (state.valid_until is not None and now >= dt.datetime.fromisoformat(state.valid_until))
             or state.others != stamps.others or state.articles.keys() != stamps.articles.keys()):

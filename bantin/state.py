@@ -137,6 +137,7 @@ class BuildState:
     others: str = ""
     articles: dict[str, tuple[int, int]] = field(default_factory=dict)
     shown: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    site_wide: bool = True  # whether a page's templates read ``site`` or ``plan`` (every article, in full)
 
     @staticmethod
     def path(root: Path, out: Path) -> Path:
@@ -151,7 +152,7 @@ class BuildState:
                 output=data["output"], written=tuple(data["written"]), counts=dict(data["counts"]),
                 warnings=tuple(tuple(w) for w in data["warnings"]), others=data["others"],
                 articles={rel: tuple(stamp) for rel, stamp in data["articles"].items()},
-                shown={path: tuple(rels) for path, rels in data["shown"].items()},
+                shown={path: tuple(rels) for path, rels in data["shown"].items()}, site_wide=data["site_wide"],
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -165,7 +166,7 @@ class BuildState:
             "output": self.output, "written": list(self.written), "counts": self.counts,
             "warnings": [list(w) for w in self.warnings], "others": self.others,
             "articles": {rel: list(stamp) for rel, stamp in self.articles.items()},
-            "shown": {path: list(rels) for path, rels in self.shown.items()},
+            "shown": {path: list(rels) for path, rels in self.shown.items()}, "site_wide": self.site_wide,
         }, ensure_ascii=False), encoding="utf-8")
         temporary.replace(path)
 

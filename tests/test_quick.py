@@ -231,3 +231,14 @@ def test_a_broken_link_in_an_edited_body_is_reported_by_the_full_build_and_nothi
                              "nothing is built at /tin-tuc/khong-co/"]
     assert tree(site / "public") == before
     assert sorted(p.name for p in site.iterdir() if p.name.startswith(".public")) == []
+
+
+def test_when_a_template_reads_the_whole_site_every_edit_takes_the_full_build(site, capsys, monkeypatch):
+    # ``site`` holds every article in full: a page whose templates read it may show any body.
+    edit(site / "templates/news.html", "{% block main %}", "{% block main %}<!-- {{ site.languages | length }} -->")
+    assert rebuild(site, capsys, "templates/news.html").code == 0
+    spy = QuickSpy(monkeypatch)
+    edit(site / PARADE_VI, "Nguồn: Báo Lạng Sơn", "Đoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    assert rebuild(site, capsys, PARADE_VI).code == 0
+    assert spy.answers == [None]
+    assert same_as_clean(site, capsys, [])
