@@ -11,7 +11,8 @@ right. It applies when:
   same options, on the same day, before the next scheduled article goes live, and search
   is off (an edited body changes the search index, which Pagefind makes whole);
 - nothing but article files changed (their stamps), at most ``MAX_EDITED`` of them, none
-  added, deleted or renamed, each with the front matter it had;
+  added, deleted or renamed, each with the front matter it had, and the output folder
+  still holds every file the last build wrote;
 - the articles of the edited files and of their translations, assembled again, differ
   from those the last build kept in their bodies and their "original changed" state alone
   (not in a summary taken from the body, an image, a title: what lists and cards show);
@@ -140,7 +141,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
             or state.others != stamps.others or state.articles.keys() != stamps.articles.keys()):
         return None
     edited = [rel for rel, stamp in stamps.articles.items() if state.articles[rel] != stamp]
-    if not edited or len(edited) > MAX_EDITED:
+    if not edited or len(edited) > MAX_EDITED or not state.output_intact():
         return None
     files = article_files(root)
     names = {found: split_name(found, config) for found in files}

@@ -179,6 +179,10 @@ class BuildState:
             return False
         if self.valid_until is not None and now >= dt.datetime.fromisoformat(self.valid_until):
             return False
+        return self.output_intact()
+
+    def output_intact(self) -> bool:
+        """Whether the output folder still holds every file this build wrote (one may be deleted by hand)."""
         return all(os.path.isfile(os.path.join(self.output, path)) for path in self.written)
 
     def replay(self, diagnostics: Diagnostics) -> None:

@@ -242,3 +242,12 @@ def test_when_a_template_reads_the_whole_site_every_edit_takes_the_full_build(si
     assert rebuild(site, capsys, PARADE_VI).code == 0
     assert spy.answers == [None]
     assert same_as_clean(site, capsys, [])
+
+
+def test_a_file_deleted_from_the_output_by_hand_takes_the_full_build(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    (site / "public" / SEED_PAGES[1]).unlink()
+    edit(site / PARADE_VI, "Nguồn: Báo Lạng Sơn", "Đoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    assert rebuild(site, capsys, PARADE_VI).code == 0
+    assert spy.answers == [None]
+    assert same_as_clean(site, capsys, [])
