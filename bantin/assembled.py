@@ -147,8 +147,12 @@ class AssembledArticles:
             key = digest(engine_digest(), world, source.rel, text_key, stale or "")
             row = self.table.get_many([key]).get(key)
             if row is not None:
-                article = self.codec.decode(json.loads(row.split("\n", 1)[1]), lambda key=key: self._body(key), images)
-                return (key, article) if article is not None else None
+                meta, text = row.split("\n", 1)
+                article = self.codec.decode(json.loads(text), lambda key=key: self._body(key), images)
+                if article is None:
+                    return None
+                self.seed[id(article)] = (article, json.loads(meta)["fingerprint"])  # as ``article`` does
+                return key, article
         return None
 
     def _body(self, key: str) -> str:

@@ -319,8 +319,12 @@ def plan_news(planner: Planner) -> None:
                  alternates if len(alternates) > 1 else (), fallback=urls.authors,
                  term_page=term_page, kind="author")
         page(lang, urls.not_found(lang), "404.html", "404 page", in_sitemap=False)
-        page(lang, urls.feed(lang), "atom.xml", "Atom feed", in_sitemap=False,
-             articles=articles[: config.feed_entries])
+        plan_feed(planner, lang, articles[: config.feed_entries])
+
+
+def plan_feed(planner: Planner, lang: Language, articles: tuple[Article, ...]) -> None:
+    """A language's Atom feed of its newest ``articles`` (in full: a feed shows their bodies)."""
+    planner.page(lang, urls.feed(lang), "atom.xml", "Atom feed", in_sitemap=False, articles=articles)
 
 
 def plan_article(planner: Planner, lang: Language, article: Article,

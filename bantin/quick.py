@@ -16,10 +16,10 @@ right. It applies when:
 - the articles of the edited files and of their translations, assembled again, differ
   from those the last build kept in their bodies and their "original changed" state alone
   (not in a summary taken from the body, an image, a title: what lists and cards show);
-- the pages that show those articles in full are their own pages (not a feed: an edit to
-  one of the newest articles takes the full build), no page's templates read ``site`` or
-  ``plan`` (every article in full), and the article template reads no global that only the
-  whole site can answer (those, ``calendar``, ``stats``).
+- the pages that show those articles in full are their own pages and the feeds (whose
+  other entries come from the cache, in the order the last build gave them), no page's
+  templates read ``site`` or ``plan`` (every article in full), and the article template
+  reads no global that only the whole site can answer (those, ``calendar``, ``stats``).
 
 It then renders those pages, checks their links against the output's files, and keeps the
 cache as a full build would: the pages' fingerprints in the output's record, the new
@@ -48,13 +48,13 @@ from .images import ImageAsset, ImageProcessor, Variant
 from .links import LinkChecker
 from .model import Article, ArticleCard, Site, Term
 from .page_work import PageWork, do_pages
-from .plan import ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article
+from .plan import ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article, plan_feed
 from .render import Renderer
 from .sections import all_sections
 from .shortcodes import core_registry
 from .state import BuildState, InputStamps
 from .textio import nfc
-from .urls import output_path
+from .urls import feed as feed_url, output_path
 from .warm import block_templates, world_digest
 from .writer import OutputFolder
 
@@ -200,11 +200,16 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         changed[source.rel] = article
         replaced.append(key)
 
-    # The pages that show them in full: their own, and no other kind.
+    # The pages that show them in full: their own, and the feeds; no other kind.
     own = {output_path(article.url): article for article in published.values()}
+    feeds = {output_path(feed_url(lang)): lang for lang in config.languages}
     to_render = {output_path(article.url) for article in changed.values()}
     to_render |= {path for path, rels in state.shown.items() if set(rels) & changed.keys()}
-    if not to_render <= own.keys():
+    if not to_render <= own.keys() | feeds.keys():
+        return None
+    entries = _feed_entries({path: state.shown[path] for path in to_render if path in feeds}, published, files,
+                            root, config, records, cache, stored, world, images)
+    if entries is None:
         return None
 
     for section in sections:
@@ -213,8 +218,10 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         s.article_page_data for s in sections if hasattr(s, "article_page_data")))
     alternates_of: dict = {}
     for path in sorted(to_render):
-        article = own[path]
-        plan_article(planner, config.language(article.lang), article, alternates_of)
+        if path in own:
+            plan_article(planner, config.language(own[path].lang), own[path], alternates_of)
+        else:
+            plan_feed(planner, feeds[path], entries[path])
     plan = Plan(tuple(planner.pages), ())
     if diagnostics.has_errors or sorted(p.path for p in plan.pages) != sorted(to_render):
         return None
@@ -256,6 +263,28 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     dataclasses.replace(state, inputs=stamps.whole or "", warnings=warnings, others=stamps.others,
                         articles=stamps.articles, shown=shown).save(root, out)
     return QuickResult(state.counts, warnings, tuple(sorted(output.staged)))
+
+
+def _feed_entries(shown: dict[str, tuple[str, ...]], published: dict[str, Article], files: list[str], root: Path,
+                  config: SiteConfig, records: SourceRecords, cache: BuildCache, stored: AssembledArticles,
+                  world: str, images: ImageProcessor) -> dict[str, tuple[Article, ...]] | None:
+    """feed path -> its entries, in the order the last build gave them (a body edit moves none): the
+    articles assembled here, and the others as the last build kept them; None if one cannot be had."""
+    wanted = {rel for rels in shown.values() for rel in rels} - published.keys()
+    found_as = {nfc(found): found for found in files}
+    if not wanted <= found_as.keys():
+        return None
+    scratch = Diagnostics()
+    kept: dict[str, Article] = {}
+    for source in load_articles(root, config, scratch, cache.front_matter, None, records,
+                                [found_as[rel] for rel in sorted(wanted)]):
+        previous = stored.previous(source, source.text_key, world, config.codes, images)
+        if previous is None:
+            return None
+        kept[source.rel] = previous[1]
+    if scratch.items or kept.keys() != wanted:
+        return None
+    return {path: tuple(published.get(rel) or kept[rel] for rel in rels) for path, rels in shown.items()}
 
 
 def _render(plan: Plan, site: Site, renderer: Renderer, stored: AssembledArticles, links: LinkChecker,

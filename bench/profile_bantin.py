@@ -80,7 +80,7 @@ def wrap(owner, name: str, label: str) -> bool:
 # (label, module, attribute path): stages in pipeline order, then inner calls ("  " = part of a stage).
 STAGES = [
     ("config + UI strings", "bantin.pipeline", "load_config"),
-    ("no-change check (stat of the inputs)", "bantin.pipeline", "input_stamp"),
+    ("no-change check (stat of the inputs)", "bantin.pipeline", "input_stamps"),
     ("config + UI strings", "bantin.pipeline", "load_ui_strings"),
     ("load articles (read + front matter)", "bantin.pipeline", "load_articles"),
     ("cache: load JSON", "bantin.cache", "BuildCache.load"),

@@ -112,8 +112,21 @@ def test_an_edit_right_after_a_save_is_recorded_and_quick_the_next_time(site, ca
     assert same_as_clean(site, capsys, [])
 
 
+def test_an_edit_to_one_of_the_newest_articles_renders_the_feeds_too(site, capsys, monkeypatch):
+    # A feed shows its entries in full: its other entries come from the cache, in the last build's order.
+    spy = QuickSpy(monkeypatch)
+    edit(site / GUIDE_VI, "\n## ", "\nĐoạn mới.\n\n## ")
+    result = rebuild(site, capsys, GUIDE_VI)
+    assert result.code == 0
+    # Written again: the Vietnamese feed, and both versions' pages (the English one now notes that
+    # its original changed; the English feed was rendered too, to the same bytes).
+    assert spy.answers == [("atom.xml", "en/news/how-to-writing-a-news-article-for-the-bulletin/index.html",
+                            "tin-tuc/huong-dan-cach-viet-mot-bai-tin-cho-ban-tin/index.html")]
+    assert "&lt;p&gt;Đoạn mới.&lt;/p&gt;" in (site / "public/atom.xml").read_text(encoding="utf-8")
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
 @pytest.mark.parametrize("path, old, new, why", [
-    (GUIDE_VI, "\n## ", "\nĐoạn mới.\n\n## ", "the newest article: its feed shows the body"),
     (PARADE_VI, "summary: ", "summary_old: ", "a front matter edit"),
     (PARADE_VI, "Nguồn: Báo Lạng Sơn", "![Ảnh mới](../media/minh-hoa-phat-lenh.svg)\n\nNguồn: Báo Lạng Sơn",
      "a new image"),
