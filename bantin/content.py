@@ -353,7 +353,8 @@ class SourceRecords:
     translation records of it once that was worked out. A file whose stamp is the recorded one
     is not read again (reading 19,000 files took a second of every rebuild, and their bodies a
     few hundred MB): it becomes an ``UnreadSource``. What the dev server does in memory
-    (warm.py), with the same rule for a file written in the last two seconds: not recorded.
+    (warm.py), with the same rule for a file written in the last two seconds: its stamp is not
+    trusted (it is recorded with one that no file has, so it is read again next time).
 
     Only files read and checked without any message are recorded, so mistakes are always
     reported afresh. The rows are JSON in the cache's SQLite file, by the file's path."""
