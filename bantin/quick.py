@@ -135,13 +135,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     """The rebuild after an edit to a few article bodies, or None when it is not that case (see the
     module's doc): then nothing was written, and the full build runs. ``strict``: a warning fails
     the build, which the full build reports (leaving the output as it is)."""
-    if (config.search or state.site_wide or stamps.others is None or state.options != options_key or state.day != day
-            or state.output != str(out.resolve())
-            or (state.valid_until is not None and now >= dt.datetime.fromisoformat(state.valid_until))
-            or state.others != stamps.others or state.articles.keys() != stamps.articles.keys()):
-        return None
-    edited = [rel for rel, stamp in stamps.articles.items() if state.articles[rel] != stamp]
-    if not edited or len(edited) > MAX_EDITED or not state.output_intact():
+    edited = _edited_files(out, options_key, config, day, now, stamps, state)
+    if edited is None:
         return None
     files = article_files(root)
     names = {found: split_name(found, config) for found in files}
@@ -181,24 +176,12 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     if diagnostics.has_errors or (strict and diagnostics.warnings):
         return None
 
-    # Which articles changed, and only in what their own pages show.
     published = {article.rel: article for local in site.languages.values() for article in local.articles}
-    changed: dict[str, Article] = {}
-    replaced: list[str] = []
-    for source in sources:
-        article = published.get(source.rel)
-        if article is None:
-            continue  # a draft or a scheduled article (its front matter as it was): no page then or now
-        found = stored.previous(source, before[source.rel]["text"], world, config.codes, images)
-        if found is None:
-            return None
-        key, old = found
-        if key == AssembledArticles.key(source, world, article.stale_original):
-            continue  # the very article the last build kept
-        if not _same_but_page(old, article):
-            return None
-        changed[source.rel] = article
-        replaced.append(key)
+    found = _changed_articles(sources, published, {rel: row["text"] for rel, row in before.items()}, stored, world,
+                              config, images)
+    if found is None:
+        return None
+    changed, replaced = found
 
     # The pages that show them in full: their own, and the feeds; no other kind.
     own = {output_path(article.url): article for article in published.values()}
@@ -242,6 +225,64 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         cache.forget_output()
         BuildState.forget(root, out)
         output.commit(written)
+    _keep_records(out, cache, fingerprints, state, stored, renderer, replaced, records, sources)
+
+    group_rels = {source.rel for source in sources}
+    warnings = tuple(w for w in state.warnings if w[0] not in group_rels) + tuple(
+        (d.location.path, d.location.line, d.location.col, d.message)
+        for d in diagnostics.warnings if d.location.path in group_rels)
+    shown = {path: rels for path, rels in state.shown.items() if path not in to_render}
+    shown.update(shown_in_full(plan.pages))
+    dataclasses.replace(state, inputs=stamps.whole or "", warnings=warnings, others=stamps.others,
+                        articles=stamps.articles, shown=shown).save(root, out)
+    return QuickResult(state.counts, warnings, tuple(sorted(output.staged)))
+
+
+def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now: dt.datetime,
+                  stamps: InputStamps, state: BuildState) -> list[str] | None:
+    """The article files edited since the last build, when they are all that changed and the last
+    build's state still describes the output; otherwise None."""
+    if (config.search or state.site_wide or stamps.others is None or state.options != options_key
+            or state.day != day or state.output != str(out.resolve())
+            or (state.valid_until is not None and now >= dt.datetime.fromisoformat(state.valid_until))
+            or state.others != stamps.others or state.articles.keys() != stamps.articles.keys()):
+        return None
+    edited = [rel for rel, stamp in stamps.articles.items() if state.articles[rel] != stamp]
+    if not edited or len(edited) > MAX_EDITED or not state.output_intact():
+        return None
+    return edited
+
+
+def _changed_articles(sources, published: dict[str, Article], texts_before: dict[str, str],
+                      stored: AssembledArticles, world: str, config: SiteConfig,
+                      images: ImageProcessor) -> tuple[dict[str, Article], list[str]] | None:
+    """(file -> article, for those that differ from the article the last build kept; the keys of the
+    kept ones they replace), or None when one differs in more than its own pages show, or the
+    last build's article cannot be had (``texts_before``: the hash of each file's text then)."""
+    changed: dict[str, Article] = {}
+    replaced: list[str] = []
+    for source in sources:
+        article = published.get(source.rel)
+        if article is None:
+            continue  # a draft or a scheduled article (its front matter as it was): no page then or now
+        found = stored.previous(source, texts_before[source.rel], world, config.codes, images)
+        if found is None:
+            return None
+        key, old = found
+        if key == AssembledArticles.key(source, world, article.stale_original):
+            continue  # the very article the last build kept
+        if not _same_but_page(old, article):
+            return None
+        changed[source.rel] = article
+        replaced.append(key)
+    return changed, replaced
+
+
+def _keep_records(out: Path, cache: BuildCache, fingerprints: dict[str, str | None], state: BuildState,
+                  stored: AssembledArticles, renderer: Renderer, replaced: list[str], records: SourceRecords,
+                  sources) -> None:
+    """What a full build keeps, for what this one changed: the pages' fingerprints in the output's
+    record, the new articles in place of those they replace, the files' records, the new bodies."""
     outputs = dict(cache.outputs)
     for path, fingerprint in fingerprints.items():
         if fingerprint is None:
@@ -253,16 +294,6 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     records.remember(sources)
     records.save(prune=False)
     cache.bodies.flush()
-
-    group_rels = {source.rel for source in sources}
-    warnings = tuple(w for w in state.warnings if w[0] not in group_rels) + tuple(
-        (d.location.path, d.location.line, d.location.col, d.message)
-        for d in diagnostics.warnings if d.location.path in group_rels)
-    shown = {path: rels for path, rels in state.shown.items() if path not in to_render}
-    shown.update(shown_in_full(plan.pages))
-    dataclasses.replace(state, inputs=stamps.whole or "", warnings=warnings, others=stamps.others,
-                        articles=stamps.articles, shown=shown).save(root, out)
-    return QuickResult(state.counts, warnings, tuple(sorted(output.staged)))
 
 
 def _feed_entries(shown: dict[str, tuple[str, ...]], published: dict[str, Article], files: list[str], root: Path,
