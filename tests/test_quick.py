@@ -264,3 +264,68 @@ def test_a_file_deleted_from_the_output_by_hand_takes_the_full_build(site, capsy
     assert rebuild(site, capsys, PARADE_VI).code == 0
     assert spy.answers == [None]
     assert same_as_clean(site, capsys, [])
+
+
+NEW_VI = "content/articles/2019-01-02-bai-moi.vi.md"
+NEW_ARTICLE = """\
+---
+title: Bài mới thêm vào kho
+date: 2019-01-02
+summary: Một bài cũ được thêm vào kho lưu trữ.
+tags: [Lạng Sơn]
+---
+
+Nội dung bài mới.
+"""
+
+
+def test_a_day_of_edits_leaves_the_output_a_clean_build_s_after_each(site, capsys, monkeypatch):
+    """Edits of every kind in a row, each built and compared with a clean build: the quick path
+    answers those it can, the full build the others, and the output never differs."""
+
+    def body(path, text):
+        return lambda: edit(site / path, "\nNguồn: Báo Lạng Sơn" if path == PARADE_VI else "\n## ",
+                            f"\n{text}\n\nNguồn: Báo Lạng Sơn" if path == PARADE_VI else f"\n{text}\n\n## ")
+
+    def append(path, text):
+        def do():
+            with open(site / path, "a", encoding="utf-8") as file:
+                file.write(f"\n{text}\n")
+        return do
+
+    parade = (site / PARADE_VI).read_text(encoding="utf-8")
+    steps = [
+        ("a body", [PARADE_VI], body(PARADE_VI, "Đoạn một."), "quick"),
+        ("a translation's body", [SEED_EN], append(SEED_EN, "An added paragraph."), "quick"),
+        ("an original's body (its translation goes stale)", [SEED_VI], append(SEED_VI, "Đoạn thêm."), "quick"),
+        ("a title", [PARADE_VI], lambda: edit(site / PARADE_VI, "title: \"Diễu hành", "title: \"Cuộc diễu hành"),
+         "full"),
+        ("the newest article's body", [GUIDE_VI], body(GUIDE_VI, "Đoạn hướng dẫn thêm."), "quick"),
+        ("tags", [SEED_VI], lambda: edit(site / SEED_VI, "tags: [BHXH toàn dân,", "tags: [BHXH,"), "full"),
+        ("two bodies", [PARADE_VI, GUIDE_VI],
+         lambda: (body(PARADE_VI, "Đoạn hai.")(), body(GUIDE_VI, "Đoạn ba.")()), "quick"),
+        ("an event", ["content/calendar/ra-quan-2020.yaml"],
+         lambda: edit(site / "content/calendar/ra-quan-2020.yaml", "lễ ra quân", "buổi ra quân"), "full"),
+        ("a template", ["templates/article.html"],
+         lambda: edit(site / "templates/article.html", "</article>", "</article>\n<!-- mẫu mới -->"), "full"),
+        ("a new article", [NEW_VI], lambda: (site / NEW_VI).write_text(NEW_ARTICLE, encoding="utf-8"), "full"),
+        ("the new article's body", [NEW_VI], append(NEW_VI, "Đoạn bổ sung của bài mới."), "quick"),
+        ("the new article deleted", [], lambda: (site / NEW_VI).unlink(), "full"),
+        ("a body back as it was (title kept)", [PARADE_VI],
+         lambda: (site / PARADE_VI).write_text(parade.replace("title: \"Diễu hành", "title: \"Cuộc diễu hành"),
+                                               encoding="utf-8"), "quick"),
+    ]
+    guide_en = GUIDE_VI.replace(".vi.md", ".en.md")
+    stale_guide = (f"{guide_en}:7:1: warning: stale translation: the vi original ({GUIDE_VI}) has changed since "
+                   "this translation was made; update the translation, then run 'python build.py translations "
+                   "--update 2020-06-01-huong-dan-viet-bai.en'")
+    for what, paths, change, expected in steps:
+        spy = QuickSpy(monkeypatch)
+        change()
+        result = rebuild(site, capsys, *paths)
+        assert result.code == 0, (what, result.errors)
+        assert [answer is not None for answer in spy.answers] == [expected == "quick"], what
+        assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w]), what
+        monkeypatch.undo()
+    assert result.errors == [STALE_EN, stale_guide]  # both originals were edited
+    assert run_build(site, "build", capsys=capsys).out.startswith("up to date: ")
