@@ -25,7 +25,7 @@ from .images import ImageProcessor
 from .links import LinkChecker, written_paths
 from .page_work import PageWork, do_pages
 from .plan import PageOutput, Planner, plan_news, plan_site_files
-from .quick import SITE_WIDE_GLOBALS, quick_rebuild, shown_in_full
+from .quick import needs_whole_site, quick_rebuild, shown_in_full
 from .render import Renderer
 from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections
@@ -217,7 +217,7 @@ def _run(options: BuildOptions) -> BuildResult:
         BuildState(inputs or "", _options_key(options), day, next_publication, str(options.out.resolve()),
                    tuple(written), counts, warnings_of(diagnostics), stamps.others or "", stamps.articles,
                    shown_in_full(plan.pages) if not config.search else {},
-                   bool(renderer.graph.names_read() & SITE_WIDE_GLOBALS)).save(root, options.out)
+                   needs_whole_site(renderer.graph), world, data).save(root, options.out)
     images.prune()
     return finish(counts)
 

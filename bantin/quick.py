@@ -43,6 +43,7 @@ from .cache import CACHE_DIR, BuildCache, write_record
 from .config import SiteConfig
 from .content import SourceRecords, article_files, load_articles, split_name
 from .diagnostics import Diagnostics
+from .fingerprint import TemplateGraph
 from .i18n import UiStrings
 from .images import ImageAsset, ImageProcessor, Variant
 from .links import LinkChecker
@@ -55,7 +56,6 @@ from .shortcodes import core_registry
 from .state import BuildState, InputStamps
 from .textio import nfc
 from .urls import feed as feed_url, output_path
-from .warm import block_templates, world_digest
 from .writer import OutputFolder
 
 MAX_EDITED = 4  # article files; more edits than this (a checkout, a batch import) take the full build
@@ -159,8 +159,6 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
 
     sections = all_sections()
     renderer = Renderer(root, config, ui, {section.name: section for section in sections})
-    if renderer_reads_whole_site(renderer):
-        return None
     registry = core_registry()
     named = [_Named(names[found][0]) for found in files]
     for section in sections:
@@ -168,8 +166,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         for shortcode in section.shortcodes(renderer, diagnostics):
             registry.add(shortcode)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=True)
-    world, data = world_digest(root, config, ui, day, None, registry.folders(),
-                               block_templates(renderer.graph, registry.templates()))
+    # What articles are made from besides their files is the last build's: only article files changed.
+    world, data = state.world, state.data
     stored = AssembledArticles(cache.articles, cache.article_bodies)
     site = assemble(root, config, sources, ui, registry, selection, diagnostics, cache, images=images,
                     memory=stored, world=world, data=data, processes=1)
@@ -333,12 +331,15 @@ def _render(plan: Plan, site: Site, renderer: Renderer, stored: AssembledArticle
     return None if diagnostics.has_errors else fingerprints
 
 
-def renderer_reads_whole_site(renderer: Renderer) -> bool:
-    """Whether the article template (or one it pulls in) reads a global only the whole site answers."""
+def needs_whole_site(graph: TemplateGraph) -> bool:
+    """Whether the theme's pages read what only the whole site can answer: a page's templates read
+    ``site`` or ``plan``, or the article template reads any of ``WHOLE_SITE_GLOBALS`` (the full
+    build records it, for the templates of every page it fingerprinted)."""
     try:
-        return bool(renderer.graph.closure(ARTICLE_TEMPLATE)[1] & WHOLE_SITE_GLOBALS)
+        article_names = graph.closure(ARTICLE_TEMPLATE)[1]
     except Exception:  # noqa: BLE001 - a template that does not load: the full build reports it
         return True
+    return bool(graph.names_read() & SITE_WIDE_GLOBALS or article_names & WHOLE_SITE_GLOBALS)
 
 
 def _same_but_page(old: Article, new: Article) -> bool:

@@ -137,7 +137,11 @@ class BuildState:
     others: str = ""
     articles: dict[str, tuple[int, int]] = field(default_factory=dict)
     shown: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    site_wide: bool = True  # whether a page's templates read ``site`` or ``plan`` (every article, in full)
+    site_wide: bool = True  # whether the theme reads what only the whole site answers (quick.needs_whole_site)
+    # What every article was made from besides its file (warm.world_digest): the same while nothing
+    # but article files changed, on the same day with the same options.
+    world: str = ""
+    data: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
     def path(root: Path, out: Path) -> Path:
@@ -153,6 +157,7 @@ class BuildState:
                 warnings=tuple(tuple(w) for w in data["warnings"]), others=data["others"],
                 articles={rel: tuple(stamp) for rel, stamp in data["articles"].items()},
                 shown={path: tuple(rels) for path, rels in data["shown"].items()}, site_wide=data["site_wide"],
+                world=data["world"], data=dict(data["data"]),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -167,6 +172,7 @@ class BuildState:
             "warnings": [list(w) for w in self.warnings], "others": self.others,
             "articles": {rel: list(stamp) for rel, stamp in self.articles.items()},
             "shown": {path: list(rels) for path, rels in self.shown.items()}, "site_wide": self.site_wide,
+            "world": self.world, "data": self.data,
         }, ensure_ascii=False), encoding="utf-8")
         temporary.replace(path)
 

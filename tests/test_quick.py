@@ -246,10 +246,14 @@ def test_a_broken_link_in_an_edited_body_is_reported_by_the_full_build_and_nothi
     assert sorted(p.name for p in site.iterdir() if p.name.startswith(".public")) == []
 
 
-def test_when_a_template_reads_the_whole_site_every_edit_takes_the_full_build(site, capsys, monkeypatch):
-    # ``site`` holds every article in full: a page whose templates read it may show any body.
-    edit(site / "templates/news.html", "{% block main %}", "{% block main %}<!-- {{ site.languages | length }} -->")
-    assert rebuild(site, capsys, "templates/news.html").code == 0
+@pytest.mark.parametrize("template, reads", [
+    ("templates/news.html", "site.languages | length"),  # every article in full: any page may show a body
+    ("templates/article.html", "calendar.has_events(lang.code)"),  # the calendar answers for the whole site
+])
+def test_when_a_template_reads_the_whole_site_every_edit_takes_the_full_build(site, capsys, monkeypatch, template,
+                                                                             reads):
+    edit(site / template, "{% block main %}", "{% block main %}<!-- {{ " + reads + " }} -->")
+    assert rebuild(site, capsys, template).code == 0
     spy = QuickSpy(monkeypatch)
     edit(site / PARADE_VI, "Nguồn: Báo Lạng Sơn", "Đoạn mới.\n\nNguồn: Báo Lạng Sơn")
     assert rebuild(site, capsys, PARADE_VI).code == 0
