@@ -333,3 +333,24 @@ def test_a_day_of_edits_leaves_the_output_a_clean_build_s_after_each(site, capsy
         monkeypatch.undo()
     assert result.errors == [STALE_EN, stale_guide]  # both originals were edited
     assert run_build(site, "build", capsys=capsys).out.startswith("up to date: ")
+
+
+def test_a_page_bundle_with_its_own_image_and_a_translation(site, capsys, monkeypatch):
+    # A bundle folder holds the article's versions and its images; the quick path finds its
+    # translation by the folder's name, and its image is published as it was.
+    bundle = site / "content/articles/2019-03-01-bai-co-anh"
+    bundle.mkdir()
+    shutil.copy(site / "content/media/minh-hoa-phat-lenh.svg", bundle / "anh.svg")
+    (bundle / "index.vi.md").write_text(
+        "---\ntitle: Bài có ảnh\ndate: 2019-03-01\nsummary: Bài có ảnh riêng.\n---\n\n"
+        '![Ảnh minh hoạ](anh.svg "Chú thích ảnh")\n\nĐoạn đầu.\n', encoding="utf-8")
+    (bundle / "index.en.md").write_text(
+        "---\ntitle: An article with a picture\ndate: 2019-03-01\nsummary: Its own picture.\n---\n\n"
+        '![Illustration](anh.svg "A caption")\n\nFirst paragraph.\n', encoding="utf-8")
+    assert rebuild(site, capsys, *(f"content/articles/2019-03-01-bai-co-anh/{n}" for n in ("anh.svg", "index.vi.md",
+                                                                                          "index.en.md"))).code == 0
+    spy = QuickSpy(monkeypatch)
+    edit(bundle / "index.vi.md", "Đoạn đầu.", "Đoạn đầu, đã sửa.")
+    assert rebuild(site, capsys, "content/articles/2019-03-01-bai-co-anh/index.vi.md").code == 0
+    assert spy.answers == [("tin-tuc/bai-co-anh/index.html",)]
+    assert same_as_clean(site, capsys, [])
