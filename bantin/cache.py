@@ -85,6 +85,8 @@ class BuildCache:
     articles: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "articles"))
     article_bodies: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "article_bodies"))
     sources: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "sources"))
+    # Calendar, stats and other data files as parsed (yamlfile.ParsedFiles), by the hash of their text.
+    data_files: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "data_files"))
     outputs: dict[str, str] = field(default_factory=dict)
     output_folder: str = ""  # the folder the outputs' fingerprints describe
     sections: dict[str, Any] = field(default_factory=dict)  # section name -> its record of what it wrote
@@ -99,7 +101,7 @@ class BuildCache:
         (root / CACHE_DIR / "bodies.sqlite").unlink(missing_ok=True)  # the bodies' own file until 0.x
         shared = Database(database)  # one connection for every table (each has its own page cache)
         tables = [KeyValueTable(database, name, clean, shared)
-                  for name in ("bodies", "front_matter", "made", "articles", "article_bodies", "sources")]
+                  for name in ("bodies", "front_matter", "made", "articles", "article_bodies", "sources", "data_files")]
         record_file = cls.record_file(root, out)
         cache = cls(root / CACHE_DIR, record_file.name if record_file is not None else None, *tables)
         if clean:
@@ -154,6 +156,7 @@ class BuildCache:
         self.bodies.keep_only_used()
         self.front_matter.keep_only_used()
         self.made.keep_only_used()
+        self.data_files.keep_only_used()
         if record is not None:
             write_record(self.record_path, record)
 

@@ -24,7 +24,7 @@ from .diagnostics import BuildAborted, Diagnostics, Location
 from .schema import Field, Kind, MappingChecker
 from .state import ARTICLES_DIR, file_stamp, stamp_trusted
 from .textio import nfc, read_source
-from .yamlfile import MarkedMap, Pos, load_file_text
+from .yamlfile import MarkedMap, decode_value, encode_value, load_file_text
 
 if TYPE_CHECKING:
     from .warm import WarmModel
@@ -470,10 +470,10 @@ class CheckedFrontMatter:
 
     def put(self, yaml_text: str, fields: dict, locations: dict[str, Location]) -> None:
         try:
-            encoded = {key: _encode(value) for key, value in fields.items()}
+            encoded = {key: encode_value(value) for key, value in fields.items()}
         except TypeError:
             return
-        decoded = {key: _decode(value) for key, value in encoded.items()}
+        decoded = {key: decode_value(value) for key, value in encoded.items()}
         if decoded != fields or any(repr(decoded[k]) != repr(fields[k]) for k in fields):
             return  # e.g. a time zone isoformat cannot name: checking it every build is the safe side
         row = {"fields": encoded, "locations": {key: [at.line, at.col] for key, at in locations.items()}}
@@ -483,45 +483,10 @@ class CheckedFrontMatter:
 def _fields(data: dict) -> dict:
     # The keys interned: each row's JSON has its own copies of the same two dozen names (30 MB
     # for 19,000 files), and tags and authors repeat across articles too.
-    return {intern(key): _decode(value) for key, value in data["fields"].items()}
+    return {intern(key): decode_value(value) for key, value in data["fields"].items()}
 
 
 def _locations(data: dict, rel: str) -> dict[str, Location]:
     return {intern(key): Location(rel, line, col) for key, (line, col) in data["locations"].items()}
 
 
-def _encode(value):
-    if value is None or isinstance(value, (str, bool)):
-        return value
-    if isinstance(value, MarkedMap):
-        return {"$map": [[key, _encode(item)] for key, item in value.items()],
-                "pos": _pos(value.pos), "key_pos": {k: _pos(p) for k, p in value.key_pos.items()},
-                "value_pos": {k: _pos(p) for k, p in value.value_pos.items()}, "value_text": value.value_text}
-    if isinstance(value, dt.datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, tuple):
-        return {"$tuple": [_encode(item) for item in value]}
-    raise TypeError(f"no JSON form for {type(value).__name__}")
-
-
-def _decode(value):
-    if not isinstance(value, dict):
-        return value
-    if "$tuple" in value:
-        return tuple(intern(item) if type(item) is str else _decode(item) for item in value["$tuple"])
-    if "$date" in value:
-        return dt.date.fromisoformat(value["$date"])
-    if "$datetime" in value:
-        return dt.datetime.fromisoformat(value["$datetime"])
-    mapping = MarkedMap((key, _decode(item)) for key, item in value["$map"])
-    mapping.pos = Pos(*value["pos"])
-    mapping.key_pos = {k: Pos(*p) for k, p in value["key_pos"].items()}
-    mapping.value_pos = {k: Pos(*p) for k, p in value["value_pos"].items()}
-    mapping.value_text = dict(value["value_text"])
-    return mapping
-
-
-def _pos(pos: Pos) -> list[int]:
-    return [pos.line, pos.col]

@@ -33,6 +33,7 @@ from .shortcodes import core_registry
 from .state import BuildState, input_stamps, warnings_of
 from .warm import WarmModel, block_templates, world_digest
 from .writer import OutputFolder, source_stamp
+from .yamlfile import parsed_files_in
 
 PROGRESS_THRESHOLD = 200  # pages; below this a progress bar only flickers
 
@@ -135,8 +136,10 @@ def _run(options: BuildOptions) -> BuildResult:
     if warm is not None:
         warm.environment = renderer.env
     registry = core_registry()
+    with parsed_files_in(cache.data_files):
+        for section in sections:
+            section.load(root, config, sources, diagnostics)
     for section in sections:
-        section.load(root, config, sources, diagnostics)
         for shortcode in section.shortcodes(renderer, diagnostics):
             registry.add(shortcode)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)

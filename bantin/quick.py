@@ -57,6 +57,7 @@ from .state import BuildState, InputStamps
 from .textio import nfc
 from .urls import feed as feed_url, output_path
 from .writer import OutputFolder
+from .yamlfile import parsed_files_in
 
 MAX_EDITED = 4  # article files; more edits than this (a checkout, a batch import) take the full build
 # Globals that hold every article in full: when any page's templates read one, a body shows on every
@@ -161,8 +162,10 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     renderer = Renderer(root, config, ui, {section.name: section for section in sections})
     registry = core_registry()
     named = [_Named(names[found][0]) for found in files]
+    with parsed_files_in(cache.data_files):
+        for section in sections:
+            section.load(root, config, named, diagnostics)
     for section in sections:
-        section.load(root, config, named, diagnostics)
         for shortcode in section.shortcodes(renderer, diagnostics):
             registry.add(shortcode)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=True)
@@ -292,6 +295,7 @@ def _keep_records(out: Path, cache: BuildCache, fingerprints: dict[str, str | No
     records.remember(sources)
     records.save(prune=False)
     cache.bodies.flush()
+    cache.data_files.flush()
 
 
 def _feed_entries(shown: dict[str, tuple[str, ...]], published: dict[str, Article], files: list[str], root: Path,

@@ -220,3 +220,28 @@ def test_a_translation_not_read_again_reports_its_mistake_where_a_fresh_read_doe
                f"2020-05-23-ra-quan-bhxh-toan-dan.en'")
     assert result.errors == [warning]
     assert run_build(sample_copy, "check", capsys=capsys).errors == [warning]  # read afresh: the same
+
+
+def test_a_rebuild_takes_the_calendar_and_stats_files_it_parsed_before_from_the_cache(sample_copy, capsys,
+                                                                                       monkeypatch):
+    # The settings and UI strings are read before the cache is open; every data file comes from it,
+    # but the one edited, and the edited front matter is parsed.
+    from bantin import yamlfile
+
+    parsed = []
+    original = yamlfile.load
+    monkeypatch.setattr(yamlfile, "load", lambda text: parsed.append(text.split("\n", 1)[0]) or original(text))
+    yamlfile._load_data_file.cache_clear()  # a new process's memory
+    event = sample_copy / "content/calendar/ra-quan-2020.yaml"
+    event.write_text(event.read_text(encoding="utf-8").replace("lễ ra quân", "buổi ra quân"), encoding="utf-8")
+    source = sample_copy / PARADE_VI
+    source.write_text(source.read_text(encoding="utf-8").replace('title: "Diễu hành', 'title: "Cuộc diễu hành'),
+                      encoding="utf-8")
+    age(sample_copy)
+    assert run_build(sample_copy, "build", "--quiet", capsys=capsys).code == 0
+    firsts = {"config": "# Site-wide settings. UI strings are not here: they live in templates/i18n/<lang>.yaml.",
+              "event": event.read_text(encoding="utf-8").split("\n", 1)[0],
+              "article": source.read_text(encoding="utf-8").split("\n")[1]}  # the front matter's first line
+    assert sorted(parsed) == sorted([firsts["config"], firsts["event"], firsts["article"]] + [
+        (sample_copy / f"templates/i18n/{lang}.yaml").read_text(encoding="utf-8").split("\n", 1)[0]
+        for lang in ("vi", "en")])

@@ -89,3 +89,28 @@ def test_yaml_impossible_date_is_kept_for_the_checker():
 def test_yaml_11_surprises_are_visible_as_types():
     data = load("time: 18:30\nvalue: 61.649\nflag: no\n")
     assert (data["time"], data["value"], data["flag"]) == (1110, 61.649, False)
+
+
+def test_a_data_file_parsed_once_comes_back_from_the_cache_as_it_was_parsed(tmp_path):
+    """The build cache keeps parsed data files by their text (yamlfile.ParsedFiles): what comes back
+    is the very value, positions and typed text included; a value without a JSON form is not kept."""
+    from bantin.cache import KeyValueTable
+    from bantin.yamlfile import ParsedFiles, encode_value
+
+    text = (REPO / "content/stats/lang-son-2020-05.yaml").read_text(encoding="utf-8") + (
+        "extra:\n  when: 2020-05-23T08:30:00+07:00\n  share: 0.605\n  bad: 2020-02-30\n  none:\n"
+        "  list: [1, two, 3.0]\n")
+    value = load(text)
+    table = KeyValueTable(tmp_path / "cache.sqlite", "data_files")
+    ParsedFiles(table).put(text, value)
+    table.keep_only_used()
+    again = ParsedFiles(KeyValueTable(tmp_path / "cache.sqlite", "data_files")).get(text)
+    assert again == value and repr(again) == repr(value)
+    assert encode_value(again) == encode_value(value)  # every position and typed text
+    assert again["figures"].item_pos == value["figures"].item_pos
+    assert again["extra"]["bad"] == BadScalar("2020-02-30", value["extra"]["bad"].problem)
+    assert ParsedFiles(KeyValueTable(tmp_path / "cache.sqlite", "data_files")).get(text + "\n# khác") is None
+    binary = "data: !!binary aGVsbG8=\n"
+    store = ParsedFiles(KeyValueTable(tmp_path / "other.sqlite", "data_files"))
+    store.put(binary, load(binary))
+    assert store.get(binary) is None  # bytes have no JSON form here: parsed again each time
