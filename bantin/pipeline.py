@@ -220,7 +220,7 @@ def _run(options: BuildOptions) -> BuildResult:
         BuildState(inputs or "", _options_key(options), day, next_publication, str(options.out.resolve()),
                    tuple(written), counts, warnings_of(diagnostics), stamps.others or "", stamps.articles,
                    shown_in_full(plan.pages) if not config.search else {},
-                   needs_whole_site(renderer.graph), world, data).save(root, options.out)
+                   needs_whole_site(renderer.graph), world, data, record["id"]).save(root, options.out)
     images.prune()
     return finish(counts)
 

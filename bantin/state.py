@@ -142,6 +142,7 @@ class BuildState:
     # but article files changed, on the same day with the same options.
     world: str = ""
     data: dict[str, str] = field(default_factory=dict)
+    record_id: str = ""  # the id of the output's record this build wrote (cache.BuildCache.patch_outputs)
 
     @staticmethod
     def path(root: Path, out: Path) -> Path:
@@ -157,7 +158,7 @@ class BuildState:
                 warnings=tuple(tuple(w) for w in data["warnings"]), others=data["others"],
                 articles={rel: tuple(stamp) for rel, stamp in data["articles"].items()},
                 shown={path: tuple(rels) for path, rels in data["shown"].items()}, site_wide=data["site_wide"],
-                world=data["world"], data=dict(data["data"]),
+                world=data["world"], data=dict(data["data"]), record_id=data["record_id"],
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -172,7 +173,7 @@ class BuildState:
             "warnings": [list(w) for w in self.warnings], "others": self.others,
             "articles": {rel: list(stamp) for rel, stamp in self.articles.items()},
             "shown": {path: list(rels) for path, rels in self.shown.items()}, "site_wide": self.site_wide,
-            "world": self.world, "data": self.data,
+            "world": self.world, "data": self.data, "record_id": self.record_id,
         }, ensure_ascii=False), encoding="utf-8")
         temporary.replace(path)
 

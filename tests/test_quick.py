@@ -354,3 +354,39 @@ def test_a_page_bundle_with_its_own_image_and_a_translation(site, capsys, monkey
     assert rebuild(site, capsys, "content/articles/2019-03-01-bai-co-anh/index.vi.md").code == 0
     assert spy.answers == [("tin-tuc/bai-co-anh/index.html",)]
     assert same_as_clean(site, capsys, [])
+
+
+def test_the_next_full_build_knows_the_pages_a_quick_one_wrote(site, capsys, monkeypatch):
+    # The quick rebuild patches the output's record with the fingerprints of the pages it wrote: the
+    # next full build (a stats edit here) leaves those pages alone, as it would after a full build.
+    from test_incremental import rendered_templates
+
+    edit(site / PARADE_VI, "Nguồn: Báo Lạng Sơn", "Đoạn mới.\n\nNguồn: Báo Lạng Sơn")
+    assert rebuild(site, capsys, PARADE_VI).code == 0
+    rendered = rendered_templates(monkeypatch)
+    edit(site / "content/stats/lang-son-2020-05.yaml", "61649", "61650")
+    assert rebuild(site, capsys, "content/stats/lang-son-2020-05.yaml").code == 0
+    assert "article.html" in rendered  # the launch report shows the figures
+    assert rendered.count("article.html") == 2  # its two versions, not the edited parade report
+    assert same_as_clean(site, capsys, [])
+
+
+def test_a_quick_rebuild_stopped_after_moving_its_pages_leaves_them_to_be_rendered_again(site, capsys,
+                                                                                         monkeypatch):
+    from bantin import quick
+    from test_incremental import rendered_templates
+
+    edit(site / PARADE_VI, "Nguồn: Báo Lạng Sơn", "Đoạn mới.\n\nNguồn: Báo Lạng Sơn")
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # the pages are in place, their fingerprints not yet recorded
+
+    monkeypatch.setattr(quick, "_keep_records", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        rebuild(site, capsys, PARADE_VI)
+    monkeypatch.undo()
+    rendered = rendered_templates(monkeypatch)
+    result = run_build(site, "build", "--quiet", capsys=capsys)  # no state: the full build
+    assert result.code == 0
+    assert rendered == ["article.html"]  # the page whose fingerprint the patch left out
+    assert same_as_clean(site, capsys, [])
