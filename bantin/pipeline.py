@@ -28,12 +28,10 @@ from .plan import PageOutput, Planner, plan_news, plan_site_files
 from .quick import needs_whole_site, quick_rebuild, shown_in_full
 from .render import Renderer
 from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
-from .sections import all_sections
-from .shortcodes import core_registry
+from .sections import all_sections, load_sections
 from .state import BuildState, input_stamps, warnings_of
 from .warm import WarmModel, block_templates, world_digest
 from .writer import OutputFolder, source_stamp
-from .yamlfile import parsed_files_in
 
 PROGRESS_THRESHOLD = 200  # pages; below this a progress bar only flickers
 
@@ -135,13 +133,7 @@ def _run(options: BuildOptions) -> BuildResult:
                         env=warm.environment if warm is not None else None, reused=warm is not None)
     if warm is not None:
         warm.environment = renderer.env
-    registry = core_registry()
-    with parsed_files_in(cache.data_files):
-        for section in sections:
-            section.load(root, config, sources, diagnostics)
-    for section in sections:
-        for shortcode in section.shortcodes(renderer, diagnostics):
-            registry.add(shortcode)
+    registry = load_sections(sections, root, config, sources, renderer, diagnostics, cache.data_files)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
     world, data = world_digest(root, config, ui, day, warm, registry.folders(),
                                block_templates(renderer.graph, registry.templates()))

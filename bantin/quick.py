@@ -51,13 +51,11 @@ from .model import Article, ArticleCard, Site, Term
 from .page_work import PageWork, do_pages
 from .plan import ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article, plan_feed
 from .render import Renderer
-from .sections import all_sections
-from .shortcodes import core_registry
+from .sections import all_sections, load_sections
 from .state import BuildState, InputStamps
 from .textio import nfc
 from .urls import feed as feed_url, output_path
 from .writer import OutputFolder
-from .yamlfile import parsed_files_in
 
 MAX_EDITED = 4  # article files; more edits than this (a checkout, a batch import) take the full build
 # Globals that hold every article in full: when any page's templates read one, a body shows on every
@@ -163,14 +161,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
 
     sections = all_sections()
     renderer = Renderer(root, config, ui, {section.name: section for section in sections})
-    registry = core_registry()
-    named = [_Named(names[found][0]) for found in files]
-    with parsed_files_in(cache.data_files):
-        for section in sections:
-            section.load(root, config, named, diagnostics)
-    for section in sections:
-        for shortcode in section.shortcodes(renderer, diagnostics):
-            registry.add(shortcode)
+    registry = load_sections(sections, root, config, [_Named(names[found][0]) for found in files], renderer,
+                             diagnostics, cache.data_files)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=True)
     # What articles are made from besides their files is the last build's: only article files changed.
     world, data = state.world, state.data

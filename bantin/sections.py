@@ -28,9 +28,10 @@ from .content import ArticleSource
 from .diagnostics import Diagnostics
 from .model import Site
 from .calendar import CalendarSection
-from .shortcodes import Shortcode
+from .shortcodes import Shortcode, ShortcodeRegistry, core_registry
 from .search import SearchSection
 from .stats import StatsSection
+from .yamlfile import parsed_files_in
 
 if TYPE_CHECKING:  # imported for type names only; render imports plan, which imports model
     from .plan import Planner
@@ -84,6 +85,21 @@ class Navigation:
 
     def fingerprint(self) -> str:
         return digest(*(repr((lang.code, self.calendar(lang), self.stats(lang))) for lang in self.config.languages))
+
+
+def load_sections(sections: list[Section], root: Path, config: SiteConfig, articles, renderer: "Renderer",
+                  diagnostics: Diagnostics, parsed_files) -> ShortcodeRegistry:
+    """Each section's sources read (``parsed_files``: the build cache's table of data files as parsed,
+    yamlfile.parsed_files_in), and the registry of the core shortcodes and those the sections offer.
+    ``articles``: what ``load`` reads of the article sources (their base names)."""
+    with parsed_files_in(parsed_files):
+        for section in sections:
+            section.load(root, config, articles, diagnostics)
+    registry = core_registry()
+    for section in sections:
+        for shortcode in section.shortcodes(renderer, diagnostics):
+            registry.add(shortcode)
+    return registry
 
 
 def all_sections() -> list[Section]:
