@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 from .assemble import Selection, assemble
 from .assembled import AssembledArticles
-from .cache import CACHE_DIR, BuildCache
+from .cache import CACHE_DIR, COMPILED_TEMPLATES_DIR, BuildCache
 from .config import SiteConfig
 from .content import SourceRecords, article_files, load_articles, split_name
 from .diagnostics import Diagnostics
@@ -160,7 +160,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         return None  # a front matter changed (or a file was not recorded): other pages may show it
 
     sections = all_sections()
-    renderer = Renderer(root, config, ui, {section.name: section for section in sections})
+    renderer = Renderer(root, config, ui, {section.name: section for section in sections},
+                        compiled=root / CACHE_DIR / COMPILED_TEMPLATES_DIR)
     registry = load_sections(sections, root, config, [_Named(names[found][0]) for found in files], renderer,
                              diagnostics, cache.data_files)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=True)
@@ -230,7 +231,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     shown = {path: rels for path, rels in state.shown.items() if path not in to_render}
     shown.update(shown_in_full(plan.pages))
     dataclasses.replace(state, inputs=stamps.whole or "", warnings=warnings, others=stamps.others,
-                        articles=stamps.articles, shown=shown).save(root, out)
+                        articles=stamps.articles, shown=shown).stamp_output(output.staged).save(root, out)
     return QuickResult(state.counts, warnings, tuple(sorted(output.staged)))
 
 

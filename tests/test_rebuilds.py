@@ -12,6 +12,7 @@ import pytest
 from bantin import render, writer
 from bantin.assemble import Selection
 from bantin.pipeline import BuildOptions, run
+from bantin.state import BuildState
 from conftest import MINIMAL_ARTICLE, run_build
 from test_incremental import tree
 
@@ -79,6 +80,42 @@ def test_a_file_missing_from_the_output_is_written_again(sample_copy, capsys):
     result = run_build(sample_copy, "build", capsys=capsys)
     assert result.code == 0 and result.out.startswith("built: ")
     assert tree(sample_copy / "public") == expected
+
+
+def stamp_output_a_minute_after_building(root):
+    """Date the output's folders a minute back and stamp them again, as a build long finished leaves
+    them (a folder changed in the last moment is checked file by file: BuildState.stamp_output)."""
+    past = int((dt.datetime.now().timestamp() - 60) * 1e9)
+    for folder in [root / "public", *(p for p in (root / "public").rglob("*") if p.is_dir())]:
+        os.utime(folder, ns=(past, past))
+    state = BuildState.load(root, root / "public").stamp_output()
+    state.save(root, root / "public")
+    return state
+
+
+@pytest.mark.parametrize("remove", ["file", "folder"])
+def test_a_file_missing_from_a_folder_stamped_long_ago_is_written_again(sample_copy, capsys, remove):
+    expected = tree(sample_copy / "public")
+    state = stamp_output_a_minute_after_building(sample_copy)
+    assert state.loose == () and len(state.folders) == len({p.rpartition("/")[0] for p in state.written})
+    assert run_build(sample_copy, "build", capsys=capsys).out.startswith("up to date: ")
+    page = sample_copy / "public" / SEED_PAGE
+    page.unlink() if remove == "file" else shutil.rmtree(page.parent)
+    result = run_build(sample_copy, "build", capsys=capsys)
+    assert result.code == 0 and result.out.startswith("built: ")
+    assert tree(sample_copy / "public") == expected
+
+
+def test_a_folder_written_just_now_is_checked_file_by_file(sample_copy):
+    state = stamp_output_a_minute_after_building(sample_copy)
+    page_folder = SEED_PAGE.rpartition("/")[0]
+    os.utime(sample_copy / "public" / page_folder)  # as a quick rebuild that wrote the page leaves it
+    restamped = state.stamp_output([SEED_PAGE])
+    assert restamped.folders == {folder: mtime for folder, mtime in state.folders.items() if folder != page_folder}
+    assert restamped.loose == tuple(p for p in state.written if p.startswith(page_folder + "/"))
+    assert SEED_PAGE in restamped.loose and restamped.output_intact()
+    (sample_copy / "public" / SEED_PAGE).unlink()
+    assert not restamped.output_intact()
 
 
 def test_a_deleted_article_breaks_the_link_of_an_unchanged_page(site_factory, capsys, monkeypatch):
