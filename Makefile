@@ -9,6 +9,7 @@ PY := $(VENV)/bin/python
 .PHONY: site test golden venv dev-venv node-tools serve clean
 
 site: venv
+	$(PY) -m compileall -q bantin >/dev/null  # (the engine's modules compiled once, as an installed package's are)
 	$(PY) build.py build
 
 venv: $(VENV)/.runtime-installed

@@ -35,7 +35,7 @@ from . import urls
 from .config import Language, SiteConfig
 from .content import ArticleSource
 from .diagnostics import Diagnostics, Location
-from .ics import ICS_MODULE, IcsCalendar, IcsEvent, ics_bytes
+from .ics import IcsCalendar, IcsEvent, ics_bytes, ics_module
 from .model import Article, Site
 from .schema import Field, Kind, MappingChecker, describe
 from .shortcodes import Shortcode
@@ -1014,7 +1014,7 @@ class CalendarSection(CalendarLinks):
             timezone=config.timezone,
         )
         ics_events = [self._ics_event(e, lang) for e in events]
-        return repr((ICS_MODULE, calendar, ics_events)), lambda: ics_bytes(calendar, ics_events)
+        return repr((ics_module(), calendar, ics_events)), lambda: ics_bytes(calendar, ics_events)
 
     def _add_links(self, event: Event, view: EventView) -> tuple[AddLink, ...]:
         """Google Calendar and Outlook on the web take the event in the address itself."""

@@ -35,7 +35,6 @@ folder and before it is swapped in, runs Pagefind on them (``finish_output``).
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import re
 import subprocess
@@ -208,6 +207,8 @@ def indexed_digest(html: bytes) -> str | None:
 
 
 def _pagefind_version() -> str:
+    import importlib.metadata  # (here: 0.014 s of every build's start otherwise)
+
     try:
         return importlib.metadata.version("pagefind-bin")
     except importlib.metadata.PackageNotFoundError:

@@ -645,6 +645,9 @@ def main(argv: list[str] | None = None) -> int:
     global ENGINE
     if args.engine:
         ENGINE = export_engine(args.engine, args.work)
+    # As pip does when it installs a package: each run then loads the engine's modules compiled
+    # instead of compiling them (0.1 s of every build where PYTHONDONTWRITEBYTECODE is set, as here).
+    subprocess.run([str(BANTIN_PY), "-m", "compileall", "-q", str(ENGINE / "bantin")], check=True)
     results["machine"] = machine(args.engine)
     say = lambda text: print(text, flush=True)  # noqa: E731
     say(f"machine: {json.dumps(results['machine'], ensure_ascii=False)}")
