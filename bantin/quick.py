@@ -208,7 +208,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
 
     # Render, check, stage; then put in place and keep the records.
     written = set(state.written)
-    output = OutputFolder(out, True, frozenset(state.written))
+    output = OutputFolder(out, True)  # (what it holds is not listed: nothing is deleted from it)
     fingerprints = None
     try:
         fingerprints = _render(plan, site, renderer, stored, LinkChecker(plan, root, config, diagnostics, written),
@@ -221,7 +221,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     if output.staged:
         cache.patch_outputs(state.record_id, dict.fromkeys(fingerprints))  # to render again, if interrupted
         BuildState.forget(root, out)
-        output.commit(written)
+        output.commit_changed_files()
     _keep_records(cache, fingerprints, state, stored, renderer, replaced, records, sources)
 
     group_rels = {source.rel for source in sources}

@@ -111,10 +111,7 @@ class OutputFolder:
                 self.staging.rename(self.out)
                 shutil.rmtree(old, ignore_errors=True)
                 return sorted(_files(self.out))
-            for path in sorted(self.staged):
-                target = self.out / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.staging / path, target)
+            self._move_staged()
             held = self.present
             keep = site_paths | self.staged
             stale = [p for p in held if p not in keep and not p.startswith(tuple(self.kept_prefixes))]
@@ -124,6 +121,23 @@ class OutputFolder:
             return sorted((set(held) - set(stale)) | keep)
         finally:
             self.discard()
+
+
+    def commit_changed_files(self) -> None:
+        """In place, put the staged files in place and delete nothing: for a build that rendered
+        again a few pages of an output it knows holds nothing else (quick.py; listing what the
+        output holds to find files to delete was 0.03 s of such a build at 10,000 articles)."""
+        assert self.in_place
+        try:
+            self._move_staged()
+        finally:
+            self.discard()
+
+    def _move_staged(self) -> None:
+        for path in sorted(self.staged):
+            target = self.out / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging / path, target)
 
 
 def _holds(path: Path, data: bytes) -> bool:
