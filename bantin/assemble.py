@@ -102,7 +102,7 @@ def assemble(
         for lang in config.languages
     }
     pending: list[_Pending] = []
-    slots: list[Article | _Pending] = []  # in file order: reused articles and those to make
+    slots: list[Article | int] = []  # in file order: reused articles, and the index in ``pending`` of those to make
     scheduled: list[dt.datetime] = []
     by_slug: dict[tuple[str, str], ArticleSource] = {}
     stale = check_translations(sources, config, diagnostics).stale()
@@ -163,44 +163,45 @@ def assemble(
         pending.append(_Pending(source, slug, published, updated, body, cover, stale_original,
                                 data_used(body.shortcodes, fields.get("events", ()), data),
                                 clean=len(diagnostics.items) == messages_before))
-        slots.append(pending[-1])
+        slots.append(len(pending) - 1)
 
     # Pass 2: Markdown for the bodies the cache does not have, on every core; then the articles.
-    htmls = convert_bodies([p.body for p in pending], cache, processes)
-    made: dict[int, Article] = {}
-    for item, html in zip(pending, htmls):
+    # Each article's texts (its prepared body, its HTML before images and shortcodes) are dropped
+    # once it is made: a large archive's are a few hundred MB (a clean build's peak memory).
+    made: list[Article] = []
+    for index, html in enumerate(convert_bodies([p.body for p in pending], cache, processes)):
+        item, pending[index] = pending[index], None
         source, fields, cover = item.source, item.source.fields, item.cover
         messages_before = len(diagnostics.items)
         body = renderers[source.lang].finish(item.body, html)
-        article = made[id(item)] = (
-            Article(
-                base=source.base,
-                lang=source.lang,
-                rel=source.rel,
-                title=fields["title"],
-                slug=item.slug,
-                url=urls.article(config.language(source.lang), item.slug),
-                published=item.published,
-                updated=item.updated,
-                authors=tuple(Term(slugify(name), name) for name in fields.get("authors", ())),
-                tags=tuple(Term(slugify(name), name) for name in fields.get("tags", ())),
-                source=fields.get("source"),
-                source_url=fields.get("source_url"),
-                dateline=fields.get("dateline"),
-                summary=fields.get("summary") or plain_summary(body.html),
-                body_html=body.html,
-                images=body.images + ((cover,) if cover and cover not in body.images else ()),
-                cover=cover,
-                cover_alt=fields.get("image_alt"),
-                cover_caption=fields.get("image_caption"),
-                cover_in_body=cover in body.images,
-                events=fields.get("events", ()),
-                stale_original=item.stale_original,
-            )
+        article = Article(
+            base=source.base,
+            lang=source.lang,
+            rel=source.rel,
+            title=fields["title"],
+            slug=item.slug,
+            url=urls.article(config.language(source.lang), item.slug),
+            published=item.published,
+            updated=item.updated,
+            authors=tuple(Term(slugify(name), name) for name in fields.get("authors", ())),
+            tags=tuple(Term(slugify(name), name) for name in fields.get("tags", ())),
+            source=fields.get("source"),
+            source_url=fields.get("source_url"),
+            dateline=fields.get("dateline"),
+            summary=fields.get("summary") or plain_summary(body.html),
+            body_html=body.html,
+            images=body.images + ((cover,) if cover and cover not in body.images else ()),
+            cover=cover,
+            cover_alt=fields.get("image_alt"),
+            cover_caption=fields.get("image_caption"),
+            cover_in_body=cover in body.images,
+            events=fields.get("events", ()),
+            stale_original=item.stale_original,
         )
         if memory is not None and item.clean and len(diagnostics.items) == messages_before:
             memory.keep_article(source, world, article, item.body.job.key, item.data_used)
-    articles = [slot if isinstance(slot, Article) else made[id(slot)] for slot in slots]
+        made.append(article)
+    articles = [slot if isinstance(slot, Article) else made[slot] for slot in slots]
     next_publication = min(scheduled, default=None)
     if memory is None:
         return _site(config, articles, next_publication)
@@ -268,8 +269,12 @@ def _slug_location(source: ArticleSource) -> Location:
 
 
 def _body(source: ArticleSource, root: Path, dateline: str | None) -> BodySource:
+    """The body to prepare for Markdown; the source forgets its text (the prepared body is what
+    the build needs from now on)."""
+    text = source.body
+    source.forget_body()
     return BodySource(
-        text=source.body,
+        text=text,
         rel=source.rel,
         first_line=source.body_first_line,
         article_dir=source.directory,

@@ -128,9 +128,15 @@ class AssembledArticles:
         """Store the articles assembled this build with the fingerprints the pages gave them (an
         article no page showed has none, and is not kept); drop the rows no article used, or, for a
         build that saw part of the site (quick.py), only the ``replaced`` ones."""
-        rows = list(self._rows(fingerprints))  # the bodies in it are the articles' own strings
-        self.table.put_stream((key, row) for key, row, _ in rows)
-        self.bodies.put_stream((key, body) for key, _, body in rows)
+        bodies: list[tuple[str, str]] = []  # the articles' own strings
+
+        def rows():  # each article's JSON text dropped once written (a large archive's are 60 MB)
+            for key, row, body in self._rows(fingerprints):
+                bodies.append((key, body))
+                yield key, row
+
+        self.table.put_stream(rows())
+        self.bodies.put_stream(bodies)
         self._made.clear()
         for table in (self.table, self.bodies):
             if replaced is None:

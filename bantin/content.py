@@ -71,6 +71,11 @@ class ArticleSource:
     def directory(self) -> Path:
         return self.path.parent
 
+    def forget_body(self) -> None:
+        """Drop the body's text once it is prepared for Markdown (a large archive's bodies are
+        130 MB held through the build otherwise); asked for again, it is read from the file."""
+        self.__dict__.pop("body", None)
+
     @cached_property
     def translation_hash(self) -> str | None:
         """What a translation of this article records of it (see ``source_hash``)."""
@@ -95,7 +100,8 @@ def source_hash(title: str, body: str) -> str:
 
 
 class _BodyFromFile:
-    """``body`` of an ``UnreadSource``: the file is read when something asks for it."""
+    """``body`` of an ``UnreadSource``, or of a source whose body was forgotten: the file is read
+    when something asks for it, and must be the text first read."""
 
     def __get__(self, source, owner=None):
         if source is None:
@@ -109,6 +115,11 @@ class _BodyFromFile:
             raise BuildAborted(Location(source.rel), "this file changed while the site was being built; build again")
         source.__dict__["body"] = parts[1]  # read once: the instance's own value hides this reader
         return parts[1]
+
+
+# A body not in the instance (an unread file's; one forgotten) is read from the file when asked for;
+# dataclass fields are instance values, so the reader is set on the class after it is made.
+ArticleSource.body = _BodyFromFile()
 
 
 class _MadeWhenAsked:
@@ -134,7 +145,6 @@ class UnreadSource(ArticleSource):
     read it: its checked front matter comes from the cache and its body is read only if
     something asks (a rebuild after one edit asks for none of the other 19,000)."""
 
-    body = _BodyFromFile()
     path = _MadeWhenAsked(lambda source: Path(source.file))
     locations = _MadeWhenAsked(lambda source: source.front_matter_memo.locations(source.front_matter_key, source.rel))
 

@@ -14,8 +14,10 @@ import multiprocessing
 import os
 import re
 import xml.etree.ElementTree as etree
+from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
 import markdown
@@ -204,31 +206,69 @@ def convert_markdown(job: ConversionJob) -> str:
 PARALLEL_THRESHOLD = 64  # bodies; below this, starting worker processes costs more than it saves
 
 
-def convert_many(jobs: list[ConversionJob], processes: int | None = None) -> dict[str, str]:
-    """Convert bodies on every core (``processes``: at most that many worker processes): key ->
-    HTML, the same as ``convert_markdown`` one by one.
+def convert_many(jobs: list[ConversionJob], processes: int | None = None) -> Iterator[tuple[str, str]]:
+    """Convert bodies on every core (``processes``: at most that many worker processes): (key,
+    HTML) of each distinct job in the order of ``jobs``, as each is ready, the same as
+    ``convert_markdown`` one by one. ``jobs`` is emptied as the workers take them: a large
+    archive's bodies are a few hundred MB of text, and none is held after its conversion.
 
     Workers are forked, so they start with the extensions imported and need nothing but the jobs.
     """
-    unique = list({job.key: job for job in jobs}.values())
-    workers = min(processes or os.cpu_count() or 1, len(unique) // (PARALLEL_THRESHOLD // 2) or 1)
-    if len(unique) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return {job.key: convert_markdown(job) for job in unique}
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        # Chunks of a few dozen bodies keep both cores busy to the end without much messaging.
-        htmls = pool.map(convert_markdown, unique, chunksize=max(1, min(64, len(unique) // (workers * 8))))
-    return {job.key: html for job, html in zip(unique, htmls)}
+    waiting = deque({job.key: job for job in jobs}.values())
+    jobs.clear()
+    workers = min(processes or os.cpu_count() or 1, len(waiting) // (PARALLEL_THRESHOLD // 2) or 1)
+    if len(waiting) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        while waiting:
+            job = waiting.popleft()
+            yield job.key, convert_markdown(job)
+        return
+    keys = deque(job.key for job in waiting)
+    # Chunks of a few dozen bodies keep both cores busy to the end without much messaging; the
+    # pool's feeder takes jobs only as the pipe to the workers drains.
+    chunks = max(1, min(64, len(waiting) // (workers * 8)))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for html in pool.imap(convert_markdown, _taken(waiting), chunksize=chunks):
+            yield keys.popleft(), html
 
 
-def convert_bodies(prepared: list[PreparedBody], cache: BuildCache | None, processes: int | None = None) -> list[str]:
-    """Each prepared body's HTML: from the cache, or converted (in parallel) and cached."""
+def _taken(waiting: deque) -> Iterator:
+    while waiting:
+        yield waiting.popleft()
+
+
+STORED_AT_ONCE = 500  # converted bodies written to the cache together
+
+
+def convert_bodies(prepared: list[PreparedBody], cache: BuildCache | None, processes: int | None = None) -> Iterator[str]:
+    """Each prepared body's HTML, in order, as soon as it is ready: from the cache, or converted
+    (in parallel) and written to the cache as it comes (``BuildCache.store_bodies``). ``prepared``
+    is emptied as its bodies are converted, so that the caller, dropping each article's other
+    texts once it has made it, holds no more than it needs (a clean build's peak memory)."""
     found = cache.bodies.get_many(p.job.key for p in prepared) if cache is not None else {}
-    converted = convert_many([p.job for p in prepared if found.get(p.job.key) is None], processes)
-    if cache is not None:
-        for key, html in converted.items():
-            cache.store_body(key, html)
-    return [found.get(p.job.key) or converted[p.job.key] for p in prepared]
+    keys = [p.job.key for p in prepared]
+    jobs = [p.job for p in prepared if found.get(p.job.key) is None]
+    prepared.clear()
+    seen_twice = {key for key, count in Counter(job.key for job in jobs).items() if count > 1}
+    converted = convert_many(jobs, processes)
+    again: dict[str, str] = {}  # the same text in two articles: converted once
+    batch: list[tuple[str, str]] = []
+    for key in keys:
+        html = found.get(key)
+        if html is None:
+            html = again.get(key)
+        if html is None:
+            done, html = next(converted)
+            assert done == key, (done, key)  # (the order of the jobs is the order of the bodies)
+            if key in seen_twice:
+                again[key] = html
+            if cache is not None:
+                batch.append((key, html))
+                if len(batch) >= STORED_AT_ONCE:
+                    cache.store_bodies(batch)
+                    batch = []
+        yield html
+    if cache is not None and batch:
+        cache.store_bodies(batch)
 
 
 class MarkdownRenderer:
@@ -301,7 +341,8 @@ class MarkdownRenderer:
 
     def convert(self, prepared: PreparedBody) -> str:
         """Markdown to sanitized HTML (images and shortcodes still to be filled in), through the cache."""
-        return convert_bodies([prepared], self.cache)[0]
+        [html] = convert_bodies([prepared], self.cache)  # (to its end: that stores it)
+        return html
 
     def finish(self, prepared: PreparedBody, html: str) -> RenderedBody:
         """Fill in what comes from us, not the editor: responsive images and shortcode blocks."""

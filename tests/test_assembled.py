@@ -18,7 +18,7 @@ from bantin.assembled import ArticleCodec, AssembledArticles
 from bantin.fingerprint import Fingerprinter
 from bantin.images import ImageProcessor
 from bantin.model import Article, KeptArticle
-from conftest import run_build
+from conftest import MINIMAL_ARTICLE, run_build
 from test_incremental import tree
 from test_warm import PARADE_VI, SEED_VI, edit
 
@@ -280,3 +280,36 @@ def test_a_deleted_event_is_reported_in_the_kept_articles_that_name_it(built, ca
         for rel in sorted([SEED_EN, SEED_VI])
     ]
     assert tree(built / "public") == before
+
+
+def test_a_body_forgotten_once_prepared_is_read_again_from_its_file_and_must_be_the_text_first_read(site_factory):
+    from bantin.cache import KeyValueTable
+    from bantin.config import load_config
+    from bantin.content import load_articles
+    from bantin.diagnostics import BuildAborted, Diagnostics
+
+    root = site_factory({"content/articles/a.vi.md": MINIMAL_ARTICLE})
+    [source] = load_articles(root, load_config(root, Diagnostics()), Diagnostics(), KeyValueTable(None, "front_matter"))
+    body = source.body
+    source.forget_body()
+    assert "body" not in source.__dict__
+    assert source.body == body  # read again, and kept
+    source.forget_body()
+    (root / "content/articles/a.vi.md").write_text(MINIMAL_ARTICLE + "\nThêm.\n", encoding="utf-8")
+    with pytest.raises(BuildAborted) as raised:
+        source.body
+    assert (raised.value.location.path, str(raised.value)) == (
+        "content/articles/a.vi.md", "this file changed while the site was being built; build again")
+
+
+def test_rows_written_as_they_come_are_stored_as_text(tmp_path):
+    import sqlite3
+
+    from bantin.cache import KeyValueTable
+
+    table = KeyValueTable(tmp_path / "cache.sqlite", "bodies")
+    body = "<p>Đoạn văn có dấu</p>"
+    table.put_stream([("k", body)])
+    with sqlite3.connect(tmp_path / "cache.sqlite") as db:
+        assert db.execute("SELECT typeof(value), value FROM bodies").fetchall() == [("text", body)]
+    assert KeyValueTable(tmp_path / "cache.sqlite", "bodies").get_many(["k"]) == {"k": body}

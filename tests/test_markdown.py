@@ -123,3 +123,36 @@ def test_body_lines_are_counted_from_the_file(tmp_path):
     assert [d.format() for d in diagnostics.items] == [
         "content/articles/a.vi.md:7:1: error: image 'le-ra-quan.jpg' has no alt text: describe it in ![…](le-ra-quan.jpg)"
     ]
+
+
+class _StoringCache:
+    """What convert_bodies asks of the build cache: the bodies it has, and a place for new ones."""
+
+    def __init__(self, known: dict[str, str]):
+        from bantin.cache import KeyValueTable
+
+        self.bodies = KeyValueTable(None, "bodies")
+        for key, html in known.items():
+            self.bodies.put(key, html)
+        self.stored: list[list[str]] = []
+
+    def store_bodies(self, rows):
+        self.stored.append([key for key, _ in rows])
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_bodies_come_in_order_as_they_are_converted_and_are_stored_in_batches(monkeypatch, processes):
+    from bantin import markdown_render
+    from bantin.markdown_render import ConversionJob, PreparedBody, convert_markdown
+
+    monkeypatch.setattr(markdown_render, "PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr(markdown_render, "STORED_AT_ONCE", 2)
+    texts = {"a": "Đoạn *một*.", "b": "## Hai", "c": "- ba\n- bốn", "d": "Năm.", "e": "Sáu."}
+    jobs = {key: ConversionJob(key, text, (), None, "Quay lại %d") for key, text in texts.items()}
+    order = ["a", "b", "a", "c", "e", "d", "b"]  # "a" and "b" twice (the same text in two articles)
+    prepared = [PreparedBody(jobs[key], "vi", (), (), False) for key in order]
+    cache = _StoringCache({"e": "<p>kept</p>"})
+    htmls = list(markdown_render.convert_bodies(prepared, cache, processes))
+    assert htmls == [convert_markdown(jobs[key]) if key != "e" else "<p>kept</p>" for key in order]
+    assert cache.stored == [["a", "b"], ["c", "d"]]  # each new body once, as it came, none kept
+    assert prepared == []  # emptied: the caller holds no text it no longer needs
