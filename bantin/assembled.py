@@ -31,7 +31,7 @@ from .cache import CACHE_DIR, KeyValueTable, digest
 from .content import ArticleSource
 from .diagnostics import BuildAborted, Location
 from .images import ImageAsset, ImageProcessor
-from .model import Article, KeptArticle, Site, Term
+from .model import Article, KeptArticle, Site, Term, body_utf8
 from .shortcodes import DataDigests
 from .state import ENGINE
 
@@ -128,7 +128,7 @@ class AssembledArticles:
         """Store the articles assembled this build with the fingerprints the pages gave them (an
         article no page showed has none, and is not kept); drop the rows no article used, or, for a
         build that saw part of the site (quick.py), only the ``replaced`` ones."""
-        bodies: list[tuple[str, str]] = []  # the articles' own strings
+        bodies: list[tuple[str, bytes]] = []  # the articles' own bytes
 
         def rows():  # each article's JSON text dropped once written (a large archive's are 60 MB)
             for key, row, body in self._rows(fingerprints):
@@ -183,7 +183,7 @@ class AssembledArticles:
             yield key, json.dumps({
                 "fingerprint": entry[1], "body_key": body_key, "data": data_used,
                 "card": card_entry[1] if card_entry is not None and card_entry[0] is card else None,
-            }) + "\n" + encoded, article.body_html
+            }) + "\n" + encoded, body_utf8(article)
 
 
 # --- the codec: JSON values that give back an equal article, or nothing ---

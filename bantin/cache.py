@@ -310,13 +310,13 @@ class KeyValueTable:
         self.used.add(key)
 
     def put_stream(self, rows) -> None:
-        """Write (key, value) rows straight to the database as they come, none held in memory (the
+        """Write (key, value) rows (a value as text, or as its UTF-8 bytes) straight to the database as they come, none held in memory (the
         assembled articles of a large archive are a few hundred MB of text); in memory without
         a file."""
         db = self._connection(create=True)
         if db is None:
             for key, value in rows:
-                self.put(key, value)
+                self.put(key, value.decode("utf-8") if type(value) is bytes else value)
             return
 
         def used(rows):
@@ -324,7 +324,7 @@ class KeyValueTable:
                 self.used.add(key)
                 # Bytes, not the text: sqlite3 binds a text by its UTF-8 form, which CPython then keeps
                 # inside the string for its lifetime (the articles' bodies: 83 MB more at 10,000).
-                yield key, value.encode("utf-8")
+                yield key, value if type(value) is bytes else value.encode("utf-8")
 
         with db:
             db.executemany(f"INSERT OR REPLACE INTO {self.table} VALUES (?, CAST(? AS TEXT))", used(rows))

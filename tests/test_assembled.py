@@ -313,3 +313,19 @@ def test_rows_written_as_they_come_are_stored_as_text(tmp_path):
     with sqlite3.connect(tmp_path / "cache.sqlite") as db:
         assert db.execute("SELECT typeof(value), value FROM bodies").fetchall() == [("text", body)]
     assert KeyValueTable(tmp_path / "cache.sqlite", "bodies").get_many(["k"]) == {"k": body}
+
+
+def test_an_article_holds_its_body_as_utf8_and_gives_it_as_text():
+    from bantin.model import body_utf8
+
+    article = Article(base="b", lang="vi", rel="content/articles/b.vi.md", title="Bài", slug="bai", url="tin-tuc/bai/",
+                      published=dt.datetime(2020, 5, 23, tzinfo=dt.timezone.utc), updated=None, authors=(), tags=(),
+                      source=None, source_url=None, dateline=None, summary="", body_html="<p>Đoạn văn</p>", images=(),
+                      cover=None, cover_alt=None, cover_caption=None, cover_in_body=False, events=())
+    assert article.body_html == "<p>Đoạn văn</p>" and body_utf8(article) == "<p>Đoạn văn</p>".encode("utf-8")
+    assert "body_html" not in article.__dict__
+    assert dataclasses.replace(article, title="Khác").body_html == article.body_html
+    assert dataclasses.replace(article) == article != dataclasses.replace(article, body_html="<p>Khác</p>")
+    kept = KeptArticle.from_values({f.name: getattr(article, f.name) for f in dataclasses.fields(article)
+                                    if f.name != "body_html"}, lambda: "<p>Từ bộ nhớ đệm</p>")
+    assert body_utf8(kept) == "<p>Từ bộ nhớ đệm</p>".encode("utf-8")
