@@ -242,8 +242,9 @@ STORED_AT_ONCE = 500  # converted bodies written to the cache together
 def convert_bodies(prepared: list[PreparedBody], cache: BuildCache | None, processes: int | None = None) -> Iterator[str]:
     """Each prepared body's HTML, in order, as soon as it is ready: from the cache, or converted
     (in parallel) and written to the cache as it comes (``BuildCache.store_bodies``). ``prepared``
-    is emptied as its bodies are converted, so that the caller, dropping each article's other
-    texts once it has made it, holds no more than it needs (a clean build's peak memory)."""
+    is emptied, and each text let go once the workers have taken it, so that the caller, dropping
+    each article's other texts once it has made it, holds no more than it needs (a clean build's
+    peak memory)."""
     found = cache.bodies.get_many(p.job.key for p in prepared) if cache is not None else {}
     keys = [p.job.key for p in prepared]
     jobs = [p.job for p in prepared if found.get(p.job.key) is None]
