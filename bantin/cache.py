@@ -52,7 +52,6 @@ import nh3
 from . import __version__
 
 CACHE_DIR = ".bantin-cache"
-COMPILED_TEMPLATES_DIR = "jinja"  # in CACHE_DIR: the templates as Jinja compiled them (render.make_environment)
 DATABASE_FILE = "cache.sqlite"  # bodies and front matter, shared by every output folder
 OUTPUTS_DIR = "outputs"  # one record per output folder
 # Any of these changing changes what the same source renders to.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .assemble import Selection, assemble
 from .assembled import AssembledArticles
-from .cache import CACHE_DIR, COMPILED_TEMPLATES_DIR, BuildCache
+from .cache import CACHE_DIR, BuildCache
 from .config import load_config
 from .content import SourceRecords, load_articles
 from .diagnostics import BuildAborted, Diagnostics, Location
@@ -130,8 +130,7 @@ def _run(options: BuildOptions) -> BuildResult:
         return finish()
     sections = all_sections()
     renderer = Renderer(root, config, ui, {section.name: section for section in sections},
-                        env=warm.environment if warm is not None else None, reused=warm is not None,
-                        compiled=root / CACHE_DIR / COMPILED_TEMPLATES_DIR if options.out is not None else None)
+                        env=warm.environment if warm is not None else None, reused=warm is not None)
     if warm is not None:
         warm.environment = renderer.env
     registry = load_sections(sections, root, config, sources, renderer, diagnostics, cache.data_files)

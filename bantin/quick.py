@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 from .assemble import Selection, assemble
 from .assembled import AssembledArticles
-from .cache import CACHE_DIR, COMPILED_TEMPLATES_DIR, BuildCache
+from .cache import CACHE_DIR, BuildCache
 from .config import SiteConfig
 from .content import SourceRecords, article_files, load_articles, split_name
 from .diagnostics import Diagnostics
@@ -160,8 +160,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         return None  # a front matter changed (or a file was not recorded): other pages may show it
 
     sections = all_sections()
-    renderer = Renderer(root, config, ui, {section.name: section for section in sections},
-                        compiled=root / CACHE_DIR / COMPILED_TEMPLATES_DIR)
+    renderer = Renderer(root, config, ui, {section.name: section for section in sections})
     registry = load_sections(sections, root, config, [_Named(names[found][0]) for found in files], renderer,
                              diagnostics, cache.data_files)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=True)

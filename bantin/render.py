@@ -44,19 +44,13 @@ class BantinUndefined(jinja2.StrictUndefined):
         return super()._undefined_message
 
 
-def make_environment(root: Path, auto_reload: bool = True, compiled: Path | None = None) -> jinja2.Environment:
+def make_environment(root: Path, auto_reload: bool = True) -> jinja2.Environment:
     """``auto_reload``: check each template file's time whenever a page asks for the template (the
     preview's environment lives from one save to the next); a build that uses its environment
-    once spares itself ten ``stat`` calls per page. ``compiled``: a folder where Jinja keeps each
-    template compiled, by its name, file and text (compiling the article page's templates took
-    0.05 s of a one-article rebuild)."""
-    if compiled is not None:
-        try:
-            compiled.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            compiled = None  # (a read-only site: templates are compiled each time, as without the cache)
+    once spares itself ten ``stat`` calls per page. Compiled templates are not kept between
+    processes (Jinja's bytecode cache): they are code, and ``.bantin-cache/`` is restored in CI
+    from a cache other runs wrote, so it holds data only."""
     env = jinja2.Environment(
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         loader=jinja2.FileSystemLoader(root / TEMPLATES_DIR),
         auto_reload=auto_reload,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -91,11 +85,10 @@ class Renderer:
     """Renders pages and partials; one Jinja environment and one set of globals per language."""
 
     def __init__(self, root: Path, config: SiteConfig, ui: UiStrings, sections: dict | None = None,
-                 env: jinja2.Environment | None = None, reused: bool = False, compiled: Path | None = None):
+                 env: jinja2.Environment | None = None, reused: bool = False):
         """``env``: an environment of an earlier build of this site to reuse with its compiled
         templates (the dev server's; Jinja compiles a template again when its file changes);
-        ``reused``: the environment made here will be reused so; ``compiled``: where compiled
-        templates are kept between processes (see ``make_environment``)."""
+        ``reused``: the environment made here will be reused so (see ``make_environment``)."""
         self.root = root
         self.config = config
         self.ui = ui
@@ -103,7 +96,7 @@ class Renderer:
         # calendar's links (which do not depend on its events).
         self.sections = {**(sections or {}), "nav": Navigation(sections or {}, config),
                          "calendar_links": CalendarLinks(config)}
-        self.env = env or make_environment(root, auto_reload=reused, compiled=compiled)
+        self.env = env or make_environment(root, auto_reload=reused)
         assets = root / ASSETS_DIR
         # ?v=<hash> lets browsers cache the theme files forever and still see changes.
         self.asset_versions = {
