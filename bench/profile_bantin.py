@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import inspect
 import io
 import pstats
 import sys
@@ -44,7 +45,25 @@ DEPTH: dict[str, int] = defaultdict(int)
 
 
 def timed(label: str, fn):
-    """Inclusive time of the outermost calls of ``fn`` under ``label``."""
+    """Inclusive time of the outermost calls of ``fn`` under ``label``; for a generator function,
+    the time spent getting its items (what its caller waits for), not the caller's own work
+    between them."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def generator_wrapper(*args, **kwargs):
+            items = fn(*args, **kwargs)
+            CALLS[label] += 1
+            while True:
+                started = time.perf_counter()
+                try:
+                    item = next(items)
+                except StopIteration:
+                    return
+                finally:
+                    TOTALS[label] += time.perf_counter() - started
+                yield item
+
+        return generator_wrapper
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -115,7 +134,7 @@ INNER = [
     ("  lists, tags, authors (assemble)", "bantin.assemble", "_site"),
     ("  pages planned (plan)", "bantin.plan", "Planner.page"),
     ("  copies planned (plan)", "bantin.plan", "Planner.copy"),
-    ("  Markdown + sanitize on all cores (wall)", "bantin.markdown_render", "convert_many"),
+    ("  Markdown + sanitize on all cores (waited for)", "bantin.markdown_render", "convert_many"),
     ("  Markdown convert in this process", "markdown.core", "Markdown.convert"),
     ("  page fingerprints", "bantin.fingerprint", "page_fingerprint"),
     ("  fingerprint values (Fingerprinter.of)", "bantin.fingerprint", "Fingerprinter.of"),
