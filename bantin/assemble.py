@@ -169,11 +169,11 @@ def assemble(
     # Each article's texts (its prepared body, its HTML before images and shortcodes) are dropped
     # once it is made: a large archive's are a few hundred MB (a clean build's peak memory).
     made: list[Article] = []
-    for index, html in enumerate(convert_bodies([p.body for p in pending], cache, processes)):
+    for index, converted in enumerate(convert_bodies([p.body for p in pending], cache, processes)):
         item, pending[index] = pending[index], None
         source, fields, cover = item.source, item.source.fields, item.cover
         messages_before = len(diagnostics.items)
-        body = renderers[source.lang].finish(item.body, html)
+        body = renderers[source.lang].finish(item.body, converted)
         article = Article(
             base=source.base,
             lang=source.lang,

@@ -309,9 +309,9 @@ class KeyValueTable:
         self.used.add(key)
 
     def put_stream(self, rows) -> None:
-        """Write (key, value) rows (a value as text, or as its UTF-8 bytes) straight to the database as they come, none held in memory (the
-        assembled articles of a large archive are a few hundred MB of text); in memory without
-        a file."""
+        """Write (key, value) rows (a value as text, or as its UTF-8 bytes) straight to the database
+        as they come, none held in memory (the assembled articles of a large archive are a few
+        hundred MB of text); in memory without a file."""
         db = self._connection(create=True)
         if db is None:
             for key, value in rows:

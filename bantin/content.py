@@ -8,7 +8,6 @@ returns typed ``ArticleSource`` records, one per file.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os

@@ -50,8 +50,9 @@ ARTICLES_DIR = "content/articles"  # where article files live (content.py)
 ENGINE = Path(__file__).resolve().parent
 
 
-def _stamp_files(folder: Path, into: list[tuple[str, int, int]]) -> None:
-    """Adds (path, size, modification time) of the folder's files to ``into``."""
+def _stamp_files(folder: Path, into: list[tuple[str, int, int]], skip: tuple[str, ...] = ()) -> None:
+    """Adds (path, size, modification time) of the folder's files to ``into``, but for the folders
+    named in ``skip``."""
     stack = [folder]
     while stack:
         current = stack.pop()
@@ -59,7 +60,8 @@ def _stamp_files(folder: Path, into: list[tuple[str, int, int]]) -> None:
             with os.scandir(current) as found:
                 for entry in found:
                     if entry.is_dir(follow_symlinks=True):
-                        stack.append(Path(entry.path))
+                        if entry.name not in skip:
+                            stack.append(Path(entry.path))
                     else:
                         info = entry.stat()
                         into.append((entry.path, info.st_size, info.st_mtime_ns))
@@ -101,11 +103,7 @@ def input_stamps(root: Path) -> InputStamps:
             found[name].append((name, info.st_size, info.st_mtime_ns))
     # The engine's own source; not its __pycache__, which Python writes when it first imports a module.
     found["engine"] = []
-    with os.scandir(ENGINE) as engine:
-        for entry in engine:
-            if entry.name.endswith(".py"):
-                info = entry.stat()
-                found["engine"].append((entry.path, info.st_size, info.st_mtime_ns))
+    _stamp_files(ENGINE, found["engine"], skip=("__pycache__",))
     whole, others = hashlib.sha256(CACHE_VERSION.encode("utf-8")), hashlib.sha256(CACHE_VERSION.encode("utf-8"))
     top = os.path.join(root, "")
     articles_folder = os.path.join(top, ARTICLES_DIR, "")
