@@ -207,7 +207,7 @@ def assemble(
         return _site(config, articles, next_publication)
     memory.forget_articles_except({article.rel for article in articles})
     last = memory.last_site(world)
-    site = (_substituted_site(config, articles, next_publication, *last) if last is not None else None) \
+    site = (substituted_site(config, articles, next_publication, *last) if last is not None else None) \
         or _site(config, articles, next_publication)
     memory.keep_site(world, articles, site)
     return site
@@ -310,7 +310,7 @@ def _site(config: SiteConfig, articles: list[Article], next_publication: dt.date
 SUBSTITUTIONS = 64  # at most this many articles changed in place; more, and the site is made afresh
 
 
-def _substituted_site(config: SiteConfig, articles: list[Article], next_publication: dt.datetime | None,
+def substituted_site(config: SiteConfig, articles: list[Article], next_publication: dt.datetime | None,
                       last_articles: list[Article], last: Site) -> Site | None:
     """The last build's site with new versions of some articles in the places of the old ones, when
     each sits where the old one sat: same language, name, date, tags and authors (so the same

@@ -30,7 +30,8 @@ from .render import Renderer
 from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections, load_sections
 from .state import BuildState, input_stamps, warnings_of
-from .warm import WarmModel, block_templates, world_digest
+from .warm import LastBuild, WarmModel, block_templates, world_digest
+from .warm_edit import warm_edit
 from .writer import OutputFolder, source_stamp
 
 PROGRESS_THRESHOLD = 200  # pages; below this a progress bar only flickers
@@ -121,6 +122,13 @@ def _run(options: BuildOptions) -> BuildResult:
                 diagnostics.warning(Location(path, line, col), message)
             return finish(quick.counts)
     warm = options.warm if not options.clean else None
+    if warm is not None and ui is not None and options.out is not None and not diagnostics.items:
+        # A saved edit to a few bodies: their pages alone, from the preview's memory (warm_edit.py).
+        edit = warm_edit(root, options.out, config, ui, options.selection, day, now, warm)
+        if edit is not None:
+            return finish(edit.counts)
+    if warm is not None:
+        warm.last_build = None  # until this build has succeeded without a message
     cache = BuildCache.load(root, options.clean, options.out,
                             warm.record(BuildCache.record_file(root, options.out)) if warm is not None else None)
     # The preview keeps sources and articles in memory; a command-line build takes them from the cache.
@@ -221,6 +229,10 @@ def _run(options: BuildOptions) -> BuildResult:
                    shown_in_full(plan.pages) if not config.search else {},
                    needs_whole_site(renderer.graph), world, data, record["id"]).stamp_output().save(root, options.out)
     images.prune()
+    if warm is not None and not diagnostics.items:
+        renderer.values = None  # (its hashes are kept apart, for the objects that live on)
+        warm.last_build = LastBuild(day, str(options.out), options.selection, site.next_publication, counts,
+                                    tuple(sections), registry, renderer)
     return finish(counts)
 
 

@@ -76,7 +76,7 @@ class QuickResult:
     rendered: tuple[str, ...]  # the pages written again
 
 
-class _Named(NamedTuple):
+class NamedSource(NamedTuple):
     """What a section's ``load`` reads of an article source: its base name (the calendar checks the
     articles its events name)."""
 
@@ -161,7 +161,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
 
     sections = all_sections()
     renderer = Renderer(root, config, ui, {section.name: section for section in sections})
-    registry = load_sections(sections, root, config, [_Named(names[found][0]) for found in files], renderer,
+    registry = load_sections(sections, root, config, [NamedSource(names[found][0]) for found in files], renderer,
                              diagnostics, cache.data_files)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=True)
     # What articles are made from besides their files is the last build's: only article files changed.
@@ -267,7 +267,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
         key, old = found
         if key == AssembledArticles.key(source, world, article.stale_original):
             continue  # the very article the last build kept
-        if not _same_but_page(old, article):
+        if not same_but_page(old, article):
             return None
         changed[source.rel] = article
         replaced.append(key)
@@ -335,7 +335,7 @@ def needs_whole_site(graph: TemplateGraph) -> bool:
     return bool(graph.names_read() & SITE_WIDE_GLOBALS or article_names & WHOLE_SITE_GLOBALS)
 
 
-def _same_but_page(old: Article, new: Article) -> bool:
+def same_but_page(old: Article, new: Article) -> bool:
     """Whether two versions of an article differ only in what their own pages show."""
     for field in dataclasses.fields(Article):
         if field.name in PAGE_ONLY_FIELDS:

@@ -353,6 +353,25 @@ class SearchSection:
                                  for p in (output.staging / BUNDLE_DIR).rglob("*") if p.is_file())
         cache.sections[self.name] = {"digest": digest, "pages": dict(sorted(pages.items()))}
 
+    def patched_record(self, record: object, notes: dict[str, str | None],
+                       output: "OutputFolder") -> tuple[bool, dict | None]:
+        """(True, the record ``finish_output`` leaves with ``refresh`` false when only the pages of
+        ``notes`` were rendered again: their digests, the index as it is), for the preview's saved
+        edit (warm_edit.py); (True, None): no record, as no language has the index; (False, None)
+        when ``finish_output`` would do more than that (no index yet: one is built)."""
+        if not self.languages:
+            return True, None
+        if not isinstance(record, dict) or not isinstance(record.get("pages"), dict) \
+                or not (output.out / BUNDLE_DIR / ENTRY_FILE).is_file():
+            return False, None
+        pages = dict(record["pages"])
+        for path, digest in notes.items():
+            if digest is None:
+                pages.pop(path, None)
+            else:
+                pages[path] = digest
+        return True, {"digest": record.get("digest"), "pages": dict(sorted(pages.items()))}
+
     # For templates
 
     def enabled(self, code: str) -> bool:

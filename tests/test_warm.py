@@ -441,7 +441,7 @@ def test_a_server_stopped_while_its_output_changes_leaves_no_record(preview, mon
 ])
 def test_the_site_after_an_edit_is_the_site_made_afresh(preview, capsys, old, new, substituted):
     # The preview puts an edited article in the place of its old version when it sits in the same
-    # place (assemble._substituted_site); otherwise it sorts and groups every article again.
+    # place (assemble.substituted_site); otherwise it sorts and groups every article again.
     from bantin.assemble import _site
 
     _, _, before = preview.options.warm._site

@@ -1,0 +1,162 @@
+"""A saved edit to a body in the dev server: its pages alone, from memory (warm_edit.py), and the
+output a clean build makes."""
+
+from __future__ import annotations
+
+import pytest
+
+from bantin import warm, warm_edit
+from conftest import run_build
+from test_incremental import rendered_templates
+from test_warm import PARADE_VI, SEED_EN, SEED_VI, Preview, edit, same_as_clean_build, told
+
+BODY_EDIT = ("\nNguồn: Báo Lạng Sơn", "\nĐoạn mới ở cuối bài.\n\nNguồn: Báo Lạng Sơn")
+PARADE_PAGE = ".preview/tin-tuc/dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong-chinh-thanh-pho-lang-son/index.html"
+
+
+@pytest.fixture
+def preview(site_factory, monkeypatch):
+    monkeypatch.setattr(warm, "RACY_NS", 0)  # as if every file had been written long ago
+    preview = Preview(site_factory({}, with_sample_articles=True))
+    preview.build()
+    return preview
+
+
+def answered_from_memory(monkeypatch) -> list[tuple[str, ...]]:
+    """The pages of each rebuild warm_edit answered, from now on (a rebuild it left to the full
+    build adds nothing)."""
+    answered: list[tuple[str, ...]] = []
+    real = warm_edit.warm_edit
+
+    def spy(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if result is not None:
+            answered.append(result.rendered)
+        return result
+
+    monkeypatch.setattr("bantin.pipeline.warm_edit", spy)
+    return answered
+
+
+def test_a_body_edit_renders_its_page_and_the_feed_and_gives_the_clean_tree(preview, monkeypatch, capsys):
+    counts = preview.build().pages_per_language  # a full build: not told what changed
+    answered, rendered = answered_from_memory(monkeypatch), rendered_templates(monkeypatch)
+    edit(preview.root / PARADE_VI, *BODY_EDIT)
+    told(preview, PARADE_VI)
+    result = preview.build()
+    assert answered == [(
+        "atom.xml",
+        "tin-tuc/dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong-chinh-thanh-pho-lang-son/index.html",
+    )]
+    assert rendered == ["atom.xml", "article.html"]
+    assert result.pages_per_language == counts
+    assert "<p>Đoạn mới ở cuối bài.</p>" in (preview.root / PARADE_PAGE).read_text(encoding="utf-8")
+    assert "<p>Đoạn mới ở cuối bài.</p>" in preview.articles()[PARADE_VI].body_html
+    assert same_as_clean_build(preview, capsys)
+
+    # A second save of the same file, and then a save the full build answers: still the clean tree.
+    edit(preview.root / PARADE_VI, "Đoạn mới ở cuối bài.", "Đoạn mới, sửa lại.")
+    told(preview, PARADE_VI)
+    preview.build()
+    assert len(answered) == 2
+    assert same_as_clean_build(preview, capsys)
+    edit(preview.root / PARADE_VI, "date: 2020-05-25", "date: 2020-05-20")
+    told(preview, PARADE_VI)
+    preview.build()
+    assert len(answered) == 2
+    assert same_as_clean_build(preview, capsys)
+
+
+TRANSLATION_EDIT = ("to nearly 30,000 beneficiaries", "to nearly 30,000 people")
+
+
+def test_an_edited_translation_renders_its_page_alone_and_its_feed(preview, monkeypatch, capsys):
+    # Its original is assembled again beside it (a translation's staleness is decided by the pair),
+    # and is the very article it was: its page is not rendered.
+    answered = answered_from_memory(monkeypatch)
+    before = preview.articles()
+    edit(preview.root / SEED_EN, *TRANSLATION_EDIT)
+    told(preview, SEED_EN)
+    preview.build()
+    assert answered == [("en/atom.xml", "en/news/campaign-launched-for-the-universal-social-insurance-campaign-month/index.html")]
+    assert preview.articles()[SEED_VI] is before[SEED_VI]
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_an_edited_original_whose_translation_goes_stale_takes_the_full_build_and_its_warning(preview, monkeypatch,
+                                                                                               capsys):
+    answered = answered_from_memory(monkeypatch)
+    edit(preview.root / SEED_VI, "lưu động trên các trục đường chính", "lưu động trên các phố chính")
+    told(preview, SEED_VI)
+    result = preview.build()
+    assert answered == []
+    assert [d.format() for d in result.diagnostics.items] == [
+        f"{SEED_EN}:13:1: warning: stale translation: the vi original ({SEED_VI}) has changed since this translation "
+        "was made; update the translation, then run 'python build.py translations --update "
+        "2020-05-23-ra-quan-bhxh-toan-dan.en'"]
+    assert preview.articles()[SEED_EN].stale_original == "vi"
+    assert same_as_clean_build(preview, capsys)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn]"),  # the tag pages
+    ("summary: \"Tóm tắt theo", "summary: \"Tóm lược theo"),  # the summary the lists show
+])
+def test_an_edit_that_shows_on_other_pages_takes_the_full_build(preview, monkeypatch, capsys, old, new):
+    answered, rendered = answered_from_memory(monkeypatch), rendered_templates(monkeypatch)
+    edit(preview.root / PARADE_VI, old, new)
+    told(preview, PARADE_VI)
+    preview.build()
+    assert answered == []
+    assert "news.html" in rendered
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_mistake_is_reported_by_the_full_build_and_its_fix_is_answered_from_memory(preview, monkeypatch):
+    answered = answered_from_memory(monkeypatch)
+    edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\n{{< stats id=\"khong-co\" >}}\n\nNguồn: Báo Lạng Sơn")
+    told(preview, PARADE_VI)
+    result = warm_edit_run(preview)
+    assert not result.ok and answered == []
+    # The build after a failed one takes the full path (its messages are checked afresh) ...
+    edit(preview.root / PARADE_VI, "{{< stats id=\"khong-co\" >}}", "Đoạn đã sửa.")
+    told(preview, PARADE_VI)
+    preview.build()
+    assert answered == []
+    # ... and the next save of a body, once the build is clean again, is answered from memory.
+    edit(preview.root / PARADE_VI, "Đoạn đã sửa.", "Đoạn đã sửa lần nữa.")
+    told(preview, PARADE_VI)
+    preview.build()
+    assert len(answered) == 1
+
+
+def warm_edit_run(preview: Preview):
+    from bantin.pipeline import run
+
+    return run(preview.options)
+
+
+def test_a_preview_not_told_what_changed_takes_the_full_build(preview, monkeypatch, capsys):
+    answered = answered_from_memory(monkeypatch)
+    edit(preview.root / PARADE_VI, *BODY_EDIT)
+    preview.build()
+    assert answered == []
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_the_record_after_edits_from_memory_lets_a_command_line_build_render_nothing(preview, monkeypatch, capsys):
+    # The fingerprints kept for the pages rendered from memory are those a full build computes.
+    answered = answered_from_memory(monkeypatch)
+    edit(preview.root / PARADE_VI, *BODY_EDIT)
+    told(preview, PARADE_VI)
+    preview.build()
+    edit(preview.root / SEED_EN, *TRANSLATION_EDIT)
+    told(preview, SEED_EN)
+    preview.build()
+    assert len(answered) == 2
+    preview.options.warm.write_record()  # what the dev server does when it stops
+    rendered = rendered_templates(monkeypatch)
+    out = str(preview.options.out)
+    assert run_build(preview.root, "build", "--quiet", "--out", out, capsys=capsys).code == 0
+    assert rendered == []
+    assert same_as_clean_build(preview, capsys)
