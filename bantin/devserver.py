@@ -224,19 +224,26 @@ def _watcher():
             self._changed: dict[str, str] = {}  # watched path -> a file changed under it, since the last look
             self._polling = False
             self.observer = None  # watchdog's, once started
+            self._refused: OSError | None = None  # why the system would not watch (then: polling)
+            self._callback = None  # what a change wakes (``start``)
+            self._loop = None
             # Every file changed since the last rebuild took them (``changes``); None when that is not
             # known: a folder made, moved or deleted (its files come without events of their own), or
             # before the first look (a file saved between the first build and the watching is not told).
             self._paths: set[str] | None = None
 
-        def start(self, callback) -> bool:
-            loop = ioloop.IOLoop.current()
+        def begin(self) -> None:
+            """Start watching the paths given so far, before the first build: a file saved while it
+            runs is then told to the next rebuild, and the first save after it is told too, not
+            taken for "not known" (a full look at every file). Rebuilds are asked for once ``start``
+            gives the callback. If the system refuses, ``start`` polls instead."""
+            self._loop = ioloop.IOLoop.current()
             observer = Observer()
             try:
                 for watched in self._tasks:
                     if not os.path.exists(watched):
                         continue  # a site without that folder (a settings file is watched through its folder)
-                    handler = _Handler(self, watched, lambda: loop.add_callback(loop.call_later, SETTLE, callback))
+                    handler = _Handler(self, watched, self._wake)
                     if os.path.isdir(watched):
                         observer.schedule(handler, watched, recursive=True, event_filter=changes)
                     else:  # a file: its folder, for the editors that save by renaming a new file over it
@@ -244,16 +251,33 @@ def _watcher():
                 observer.daemon = True
                 observer.start()
                 self.observer = observer
-                return True
             except OSError as exc:
-                print(f"watching by polling ({exc})", file=sys.stderr, flush=True)
-                self._polling = True
-                started = time.perf_counter()
-                super().examine()  # records the files' times; nothing has changed yet
-                cost = time.perf_counter() - started
-                interval = min(max(cost / WATCH_SHARE, WATCH_INTERVALS[0]), WATCH_INTERVALS[1])
-                ioloop.PeriodicCallback(callback, interval * 1000).start()
-                return True  # polling is ours: livereload does not start its own
+                self._refused = exc
+
+        def _wake(self) -> None:
+            """A change to rebuild for (on the observer's thread): the rebuild, SETTLE later."""
+            callback, loop = self._callback, self._loop
+            if callback is not None:
+                loop.add_callback(loop.call_later, SETTLE, callback)
+
+        def start(self, callback) -> bool:
+            self._callback = callback
+            if self.observer is None and self._refused is None:
+                self.begin()
+            if self.observer is not None:
+                with self._lock:
+                    waiting = bool(self._changed)
+                if waiting:  # saved since ``begin``, before there was anyone to tell
+                    self._wake()
+                return True
+            print(f"watching by polling ({self._refused})", file=sys.stderr, flush=True)
+            self._polling = True
+            started = time.perf_counter()
+            super().examine()  # records the files' times; nothing has changed yet
+            cost = time.perf_counter() - started
+            interval = min(max(cost / WATCH_SHARE, WATCH_INTERVALS[0]), WATCH_INTERVALS[1])
+            ioloop.PeriodicCallback(callback, interval * 1000).start()
+            return True  # polling is ours: livereload does not start its own
 
         def saw(self, watched: str, paths: list[str], folder: bool = False) -> bool:
             """Note a change (called on the observer's thread); True for the first since the last look."""
@@ -322,17 +346,18 @@ def serve(options: BuildOptions, host: str, port: int, report: Callable[[BuildRe
     options = replace(options, warm=warm)
     gc.disable()  # see tidy_memory
     watcher = _watcher()
-    first = Rebuilder(options, state, report)
-    first()
-    first.tidy()  # now, before anyone waits for a page (the one it schedules finds nothing left)
     # Rebuilding the search index takes Pagefind about 3 ms per article (a minute for 20,000): a
     # save would wait for it. The preview keeps the index of its first build; `build` refreshes it.
     rebuild = Rebuilder(replace(options, refresh_search=False), state, report, watcher.changes)
-    print("search in the preview uses the index of its first build; restart serve to refresh it",
-          file=sys.stderr, flush=True)
     server = livereload.Server(app=OutputFolderApp(state, {host}), watcher=watcher)
     for name in WATCHED:
         server.watch(str(options.root / name), rebuild)
+    watcher.begin()  # before the first build looks at the files: every save from now on is told
+    first = Rebuilder(options, state, report, watcher.changes)  # (its first answer: not known, look at all)
+    first()
+    first.tidy()  # now, before anyone waits for a page (the one it schedules finds nothing left)
+    print("search in the preview uses the index of its first build; restart serve to refresh it",
+          file=sys.stderr, flush=True)
     print(f"serving {options.out} at http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr, flush=True)
     # Stopped by Ctrl+C or by a service manager's SIGTERM alike: the model writes the output's
     # record (warm.py), so the next dev server starts from the pages that are there.

@@ -285,6 +285,43 @@ def test_the_watcher_tells_the_rebuild_which_files_changed(tmp_path):
     assert told == [None, frozenset({str(article)}), frozenset(), None]
 
 
+def test_a_watcher_begun_before_the_first_build_tells_the_first_save_and_one_made_meanwhile(tmp_path):
+    # serve begins watching before its first build, whose look at every file is the first one: a
+    # save while that build runs wakes a rebuild once the server starts, and is told to it.
+    import asyncio
+
+    from bantin.devserver import _watcher
+
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    article, other = content / "articles/a.vi.md", content / "articles/b.vi.md"
+    article.write_text(SOURCE, encoding="utf-8")
+    other.write_text(SOURCE, encoding="utf-8")
+    watcher, told, woken = _watcher(), [], []
+    watcher.watch(str(content), lambda: None)
+
+    async def saves():
+        watcher.begin()
+        told.append(watcher.changes())  # the first build's: it looks at every file
+        article.write_text(SOURCE.replace("đầu tiên", "thứ hai"), encoding="utf-8")  # while it runs
+        await asyncio.sleep(0.5)
+        assert woken == []  # no server yet to rebuild
+        assert watcher.start(lambda: woken.append(watcher.examine()))  # livereload's callback examines
+        await asyncio.sleep(0.3)
+        assert len(woken) == 1
+        told.append(watcher.changes())
+        other.write_text(SOURCE.replace("đầu tiên", "thứ ba"), encoding="utf-8")  # the first save served
+        await asyncio.sleep(0.5)
+        told.append(watcher.changes())
+        watcher.observer.stop()
+
+    thread = threading.Thread(target=asyncio.run, args=(saves(),))
+    thread.start()
+    thread.join()
+    assert told == [None, frozenset({str(article)}), frozenset({str(other)})]
+    assert len(woken) == 2
+
+
 def test_the_server_collects_a_build_s_garbage_then_freezes_what_is_left():
     # serve turns the automatic collector off and calls this after each build (devserver.py).
     import gc
