@@ -213,6 +213,16 @@ def test_calendar_yaml_and_settings_edits_are_rebuilt(preview):
     preview.wait_for("/", "<title>Bản tin thử</title>".encode())
 
 
+def on_a_loop_of_its_own(coroutine) -> None:
+    """Run ``coroutine`` in a thread with its own event loop, whatever loop the browser tests left
+    in this one."""
+    import asyncio
+
+    thread = threading.Thread(target=asyncio.run, args=(coroutine,))
+    thread.start()
+    thread.join()
+
+
 def test_the_watcher_polls_when_the_system_refuses_to_watch(tmp_path, monkeypatch, capsys):
     # inotify has a per-user limit of watches; when it is used up, the preview still sees saves.
     import asyncio
@@ -242,10 +252,7 @@ def test_the_watcher_polls_when_the_system_refuses_to_watch(tmp_path, monkeypatc
         os.utime(article, (stamp, stamp))
         await asyncio.sleep(1.2)
 
-    # A thread of its own: its own event loop, whatever loop the browser tests left in this one.
-    thread = threading.Thread(target=asyncio.run, args=(a_save_while_watching(),))
-    thread.start()
-    thread.join()
+    on_a_loop_of_its_own(a_save_while_watching())
     assert started == [True]
     assert len(rebuilds) == 1
     assert "watching by polling ([Errno 28] inotify watch limit reached)" in capsys.readouterr().err
@@ -279,9 +286,7 @@ def test_the_watcher_tells_the_rebuild_which_files_changed(tmp_path):
         told.append(watcher.changes())
         watcher.observer.stop()
 
-    thread = threading.Thread(target=asyncio.run, args=(saves(),))
-    thread.start()
-    thread.join()
+    on_a_loop_of_its_own(saves())
     assert told == [None, frozenset({str(article)}), frozenset(), None]
 
 
@@ -315,9 +320,7 @@ def test_a_watcher_begun_before_the_first_build_tells_the_first_save_and_one_mad
         told.append(watcher.changes())
         watcher.observer.stop()
 
-    thread = threading.Thread(target=asyncio.run, args=(saves(),))
-    thread.start()
-    thread.join()
+    on_a_loop_of_its_own(saves())
     assert told == [None, frozenset({str(article)}), frozenset({str(other)})]
     assert len(woken) == 2
 
