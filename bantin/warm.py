@@ -33,8 +33,7 @@ from .state import FILE_RACY_NS, file_stamp, stamp_trusted
 
 if TYPE_CHECKING:
     from .render import Renderer
-    from .shortcodes import ShortcodeRegistry
-    from .shortcodes import DataDigests
+    from .shortcodes import DataDigests, ShortcodeRegistry
     from .config import SiteConfig
     from .diagnostics import Diagnostics
     from .fingerprint import TemplateGraph
@@ -180,6 +179,8 @@ class WarmModel:
         return self._article_files
 
     def is_link(self, found: str) -> bool:
+        """Whether an article file (as listed) is a symbolic link: a save to its target is not
+        reported for it, so it is looked at by every full build."""
         return found in self._links
 
     def article_names(self, config: "SiteConfig") -> "dict[str, tuple[str, str | None, str]]":

@@ -18,7 +18,8 @@ largest of: the sum of the resident sets of the process and all its descendants,
 sampled every 20 ms from /proc, and the exact peak of the largest single process
 from wait4). Beside them: Python-Markdown alone over the same bodies on all cores
 (the lower bound), ``build.py check``, and the dev servers' time from saving an edit
-to the rebuilt page being served (bantin's ``build.py serve``, Hugo's ``hugo server``).
+to the rebuilt page being served (bantin's ``build.py serve``, Pelican's ``pelican -r -l``,
+Hugo's ``hugo server``).
 
 Prints a table per size and merges everything into bench/results-<date>.json.
 Only the standard library is used here; the tools run in their own environments.
@@ -717,6 +718,14 @@ def main(argv: list[str] | None = None) -> int:
                        str(port), "--out", str(work / "preview-nosearch")]
                 entry["serve"]["bantin-nosearch"] = dev_server(plain, cmd, edit["vi"]["url"]["bantin"], port, edit,
                                                                args.runs, say)
+            if "pelican" in tools:
+                # ``-r -l``: Pelican regenerates the whole site on each change it sees (its cache kept
+                # between regenerations) and serves the output folder.
+                pelican = objects["pelican"]
+                port = free_port()
+                cmd = [*pelican.command(False), "--autoreload", "--listen", "--bind", "127.0.0.1", "--port", str(port)]
+                entry["serve"]["pelican"] = dev_server(pelican, cmd, edit["vi"]["url"]["pelican"], port, edit,
+                                                       args.runs, say)
             if "hugo" in tools:
                 hugo = objects["hugo"]
                 port = free_port()
