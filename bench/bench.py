@@ -421,18 +421,31 @@ def fetch(url: str) -> str | None:
 
 
 def dev_server(tool: Tool, cmd: list[str], url_path: str, port: int, edit: dict, runs: int, say,
-               startup_timeout: float = 1800, edit_timeout: float = 600) -> dict:
-    """Seconds from saving an article to the server answering with the rebuilt page."""
+               startup_timeout: float = 1800, edit_timeout: float = 600, done_marker: str | None = None,
+               done_count: int = 1) -> dict:
+    """Seconds from saving an article to the server answering with the rebuilt page. ``done_marker``:
+    a line the server writes to its log when its first build is over, ``done_count`` times (Pelican
+    serves the output folder while it is still writing it, and watches for changes only after its
+    first build: an edit saved before then is never seen)."""
     url = f"http://127.0.0.1:{port}{url_path}"
     with open(tool.log, "ab") as out:
         out.write(f"\n$ {' '.join(cmd)}\n".encode())
         out.flush()
+        log_from = out.tell()
         proc = subprocess.Popen(cmd, cwd=tool.site(), stdout=out, stderr=out, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
     started = time.perf_counter()
     result: dict = {"latencies": []}
+
+    def first_build_over() -> bool:
+        if done_marker is None:
+            return True
+        with open(tool.log, "rb") as log:
+            log.seek(log_from)
+            return log.read().decode("utf-8", "replace").count(done_marker) >= done_count
+
     try:
-        while fetch(url) is None:
+        while fetch(url) is None or not first_build_over():
             if proc.poll() is not None or time.perf_counter() - started > startup_timeout:
                 result["error"] = "the server did not start (see the log)"
                 return result
@@ -725,7 +738,8 @@ def main(argv: list[str] | None = None) -> int:
                 port = free_port()
                 cmd = [*pelican.command(False), "--autoreload", "--listen", "--bind", "127.0.0.1", "--port", str(port)]
                 entry["serve"]["pelican"] = dev_server(pelican, cmd, edit["vi"]["url"]["pelican"], port, edit,
-                                                       args.runs, say)
+                                                       args.runs, say, done_marker="Done: Processed",
+                                                       done_count=2)  # the site and its English subsite
             if "hugo" in tools:
                 hugo = objects["hugo"]
                 port = free_port()
