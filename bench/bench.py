@@ -437,12 +437,14 @@ def dev_server(tool: Tool, cmd: list[str], url_path: str, port: int, edit: dict,
     started = time.perf_counter()
     result: dict = {"latencies": []}
 
-    def first_build_over() -> bool:
-        if done_marker is None:
-            return True
+    def builds_over() -> int:
+        """How many builds the log says are over (each writes ``done_marker`` ``done_count`` times)."""
         with open(tool.log, "rb") as log:
             log.seek(log_from)
-            return log.read().decode("utf-8", "replace").count(done_marker) >= done_count
+            return log.read().decode("utf-8", "replace").count(done_marker) // done_count
+
+    def first_build_over() -> bool:
+        return done_marker is None or builds_over() >= 1
 
     try:
         while fetch(url) is None or not first_build_over():
@@ -466,7 +468,11 @@ def dev_server(tool: Tool, cmd: list[str], url_path: str, port: int, edit: dict,
             latency = time.perf_counter() - saved
             result["latencies"].append(round(latency, 3))
             say(f"  {tool.name:8} dev server, save -> served, edit {i + 1}: {latency:6.2f} s")
-            time.sleep(1.5)  # the next save comes after the reload, like an editor's
+            # The next save comes after the reload, like an editor's, and after the server has
+            # finished this build (Pelican goes on writing the rest of the site after the page).
+            while done_marker is not None and builds_over() < i + 2 and time.perf_counter() - saved < edit_timeout:
+                time.sleep(0.1)
+            time.sleep(1.5)
         result["median"] = round(statistics.median(result["latencies"]), 3)
         return result
     finally:
