@@ -160,3 +160,24 @@ def test_the_record_after_edits_from_memory_lets_a_command_line_build_render_not
     assert run_build(preview.root, "build", "--quiet", "--out", out, capsys=capsys).code == 0
     assert rendered == []
     assert same_as_clean_build(preview, capsys)
+
+
+def test_the_search_record_after_an_edit_from_memory_is_the_one_a_fresh_build_makes(preview, monkeypatch):
+    # What the index read of each page (the digest of its text) is patched for the pages rendered
+    # from memory: the next refreshing build rebuilds the index from it.
+    from bantin.cache import BuildCache
+    from bantin.pipeline import BuildOptions, run
+    from bantin.warm import WarmModel
+
+    answered = answered_from_memory(monkeypatch)
+    edit(preview.root / PARADE_VI, *BODY_EDIT)
+    told(preview, PARADE_VI)
+    preview.build()
+    assert len(answered) == 1
+    ours = preview.options.warm.record(BuildCache.record_file(preview.root, preview.options.out))
+
+    fresh = BuildOptions(root=preview.root, out=preview.root / ".fresh", refresh_search=False, warm=WarmModel())
+    assert run(fresh).ok
+    theirs = fresh.warm.record(BuildCache.record_file(preview.root, fresh.out))
+    assert ours["sections"]["search"]["pages"] == theirs["sections"]["search"]["pages"]
+    assert ours["outputs"] == theirs["outputs"]
