@@ -229,7 +229,7 @@ def _watcher():
             self._loop = None
             # Every file changed since the last rebuild took them (``changes``); None when that is not
             # known: a folder made, moved or deleted (its files come without events of their own), or
-            # before the first look (a file saved between the first build and the watching is not told).
+            # at the first look (the first build's, which reads every file; watching began before it).
             self._paths: set[str] | None = None
 
         def begin(self) -> None:
