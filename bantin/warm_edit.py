@@ -100,9 +100,10 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         return None
     bases = {names[rel][0] for rel in edited}
     group = [found for found in files if names[found][0] in bases]  # the edited files and their translations
-    if warm.last_site_state() is None:
+    last_site = warm.last_site_state()
+    if last_site is None:
         return None
-    world_then, articles_then, site_then = warm.last_site_state()
+    world_then, articles_then, site_then = last_site
     before = warm.assembled_articles([nfc(found) for found in group])  # the last build's, by file
 
     diagnostics = Diagnostics()  # this path's own: on any message the full build reports everything
