@@ -221,8 +221,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     warm.fingerprints = renderer.values.entries
     warm.replace_pages(plan.pages, replaced=[before[rel] for rel in changed])
     warm.keep_output(out, None)
-    cache.bodies.flush()
+    cache.bodies.flush()  # (the data files were not read again: the sections are the last build's)
     cache.front_matter.flush()
-    cache.data_files.flush()
     warm.looked()
     return WarmEditResult(last.counts, tuple(sorted(to_render)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bantin import warm, warm_edit
+from bantin.pipeline import run
 from conftest import run_build
 from test_incremental import rendered_templates
 from test_warm import PARADE_VI, SEED_EN, SEED_VI, Preview, edit, same_as_clean_build, told
@@ -116,7 +117,7 @@ def test_a_mistake_is_reported_by_the_full_build_and_its_fix_is_answered_from_me
     answered = answered_from_memory(monkeypatch)
     edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\n{{< stats id=\"khong-co\" >}}\n\nNguồn: Báo Lạng Sơn")
     told(preview, PARADE_VI)
-    result = warm_edit_run(preview)
+    result = run(preview.options)  # (Preview.build asserts success)
     assert not result.ok and answered == []
     # The build after a failed one takes the full path (its messages are checked afresh) ...
     edit(preview.root / PARADE_VI, "{{< stats id=\"khong-co\" >}}", "Đoạn đã sửa.")
@@ -128,12 +129,6 @@ def test_a_mistake_is_reported_by_the_full_build_and_its_fix_is_answered_from_me
     told(preview, PARADE_VI)
     preview.build()
     assert len(answered) == 1
-
-
-def warm_edit_run(preview: Preview):
-    from bantin.pipeline import run
-
-    return run(preview.options)
 
 
 def test_a_preview_not_told_what_changed_takes_the_full_build(preview, monkeypatch, capsys):
@@ -166,7 +161,7 @@ def test_the_search_record_after_an_edit_from_memory_is_the_one_a_fresh_build_ma
     # What the index read of each page (the digest of its text) is patched for the pages rendered
     # from memory: the next refreshing build rebuilds the index from it.
     from bantin.cache import BuildCache
-    from bantin.pipeline import BuildOptions, run
+    from bantin.pipeline import BuildOptions
     from bantin.warm import WarmModel
 
     answered = answered_from_memory(monkeypatch)
