@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from pathlib import Path, PosixPath
+from pathlib import PosixPath
 from types import MappingProxyType
 from typing import Any, Callable
 

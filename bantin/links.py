@@ -7,8 +7,9 @@ an article, the line where the link is written.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import SiteConfig
@@ -21,6 +22,11 @@ LINK_ATTRIBUTES = (b'href="', b'src="')
 SRCSET = b'srcset="'  # "a-480.jpg 480w, a-960.jpg 960w" (our image markup)
 EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel", "webcal", "data", "javascript"}
 PAGE_INDEPENDENT = (b"/", b"http:", b"https:", b"mailto:", b"tel:", b"webcal:", b"data:", b"javascript:")
+# A name in a path made of these can only be written in a link as itself, or with a letter escaped
+# ("%2D".."%7E"); the output's paths are slugs.
+PLAIN_NAME = re.compile(r"[A-Za-z0-9._~-]+")
+ESCAPED_ASCII = re.compile(rb"%[2-7][0-9A-Fa-f]")
+MAX_NAMES_LOOKED_FOR = 64
 
 
 def _target(url: str, page_url: str, config: SiteConfig) -> str | None:
@@ -94,6 +100,26 @@ class LinkChecker:
                 message = f"broken link '{url}' on {page.url or '/'}: {nothing}"
             yield key, location, message
 
+    def check_again(self, pages: Iterable[str], gone: Iterable[str], read: Callable[[str], bytes]) -> None:
+        """Check again pages rendered by an earlier build, and as they were then, now that the
+        ``gone`` files are no longer written: only a link to one of those can have broken.
+
+        Each name in the path a link resolves to is written in the link (as it is, or with a
+        letter escaped) or is in the address of the page it is on (``../``), so a page that
+        shows not every name of a gone path is not parsed: after a title edit of a large
+        archive, reading its 22,000 kept pages costs 0.5 s, parsing their 580,000 links 2 s."""
+        names = _names_of(gone)
+        for path in pages:
+            if not path.endswith(".html"):
+                continue
+            data = read(path)
+            if names is not None and not ESCAPED_ASCII.search(data):
+                url = self.pages[path].url
+                shown = {name for name in set().union(*names) if name in url or name.encode("ascii") in data}
+                if not any(path_names <= shown for path_names in names):
+                    continue
+            self.check(path, data)
+
     def note(self, problems) -> None:
         for key, location, message in problems:
             if key not in self.reported:
@@ -110,6 +136,21 @@ def written_paths(plan: Plan) -> set[str]:
     """Every path of the output, including those another tool writes (the search bundle)."""
     return ({p.path for p in plan.pages} | {c.path for c in plan.copies} | {d.path for d in plan.data_files}
             | {e.path for e in plan.expected})
+
+
+def _names_of(paths: Iterable[str]) -> list[frozenset[str]] | None:
+    """The names in each path that a link to it shows (an ``index.html`` is left out, as a link
+    to a folder does), or None when a link may write one otherwise, or when there are so many
+    that looking for each in every page costs more than parsing the pages' links."""
+    names = []
+    for path in paths:
+        parts = path.split("/")
+        if parts[-1] == "index.html":
+            parts.pop()
+        if not all(PLAIN_NAME.fullmatch(part) for part in parts):
+            return None
+        names.append(frozenset(parts))
+    return names if len(set().union(*names)) <= MAX_NAMES_LOOKED_FOR else None
 
 
 def _links(page: bytes) -> dict[bytes, None]:

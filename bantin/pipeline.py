@@ -309,8 +309,7 @@ def _render(plan, site, renderer: Renderer, sections, cache: BuildCache, output:
     owned = tuple({e.path.rsplit("/", 1)[0] + "/" for e in plan.expected if "/" in e.path})
     gone = [p for p in set(cache.written) - links.written if not p.startswith(owned)]
     if reused and gone:
-        for path in reused:
-            links.check(path, output.current(path))
+        links.check_again(reused, gone, output.current)
     links.report()
     return fingerprints
 

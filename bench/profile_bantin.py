@@ -2,7 +2,7 @@
 """Where a bantin build spends its time, stage by stage.
 
     python bench/profile_bantin.py SITE OUT [--clean] [--cprofile FILE.prof] [--top 25]
-    python bench/profile_bantin.py SITE OUT --warm-edit content/articles/FILE.md
+    python bench/profile_bantin.py SITE OUT --warm-edit content/articles/FILE.md [--edit title]
 
 
 Run with bantin's Python. Builds SITE into OUT once (``--clean``: without the cache,
@@ -16,7 +16,9 @@ the split, the profile for the culprits).
 ``--warm-edit FILE`` measures the preview's rebuild instead: one build fills a warm model
 (bantin/warm.py, what ``build.py serve`` keeps between saves), a sentence is appended to
 FILE (relative to SITE), the model is told that FILE changed (as the dev server's watcher
-tells it), and the second build, the one a saved edit costs, is the one measured.
+tells it), and the second build, the one a saved edit costs, is the one measured. With
+``--edit title`` the article's title is changed instead (a new address, since the corpus
+sets no ``slug``: the old page is gone, so the pages kept are checked for links to it).
 
 Only names that exist are wrapped, so the script keeps working while the engine changes.
 """
@@ -29,6 +31,7 @@ import functools
 import inspect
 import io
 import pstats
+import re
 import sys
 import time
 from collections import defaultdict
@@ -172,14 +175,20 @@ def build(site: Path, out: Path, clean: bool, warm=None):
     return run(BuildOptions(root=site, out=out, clean=clean, warm=warm, refresh_search=warm is None, processes=int(__import__("os").environ.get("BANTIN_JOBS", "0")) or None))
 
 
-def warm_model_after_edit(site: Path, out: Path, edited: Path):
+def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body"):
     """A warm model filled by one build, and ``edited`` changed since (the preview after a save)."""
     from bantin.warm import WarmModel
 
     warm = WarmModel()
     build(site, out, False, warm)
     text = edited.read_text(encoding="utf-8")
-    edited.write_text(text + f"\nCâu thêm lúc {time.time():.0f}.\n", encoding="utf-8")
+    if what == "title":
+        text, count = re.subn(r'(?m)^title: "', f'title: "Sửa lúc {time.time():.0f}: ', text, count=1)
+        if not count:
+            raise SystemExit(f"{edited}: no 'title: \"' line to edit")
+        edited.write_text(text, encoding="utf-8")
+    else:
+        edited.write_text(text + f"\nCâu thêm lúc {time.time():.0f}.\n", encoding="utf-8")
     if hasattr(warm, "note_changes"):  # what the dev server's watcher tells it
         warm.note_changes(site, frozenset({str(edited)}))
     return warm
@@ -193,10 +202,12 @@ def main() -> int:
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
+    p.add_argument("--edit", choices=("body", "title"), default="body",
+                   help="with --warm-edit: append a sentence (body) or change the title")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
     args = p.parse_args()
     site, out = args.site.resolve(), args.out.resolve()
-    warm = warm_model_after_edit(site, out, site / args.warm_edit) if args.warm_edit else None
+    warm = warm_model_after_edit(site, out, site / args.warm_edit, args.edit) if args.warm_edit else None
     kind = "preview (warm)" if warm is not None else "clean" if args.clean else "incremental"
 
     if args.cprofile:

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from bantin import render, writer
+from bantin import links, render, writer
 from bantin.assemble import Selection
 from bantin.pipeline import BuildOptions, run
 from bantin.state import BuildState
@@ -118,8 +118,16 @@ def test_a_folder_written_just_now_is_checked_file_by_file(sample_copy):
     assert not restamped.output_intact()
 
 
-def test_a_deleted_article_breaks_the_link_of_an_unchanged_page(site_factory, capsys, monkeypatch):
-    linking = MINIMAL_ARTICLE.replace("Nội dung bài thử.", "Xem [bài kia](/tin-tuc/bai-kia/).")
+@pytest.mark.parametrize("url, target", [
+    ("/tin-tuc/bai-kia/", "tin-tuc/bai-kia/"),
+    ("../bai-kia/", "tin-tuc/bai-kia/"),
+    ("/tin-tuc/bai-kia", "tin-tuc/bai-kia"),
+    ("/tin-tuc/bai-kia/index.html", "tin-tuc/bai-kia/index.html"),
+    ("../b%61i-kia/", "tin-tuc/bai-kia/"),  # the page does not show the name as it is
+    ("../../tin-tuc/./bai-kia/", "tin-tuc/bai-kia/"),
+])
+def test_a_deleted_article_breaks_the_link_of_an_unchanged_page(site_factory, capsys, monkeypatch, url, target):
+    linking = MINIMAL_ARTICLE.replace("Nội dung bài thử.", f"Xem [bài kia]({url}).")
     other = MINIMAL_ARTICLE.replace("Bài thử", "Bài kia")
     root = site_factory({"content/articles/a.vi.md": linking, "content/articles/b.vi.md": other})
     assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
@@ -132,9 +140,28 @@ def test_a_deleted_article_breaks_the_link_of_an_unchanged_page(site_factory, ca
     result = run_build(root, "build", "--quiet", capsys=capsys)
     assert "tin-tuc/bai-thu/index.html" not in rendered  # the page with the link is unchanged
     assert result.code == 1
-    assert result.errors == ["content/articles/a.vi.md:6:15: error: broken link '/tin-tuc/bai-kia/' on "
-                             "tin-tuc/bai-thu/: nothing is built at /tin-tuc/bai-kia/"]
+    assert result.errors == [f"content/articles/a.vi.md:6:15: error: broken link '{url}' on "
+                             f"tin-tuc/bai-thu/: nothing is built at /{target}"]
     assert tree(root / "public") == before
+
+
+def test_only_the_kept_pages_that_show_the_names_of_a_gone_page_are_checked_again(site_factory, capsys,
+                                                                                monkeypatch):
+    """A kept page is parsed again only when it shows every name of a page now gone."""
+    linking = MINIMAL_ARTICLE.replace("Nội dung bài thử.", "Xem [bài kia](/tin-tuc/bai-kia/).")
+    root = site_factory({"content/articles/a.vi.md": linking,
+                         "content/articles/b.vi.md": MINIMAL_ARTICLE.replace("Bài thử", "Bài kia"),
+                         "content/articles/c.vi.md": MINIMAL_ARTICLE.replace("Bài thử", "Bài khác")})
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    (root / "content/articles/b.vi.md").write_text(MINIMAL_ARTICLE.replace("Bài thử", "Bài kia")
+                                                   .replace("date:", "slug: bai-kia-moi\ndate:"), encoding="utf-8")
+    checked = []
+    original = links.LinkChecker.check
+    monkeypatch.setattr(links.LinkChecker, "check",
+                        lambda self, path, data: checked.append(path) or original(self, path, data))
+    result = run_build(root, "build", "--quiet", capsys=capsys)
+    assert result.code == 1 and len(result.errors) == 1
+    assert checked == ["tin-tuc/bai-thu/index.html"]  # not tin-tuc/bai-khac/, nor the other kept pages
 
 
 def test_a_scheduled_article_is_published_by_the_first_build_after_its_time(site_factory):
