@@ -25,8 +25,8 @@ def processes(text: str) -> int:
     return int(text)
 
 
-JOBS = dict(type=processes, metavar="N", help="worker processes for Markdown and pages at most "
-            "(default: one per core; 1: none, the least memory)")
+JOBS = dict(type=processes, metavar="N", help="processes at most: N workers convert Markdown, this one and "
+            "N-1 workers render pages (default: one per core; 1: no worker, the least memory)")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -50,8 +50,9 @@ class BuildOptions:
     progress: bool = False  # the caller decides (terminal attached, not --quiet)
     clean: bool = False  # ignore the build cache (it is still written afresh)
     refresh_search: bool = True  # False (the preview's rebuilds): keep the search index there is
-    # Worker processes for Markdown and pages at most; None: one per core. Each shares the build's
-    # memory until it writes to it, so fewer workers is less memory and a slower large build.
+    # Processes at most: that many workers convert Markdown, this process and one fewer workers
+    # render pages; None: one per core. A worker shares the build's memory until it writes to it,
+    # so fewer workers is less memory and a slower large build.
     processes: int | None = None
     # The dev server's objects from its last build (warm.py); not an option of the output.
     warm: WarmModel | None = field(default=None, compare=False, repr=False)

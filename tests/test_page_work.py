@@ -1,13 +1,15 @@
 """Pages rendered in worker processes (page_work.py): the files and messages of a build in one process.
 
-The test sites are small, so each test here lowers the threshold and asks for two workers; a
-spy records which processes rendered pages, so a test cannot pass by staying in one process.
+The test sites are small, so each test here lowers the threshold and asks for two processes (the
+build's own and one forked worker); a spy records which processes rendered pages, so a test
+cannot pass by staying in one process.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -22,9 +24,9 @@ SEED_VI = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.vi.md"
 
 
 class Workers:
-    """Every build renders its pages in worker processes, however few (two with ``-j 2``);
-    ``renderers()`` names the processes that rendered pages (a file per process id, written by
-    the forked children themselves)."""
+    """Every build renders its pages on several processes, however few pages (this one and a
+    forked worker with ``-j 2``); ``renderers()`` names the processes that rendered pages (a file
+    per process id, written by the forked children themselves)."""
 
     def __init__(self, monkeypatch, folder: Path):
         monkeypatch.setattr(page_work, "PARALLEL_THRESHOLD", 1)
@@ -42,6 +44,11 @@ class Workers:
     def renderers(self) -> set[int]:
         return {int(path.name) for path in self.folder.iterdir()}
 
+    def shared(self) -> bool:
+        """This process and one worker rendered pages."""
+        renderers = self.renderers()
+        return os.getpid() in renderers and len(renderers) == 2
+
 
 def build(root: Path, capsys, *args: str):
     return run_build(root, "build", "--quiet", "--jobs", "2", *args, capsys=capsys)
@@ -53,7 +60,7 @@ def test_pages_rendered_on_two_cores_are_the_files_of_a_build_in_one_process(sit
     assert build(root, capsys, "--clean", "--out", str(tmp_path / "one")).code == 0
     workers = Workers(monkeypatch, tmp_path / "pids")
     assert build(root, capsys, "--clean", "--out", str(tmp_path / "two")).code == 0
-    assert len(workers.renderers() - {os.getpid()}) == 2
+    assert workers.shared()
     assert tree(tmp_path / "two") == tree(tmp_path / "one")
     # In place: the workers stage the pages whose bytes changed, the build moves them into the output.
     edit(root / "templates/article.html", "{% block main %}", "{% block main %}<!-- sửa -->")
@@ -74,7 +81,7 @@ def test_a_rebuild_without_its_output_folder_renders_the_articles_kept_in_the_ca
     shutil.rmtree(root / "public")
     workers = Workers(monkeypatch, tmp_path / "pids")
     assert build(root, capsys).code == 0
-    assert len(workers.renderers() - {os.getpid()}) == 2
+    assert workers.shared()
     monkeypatch.setattr(page_work, "PARALLEL_THRESHOLD", 10**9)
     assert build(root, capsys, "--clean", "--out", str(tmp_path / "clean")).code == 0
     assert tree(root / "public") == tree(tmp_path / "clean")
@@ -94,7 +101,7 @@ def test_messages_from_the_workers_are_those_of_a_build_in_one_process(site_fact
     one = build(root, capsys, "--out", str(tmp_path / "out"))
     workers = Workers(monkeypatch, tmp_path / "pids")
     two = build(root, capsys, "--out", str(tmp_path / "out"))
-    assert len(workers.renderers() - {os.getpid()}) == 2
+    assert workers.shared()
     assert one.code == two.code == 1
     assert two.err == one.err
     expected = {
@@ -135,5 +142,49 @@ def test_one_job_renders_every_page_in_the_build_s_own_process(site_factory, cap
     assert build(root, capsys, "--jobs", "1", "--out", str(tmp_path / "one")).code == 0
     assert workers.renderers() == {os.getpid()}
     assert build(root, capsys, "--clean", "--out", str(tmp_path / "two")).code == 0
-    assert len(workers.renderers() - {os.getpid()}) == 2
+    assert workers.shared()
     assert tree(tmp_path / "two") == tree(tmp_path / "one")
+
+
+class Work:
+    """Stands in for ``PageWork``: a page is a number, done as (number, process id); the worker
+    process ``fails`` (raises or dies) on its first page, this one waits until it has."""
+
+    def __init__(self, folder: Path, fails: str = ""):
+        self.parent, self.folder, self.fails = os.getpid(), folder, fails
+
+    def do(self, page: int) -> tuple[int, int]:
+        if os.getpid() == self.parent:
+            if self.fails:
+                for _ in range(1000):
+                    if (self.folder / "failed").exists():
+                        break
+                    time.sleep(0.01)
+            time.sleep(0.001)  # (a worker takes a few milliseconds to start)
+            return page, os.getpid()
+        if self.fails:
+            (self.folder / "failed").touch()
+            if self.fails == "raises":
+                raise OSError(28, "No space left on device")
+            os._exit(1)
+        time.sleep(0.001)
+        return page, os.getpid()
+
+
+def test_pages_done_by_this_process_and_a_worker_come_back_in_order(monkeypatch, tmp_path):
+    monkeypatch.setattr(page_work, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(page_work, "CHUNK", 3)
+    done = list(page_work.do_pages(Work(tmp_path), list(range(200)), processes=2))
+    assert [page for page, _ in done] == list(range(200))
+    assert os.getpid() in {pid for _, pid in done} and len({pid for _, pid in done}) == 2
+
+
+@pytest.mark.parametrize("fails, expected", [
+    ("raises", r"\[Errno 28\] No space left on device"),
+    ("dies", "a page worker stopped before it sent the pages it rendered"),
+])
+def test_a_worker_that_fails_stops_the_build_with_its_error(monkeypatch, tmp_path, fails, expected):
+    monkeypatch.setattr(page_work, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(page_work, "CHUNK", 1)
+    with pytest.raises(OSError if fails == "raises" else RuntimeError, match=f"^{expected}$"):
+        list(page_work.do_pages(Work(tmp_path, fails), list(range(50)), processes=2))
