@@ -17,7 +17,8 @@ from .content import ArticleSource
 from .diagnostics import Diagnostics, Location
 from .i18n import UiStrings
 from .images import ImageAsset, ImageProcessor, published_slug
-from .markdown_render import BodySource, MarkdownRenderer, PreparedBody, convert_bodies, resolve_image_once
+from .markdown_render import (BodySource, MarkdownRenderer, MarkdownWorkers, PreparedBody, convert_bodies,
+                              resolve_image_once)
 from .model import Article, ArticleCard, LanguageSite, Site, Term, TermPage
 from .shortcodes import DataDigests, ShortcodeRegistry
 from .slugs import slugify
@@ -90,11 +91,12 @@ def assemble(
     world: str = "",
     data: dict[str, str] | None = None,
     processes: int | None = None,
+    markdown: MarkdownWorkers | None = None,
 ) -> Site:
     """``memory``, ``world`` and ``data``: articles of earlier builds, the digest of everything
     besides an article's own file and the data folders that assembling it reads, and a digest of
     each data folder (warm.world_digest); ``processes``: at most that many worker processes for
-    Markdown (None: one per core)."""
+    Markdown (None: one per core); ``markdown``: those workers, when the build forked them early."""
     data = DataDigests(data or {}, registry)
     now = selection.now or dt.datetime.now(dt.timezone.utc)
     renderers = {
@@ -169,7 +171,7 @@ def assemble(
     # Each article's texts (its prepared body, its HTML before images and shortcodes) are dropped
     # once it is made: a large archive's are a few hundred MB (a clean build's peak memory).
     made: list[Article] = []
-    for index, converted in enumerate(convert_bodies([p.body for p in pending], cache, processes)):
+    for index, converted in enumerate(convert_bodies([p.body for p in pending], cache, processes, markdown)):
         item, pending[index] = pending[index], None
         source, fields, cover = item.source, item.source.fields, item.cover
         messages_before = len(diagnostics.items)

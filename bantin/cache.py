@@ -298,6 +298,11 @@ class KeyValueTable:
         self.used.update(found)
         return found
 
+    def count(self) -> int:
+        """How many rows a build may read: what it need not make again."""
+        db = self._connection() if self._read else None
+        return db.execute(f"SELECT COUNT(*) FROM {self.table}").fetchone()[0] if db is not None else 0
+
     def everything(self) -> dict[str, str]:
         """All rows, read at once: for a small table that a build reads nearly whole."""
         db = self._connection() if self._read else None

@@ -11,6 +11,7 @@ import gc
 import sys
 import time
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from .diagnostics import BuildAborted, Diagnostics, Location
 from .i18n import load_ui_strings
 from .images import ImageProcessor
 from .links import LinkChecker, written_paths
+from .markdown_render import MarkdownWorkers
 from .page_work import PageWork, do_pages
 from .plan import PageOutput, Planner, plan_news, plan_site_files
 from .quick import needs_whole_site, quick_rebuild, shown_in_full
@@ -82,13 +84,14 @@ def run(options: BuildOptions) -> BuildResult:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(options)
+        with ExitStack() as until_the_end:
+            return _run(options, until_the_end)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _run(options: BuildOptions) -> BuildResult:
+def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
     started = time.perf_counter()
     diagnostics = Diagnostics(strict=options.strict)
     root = options.root
@@ -134,6 +137,11 @@ def _run(options: BuildOptions) -> BuildResult:
                             warm.record(BuildCache.record_file(root, options.out)) if warm is not None else None)
     # The preview keeps sources and articles in memory; a command-line build takes them from the cache.
     records = SourceRecords(cache.sources) if warm is None else None
+    # Many bodies to convert (a clean build): Markdown's workers forked now, while this process is small.
+    markdown = MarkdownWorkers.for_bodies(len(stamps.articles) - cache.bodies.count(), options.processes) \
+        if stamps is not None else None
+    if markdown is not None:
+        until_the_end.enter_context(markdown)
     sources = load_articles(root, config, diagnostics, cache.front_matter, warm, records)
     if ui is None:
         return finish()
@@ -152,10 +160,12 @@ def _run(options: BuildOptions) -> BuildResult:
     try:
         site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,
                         memory=warm if warm is not None else stored, world=world, data=data,
-                        processes=options.processes)
+                        processes=options.processes, markdown=markdown)
     except BuildAborted as exc:  # nothing is written yet
         diagnostics.error(exc.location, str(exc))
         return finish()
+    if markdown is not None:
+        markdown.close()
     if records is not None:
         records.remember(sources)
     del sources  # the raw texts are in the model now; a large archive's sources are a few hundred MB
