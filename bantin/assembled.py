@@ -31,7 +31,7 @@ from .cache import CACHE_DIR, KeyValueTable, digest
 from .content import ArticleSource
 from .diagnostics import BuildAborted, Location
 from .images import ImageAsset, ImageProcessor
-from .model import Article, KeptArticle, Site, Term, body_utf8
+from .model import Article, KeptArticle, Site, Term, body_utf8, read_body_when_asked
 from .shortcodes import DataDigests
 from .state import ENGINE
 
@@ -124,19 +124,27 @@ class AssembledArticles:
     def keep_site(self, world: str, articles: list[Article], site: Site) -> None:
         """Nothing kept between processes (see ``last_site``)."""
 
-    def save(self, fingerprints: dict[int, tuple[Any, str]], replaced: tuple[str, ...] | None = None) -> None:
+    def save(self, fingerprints: dict[int, tuple[Any, str]], replaced: tuple[str, ...] | None = None,
+             let_go: bool = False) -> None:
         """Store the articles assembled this build with the fingerprints the pages gave them (an
         article no page showed has none, and is not kept); drop the rows no article used, or, for a
-        build that saw part of the site (quick.py), only the ``replaced`` ones."""
+        build that saw part of the site (quick.py), only the ``replaced`` ones. ``let_go``: each
+        stored article's body is read from the cache from now on, when a page asks for it."""
         bodies: list[tuple[str, bytes]] = []  # the articles' own bytes
+        stored: list[tuple[str, Article]] = []
 
         def rows():  # each article's JSON text dropped once written (a large archive's are 60 MB)
-            for key, row, body in self._rows(fingerprints):
+            for key, row, body, article in self._rows(fingerprints):
                 bodies.append((key, body))
+                stored.append((key, article))
                 yield key, row
 
         self.table.put_stream(rows())
         self.bodies.put_stream(bodies)
+        bodies.clear()
+        if let_go:
+            for key, article in stored:
+                read_body_when_asked(article, lambda key=key: self._body(key))
         self._made.clear()
         for table in (self.table, self.bodies):
             if replaced is None:
@@ -183,7 +191,7 @@ class AssembledArticles:
             yield key, json.dumps({
                 "fingerprint": entry[1], "body_key": body_key, "data": data_used,
                 "card": card_entry[1] if card_entry is not None and card_entry[0] is card else None,
-            }) + "\n" + encoded, body_utf8(article)
+            }) + "\n" + encoded, body_utf8(article), article
 
 
 # --- the codec: JSON values that give back an equal article, or nothing ---

@@ -257,6 +257,7 @@ class KeyValueTable:
         self._database = database if database is not None else Database(path) if path is not None else None
         self._db: sqlite3.Connection | None = None  # the database's connection once this table is ready in it
         self._read = not clean
+        self.written: set[str] = set()  # keys this build wrote to the database (put_stream)
 
     def _connection(self, create: bool = False) -> sqlite3.Connection | None:
         """The database; None without a file (an in-memory store, or nothing cached yet and
@@ -290,7 +291,9 @@ class KeyValueTable:
         keys = list(dict.fromkeys(keys))
         found = {key: self.memory[key] for key in keys if key in self.memory}
         missing = [key for key in keys if key not in found]
-        if missing and self._read and (db := self._connection()) is not None:
+        if not self._read:  # a clean build reads back only what it wrote itself
+            missing = [key for key in missing if key in self.written]
+        if missing and (db := self._connection()) is not None:
             for start in range(0, len(missing), 500):  # SQLite allows at most 999 parameters
                 chunk = missing[start : start + 500]
                 query = f"SELECT key, value FROM {self.table} WHERE key IN ({','.join('?' * len(chunk))})"
@@ -326,6 +329,7 @@ class KeyValueTable:
         def used(rows):
             for key, value in rows:
                 self.used.add(key)
+                self.written.add(key)
                 # Bytes, not the text: sqlite3 binds a text by its UTF-8 form, which CPython then keeps
                 # inside the string for its lifetime (the articles' bodies: 83 MB more at 10,000).
                 yield key, value if type(value) is bytes else value.encode("utf-8")

@@ -74,7 +74,8 @@ class _HeldAsUtf8:
     def __get__(self, article, owner=None):
         if article is None:
             return self
-        return article.__dict__[self.key].decode("utf-8")
+        held = article.__dict__[self.key]
+        return held.decode("utf-8") if type(held) is bytes else held()
 
     def __set__(self, article, text: str) -> None:  # (the dataclass's __init__ sets it this way)
         article.__dict__[self.key] = text.encode("utf-8")
@@ -87,7 +88,13 @@ Article.body_html = _HeldAsUtf8()
 def body_utf8(article: Article) -> bytes:
     """The article's body as UTF-8, without making it text first (to store it: assembled.py)."""
     held = article.__dict__.get(_HeldAsUtf8.key)
-    return held if held is not None else article.body_html.encode("utf-8")
+    return held if type(held) is bytes else article.body_html.encode("utf-8")
+
+
+def read_body_when_asked(article: Article, read_body: Callable[[], str]) -> None:
+    """Let go of the article's body: from now on it is read by ``read_body`` each time it is asked
+    for (once stored, assembled.py). The article stays equal to what it was."""
+    article.__dict__[_HeldAsUtf8.key] = read_body
 
 
 class _BodyOnRequest:

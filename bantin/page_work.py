@@ -11,6 +11,7 @@ of a serial build (checked by tests/test_page_work.py).
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
@@ -89,6 +90,7 @@ def _shared_with_workers(work: PageWork, pages: Sequence[PageOutput], workers: i
     counter = context.Value("q", 0)
     _SHARED = (work, pages, chunks, counter)  # what the forked workers start with; nothing of it is sent
     started: list[tuple[multiprocessing.Process, Connection]] = []
+    _give_back_freed_memory()
     try:
         for _ in range(workers):
             receiving, sending = context.Pipe(duplex=False)
@@ -129,6 +131,16 @@ def _shared_with_workers(work: PageWork, pages: Sequence[PageOutput], workers: i
 
 
 _SHARED: tuple[PageWork, Sequence[PageOutput], list[range], Any] | None = None
+
+
+def _give_back_freed_memory() -> None:
+    """Return to the system the memory this process has freed (the bodies let go once stored):
+    glibc keeps freed blocks for reuse, and a forked worker would share them, counted in its
+    memory, until either process writes there."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _take(counter) -> int:

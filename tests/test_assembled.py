@@ -8,12 +8,13 @@ import json
 import os
 import time
 import shutil
+import sqlite3
 from pathlib import Path
 
 import markupsafe
 import pytest
 
-from bantin import assembled, content
+from bantin import assembled, content, render
 from bantin.assembled import ArticleCodec, AssembledArticles
 from bantin.fingerprint import Fingerprinter
 from bantin.images import ImageProcessor
@@ -177,6 +178,34 @@ def test_kept_articles_leave_their_bodies_in_the_cache_until_a_page_shows_one(bu
     feed = (built / "public/atom.xml").read_text(encoding="utf-8")
     seed = next(article for article in articles if article.rel == SEED_VI)
     assert str(markupsafe.escape(seed.body_html))[:200] in feed
+
+
+def test_a_clean_build_stores_its_articles_before_the_render_and_its_pages_read_the_bodies_back(
+        site_factory, capsys, monkeypatch):
+    """The render is a large build's peak of memory: the bodies are in the cache by then."""
+    root = site_factory({}, with_sample_articles=True)
+    read: list[str] = []
+    held_while_rendering: list[type] = []
+    original_body, original_render = AssembledArticles._body, render.Renderer.render_page
+
+    def body(store, key):
+        read.append(key)
+        return original_body(store, key)
+
+    def render_page(renderer, page, site, *args):
+        if not held_while_rendering:
+            held_while_rendering.extend(type(article.__dict__["_body_html_utf8"])
+                                        for language in site.languages.values() for article in language.articles)
+        return original_render(renderer, page, site, *args)
+
+    monkeypatch.setattr(AssembledArticles, "_body", body)
+    monkeypatch.setattr(render.Renderer, "render_page", render_page)
+    assert run_build(root, "build", "--quiet", "--clean", capsys=capsys).code == 0
+    assert held_while_rendering and bytes not in held_while_rendering
+    with sqlite3.connect(root / ".bantin-cache/cache.sqlite") as db:
+        stored = {key for (key,) in db.execute("SELECT key FROM article_bodies")}
+    assert len(stored) == len(held_while_rendering)  # every article, each body read back by its pages
+    assert set(read) == stored
 
 
 def bodies_pruned_by_another_build(monkeypatch) -> None:
