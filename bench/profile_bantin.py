@@ -18,7 +18,8 @@ the split, the profile for the culprits).
 FILE (relative to SITE), the model is told that FILE changed (as the dev server's watcher
 tells it), and the second build, the one a saved edit costs, is the one measured. With
 ``--edit title`` the article's title is changed instead (a new address, since the corpus
-sets no ``slug``: the old page is gone, so the pages kept are checked for links to it).
+sets no ``slug``: the old page is gone, so the pages kept are checked for links to it); with ``--edit summary``
+its summary (what lists show, so the preview's full rebuild).
 
 Only names that exist are wrapped, so the script keeps working while the engine changes.
 """
@@ -182,10 +183,10 @@ def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body
     warm = WarmModel()
     build(site, out, False, warm)
     text = edited.read_text(encoding="utf-8")
-    if what == "title":
-        text, count = re.subn(r'(?m)^title: "', f'title: "Sửa lúc {time.time():.0f}: ', text, count=1)
+    if what in ("title", "summary"):
+        text, count = re.subn(f'(?m)^{what}: "', f'{what}: "Sửa lúc {time.time():.0f}: ', text, count=1)
         if not count:
-            raise SystemExit(f"{edited}: no 'title: \"' line to edit")
+            raise SystemExit(f"{edited}: no '{what}: \"' line to edit")
         edited.write_text(text, encoding="utf-8")
     else:
         edited.write_text(text + f"\nCâu thêm lúc {time.time():.0f}.\n", encoding="utf-8")
@@ -202,8 +203,8 @@ def main() -> int:
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
-    p.add_argument("--edit", choices=("body", "title"), default="body",
-                   help="with --warm-edit: append a sentence (body) or change the title")
+    p.add_argument("--edit", choices=("body", "title", "summary"), default="body",
+                   help="with --warm-edit: append a sentence (body), or change the title or the summary")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
     args = p.parse_args()
     site, out = args.site.resolve(), args.out.resolve()
