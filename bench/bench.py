@@ -8,6 +8,9 @@ converts it for the peers (convert.py), then measures, for each tool:
 - ``clean``: full build with no output folder and no cache;
 - ``nochange``: rebuild right after a build, nothing changed;
 - ``edit_article``: rebuild after editing one article's body;
+- ``edit_title``: rebuild after editing the same article's title, which lists show (bantin's
+  corpus sets no ``slug``, so its article moves to a new address too; the peers' files name
+  their slug);
 - ``edit_template``: rebuild after editing the shared base template;
 - bantin only, ``ci_cache``: no output folder, but the build cache of the previous run
   restored (what CI does with a cache action).
@@ -55,11 +58,12 @@ BENCH_PY = HERE / ".venv" / "bin" / "python"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TOOLS = ("bantin", "bantin-nosearch", "pelican", "hugo")
 OURS = ("bantin", "bantin-nosearch")  # bantin as configured, and with `search: false` (no Pagefind)
-CASES = ("clean", "nochange", "edit_article", "edit_template", "ci_cache")
+CASES = ("clean", "nochange", "edit_article", "edit_title", "edit_template", "ci_cache")
 CASE_NAMES = {
     "clean": "clean full build",
     "nochange": "rebuild, no change",
     "edit_article": "rebuild, one article edited",
+    "edit_title": "rebuild, one article's title edited",
     "edit_template": "rebuild, base template edited",
     "ci_cache": "CI: fresh output, cache restored",
 }
@@ -299,6 +303,16 @@ def edit_article(tool: Tool, edit: dict) -> str:
     return marker
 
 
+def edit_title(tool: Tool, edit: dict) -> None:
+    path = tool.article_file(edit)
+    tool.remember(path)
+    text, count = re.subn(r'(?mi)^(title:[ \t]*"?)', lambda m: f"{m.group(1)}{next_marker()}: ",
+                          tool.originals[path].decode(), count=1)
+    if not count:
+        raise SystemExit(f"bench: no title line in {path}")
+    path.write_text(text, encoding="utf-8")
+
+
 def edit_template(tool: Tool) -> None:
     path = tool.template_file()
     tool.remember(path)
@@ -333,6 +347,8 @@ def run_cases(tool: Tool, cases: list[str], runs: int, edit: dict, say) -> dict:
         record("nochange", tool.build)
     if "edit_article" in cases:
         record("edit_article", lambda: (edit_article(tool, edit), tool.build())[1])
+    if "edit_title" in cases:
+        record("edit_title", lambda: (edit_title(tool, edit), tool.build())[1])
     if "edit_template" in cases:
         record("edit_template", lambda: (edit_template(tool), tool.build())[1])
     tool.restore()
