@@ -18,7 +18,6 @@ value the encoding cannot give back exactly is not stored at all.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from functools import lru_cache
@@ -31,12 +30,11 @@ from .cache import CACHE_DIR, KeyValueTable, digest
 from .content import ArticleSource
 from .diagnostics import BuildAborted, Location
 from .images import ImageAsset, ImageProcessor
-from .model import Article, KeptArticle, Site, Term, body_utf8, read_body_when_asked
+from .model import ARTICLE_FIELDS, Article, KeptArticle, Site, Term, body_utf8, read_body_when_asked
 from .shortcodes import DataDigests
 from .state import ENGINE
 
 ROWS_AT_ONCE = 500  # SQLite takes at most 999 parameters in a query
-_ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +60,7 @@ class AssembledArticles:
         self._read_up_to = 0
         self._keys: dict[tuple[int, str, str | None], str] = {}
         self.seed: dict[int, tuple[Any, str]] = {}  # Fingerprinter memo entries (fingerprint.py)
+        self.data_used: dict[int, dict[str, str]] = {}  # by article given back: the data folders it read
         # (key, article, body key, data folders used) of each article assembled this build
         self._made: list[tuple[str, Article, str, dict[str, str]]] = []
         self.codec = ArticleCodec()
@@ -105,6 +104,7 @@ class AssembledArticles:
         self.table.mark_used(key)
         self.bodies.mark_used(key)
         self.seed[id(article)] = (article, facts["fingerprint"])
+        self.data_used[id(article)] = facts.get("data") or {}
         if facts["card"] is not None:
             card = article.card
             self.seed[id(card)] = (card, facts["card"])
@@ -213,7 +213,7 @@ class ArticleCodec:
         decoding would not give back the very same values (a date in a time zone without a
         name, a field of an unexpected type)."""
         try:
-            encoded = {name: getattr(article, name) for name in _ARTICLE_FIELDS if name != "body_html"}
+            encoded = {name: getattr(article, name) for name in ARTICLE_FIELDS if name != "body_html"}
             encoded["published"] = _encode_moment(article.published)
             encoded["updated"] = _encode_moment(article.updated) if article.updated else None
             encoded["authors"] = [[term.slug, term.name] for term in article.authors]

@@ -247,7 +247,7 @@ def _load_article(file: str, rel: str, base: str, lang: str, diagnostics: Diagno
                   memo: "CheckedFrontMatter | None", warm: "WarmModel | None" = None,
                   records: "SourceRecords | None" = None) -> ArticleSource | None:
     if warm is not None:
-        return _load_remembered(file, rel, base, lang, diagnostics, memo, warm)
+        return _load_remembered(file, rel, base, lang, diagnostics, memo, warm, records)
     if records is not None and memo is not None:
         return _load_recorded(file, rel, base, lang, diagnostics, memo, records)
     path = Path(file)
@@ -274,10 +274,16 @@ def _load_recorded(file: str, rel: str, base: str, lang: str, diagnostics: Diagn
 
 
 def _load_remembered(file: str, rel: str, base: str, lang: str, diagnostics: Diagnostics,
-                     memo: "CheckedFrontMatter | None", warm: "WarmModel") -> ArticleSource | None:
-    """The preview's way: the very source of its last build while the file is untouched."""
+                     memo: "CheckedFrontMatter | None", warm: "WarmModel",
+                     records: "SourceRecords | None" = None) -> ArticleSource | None:
+    """The preview's way: the very source of its last build while the file is untouched; on its
+    first build (``records``), the file as a command-line build last read it, if it still is."""
     stat = os.stat(file)  # before reading: a write in between changes the stamp kept with the text
     known = warm.unchanged_source(rel, stat)
+    if known is None and records is not None and memo is not None:
+        known = records.unread(file, rel, base, lang, stat, memo)
+        if known is not None:
+            warm.keep_source(known, stat)
     if known is None or not _same_name(known, base, lang, file):
         path = Path(file)
         text = read_source(path, rel, diagnostics)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import Callable
 
@@ -61,6 +61,9 @@ class Article:
             published=self.published, updated=self.updated, authors=self.authors, tags=self.tags,
             dateline=self.dateline, summary=self.summary, cover=self.cover, cover_alt=self.cover_alt,
         )
+
+
+ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 
 
 class _HeldAsUtf8:

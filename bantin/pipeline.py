@@ -33,7 +33,7 @@ from .render import Renderer
 from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections, load_sections
 from .state import BuildState, input_stamps, warnings_of
-from .warm import LastBuild, WarmModel, block_templates, world_digest
+from .warm import LastBuild, StartedFromTheCache, WarmModel, block_templates, world_digest
 from .warm_edit import warm_edit
 from .writer import OutputFolder, source_stamp
 
@@ -136,8 +136,10 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         warm.last_build = None  # until this build has succeeded without a message
     cache = BuildCache.load(root, options.clean, options.out,
                             warm.record(BuildCache.record_file(root, options.out)) if warm is not None else None)
-    # The preview keeps sources and articles in memory; a command-line build takes them from the cache.
-    records = SourceRecords(cache.sources) if warm is None else None
+    # The preview keeps sources and articles in memory; a command-line build takes them from the cache,
+    # and so does the preview's first build (it reads, never writes, what the command line keeps).
+    starting = warm is not None and warm.empty and not options.clean and options.out is not None
+    records = SourceRecords(cache.sources) if warm is None or starting else None
     # Many bodies to convert (a clean build): Markdown's workers forked now, while this process is small.
     markdown = MarkdownWorkers.for_bodies(len(stamps.articles) - cache.bodies.count(), options.processes) \
         if stamps is not None else None
@@ -157,17 +159,17 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
                                block_templates(renderer.graph, registry.templates()))
     if warm is not None:
         warm.looked()
-    stored = AssembledArticles(cache.articles, cache.article_bodies) if warm is None else None
+    stored = AssembledArticles(cache.articles, cache.article_bodies) if warm is None or starting else None
+    memory = stored if warm is None else StartedFromTheCache(warm, stored) if starting else warm
     try:
         site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,
-                        memory=warm if warm is not None else stored, world=world, data=data,
-                        processes=options.processes, markdown=markdown)
+                        memory=memory, world=world, data=data, processes=options.processes, markdown=markdown)
     except BuildAborted as exc:  # nothing is written yet
         diagnostics.error(exc.location, str(exc))
         return finish()
     if markdown is not None:
         markdown.close()
-    if records is not None:
+    if records is not None and warm is None:
         records.remember(sources)
     del sources  # the raw texts are in the model now; a large archive's sources are a few hundred MB
     if options.out is not None:
@@ -175,7 +177,7 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         # the render (32 MB of JSON at 10,000 articles). They are facts about the files, true whether
         # or not the build succeeds; ``check`` writes nothing.
         cache.front_matter.flush()
-        if records is not None:
+        if records is not None and warm is None:
             records.save(prune=False)
     for section in sections:
         section.check(site, diagnostics)
@@ -199,13 +201,14 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
     listing = warm.output_listing(options.out) if warm is not None and options.out is not None else None
     output = OutputFolder(options.out, in_place, listing) if options.out is not None else None
     site_paths = written_paths(plan)
-    renderer.fingerprint_seed = warm.fingerprints if warm is not None else stored.seed
+    renderer.fingerprint_seed = stored.seed if warm is None else {**warm.fingerprints, **memory.seed} if starting \
+        else warm.fingerprints
     # The assembled articles are stored once their pages' fingerprints are known, before the pages
     # are rendered, and their bodies let go (read back when a page shows one): the render is the
     # build's peak of memory, in this process and in the page workers (83 MB at 10,000 pairs).
     # Like the front matters, they are facts about the files, whatever becomes of this build.
     store_articles = (lambda: stored.save(renderer.values.entries, let_go=True)) \
-        if stored is not None and output is not None and not diagnostics.has_errors else None
+        if warm is None and output is not None and not diagnostics.has_errors else None
     try:
         outputs = _render(plan, site, renderer, sections, cache, output, options, diagnostics, progress,
                           store_articles)
@@ -233,9 +236,9 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
     written = output.commit(site_paths)
     if warm is not None:
         warm.keep_output(options.out, written)
-    if stored is not None and renderer.values is not None and store_articles is None:
+    if warm is None and renderer.values is not None and store_articles is None:
         stored.save(renderer.values.entries)
-    if records is not None:
+    if records is not None and warm is None:
         records.save()
     record = cache.record(outputs, options.out, written, copies)
     if warm is not None:

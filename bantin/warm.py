@@ -26,12 +26,13 @@ from .assemble import Selection, data_unchanged
 from .cache import CACHE_VERSION, digest, write_record
 from .content import ARTICLES_DIR, ArticleSource, article_files, split_name
 from .images import ImageProcessor
-from .model import Article, Site
+from .model import ARTICLE_FIELDS, Article, Site
 from .plan import ASSETS_DIR
 from .quick import shown_in_full
 from .state import FILE_RACY_NS, file_stamp, stamp_trusted
 
 if TYPE_CHECKING:
+    from .assembled import AssembledArticles
     from .render import Renderer
     from .shortcodes import DataDigests, ShortcodeRegistry
     from .config import SiteConfig
@@ -388,6 +389,49 @@ class WarmModel:
                 live.add(id(article.cover))
         live.update(id(page) for page in self.pages.values())  # the calendar's replayed pages among them
         self.fingerprints = {key: entry for key, entry in memo.items() if key in live}
+
+
+class StartedFromTheCache:
+    """The preview's first build, right after a command-line build of the same files: each article
+    the command line kept in the cache (assembled.py) for this very text and world is taken from
+    there, with its fingerprint, instead of being assembled again (at 10,000 pairs, 2.6 s of a
+    7.1 s first build). Its body is read at once, so the preview holds plain articles, as if it had
+    made them, and never reads the cache again for them (another build may prune it)."""
+
+    def __init__(self, warm: WarmModel, kept: "AssembledArticles"):
+        self.warm, self.kept = warm, kept
+        self.seed: dict[int, tuple[object, str]] = {}  # the articles' fingerprints (Renderer.fingerprint_seed)
+
+    def expect(self, sources: list[ArticleSource], world: str, stale: dict[tuple[str, str], str]) -> None:
+        self.warm.expect(sources, world, stale)
+        self.kept.expect(sources, world, stale)
+
+    def article(self, source: ArticleSource, world: str, stale_original: str | None,
+                images: ImageProcessor, data: "DataDigests") -> tuple[Article, str] | None:
+        found = self.kept.article(source, world, stale_original, images, data)
+        if found is None:
+            return None
+        kept, body_key = found
+        article = Article(**{name: getattr(kept, name) for name in ARTICLE_FIELDS})  # (the body read now)
+        self.seed[id(article)] = (article, self.kept.seed[id(kept)][1])
+        kept_card = kept.__dict__.get("card")  # made when the row had the card's fingerprint
+        if kept_card is not None:
+            self.seed[id(article.card)] = (article.card, self.kept.seed[id(kept_card)][1])
+        self.warm.keep_article(source, world, article, body_key, self.kept.data_used[id(kept)])
+        return article, body_key
+
+    def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str,
+                     data_used: dict[str, str]) -> None:
+        self.warm.keep_article(source, world, article, body_key, data_used)
+
+    def forget_articles_except(self, rels: set[str]) -> None:
+        self.warm.forget_articles_except(rels)
+
+    def last_site(self, world: str) -> None:
+        return None
+
+    def keep_site(self, world: str, articles: list[Article], site: "Site") -> None:
+        self.warm.keep_site(world, articles, site)
 
 
 def world_digest(root: Path, config: "SiteConfig", ui: "UiStrings", day: str, warm: WarmModel | None = None,

@@ -10,9 +10,11 @@ import pytest
 
 from bantin import content, warm
 from bantin.pipeline import BuildOptions, run
+from bantin.model import Article
 from bantin.warm import WarmModel
 from conftest import run_build
 from test_incremental import rendered_templates, tree
+from test_rebuilds import age
 
 SEED_VI = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.vi.md"
 SEED_EN = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.en.md"  # a stats shortcode and two images
@@ -464,4 +466,35 @@ def test_an_event_renamed_reaches_the_page_of_an_article_it_names_though_the_art
     assert preview.articles()[PARADE_VI] is before[PARADE_VI]
     page = preview.root / ".preview/tin-tuc/dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong-chinh-thanh-pho-lang-son"
     assert "Diễu hành cổ động tại thành phố Lạng Sơn" in (page / "index.html").read_text(encoding="utf-8")
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_the_first_build_after_a_command_line_build_starts_from_the_files_and_articles_it_kept(
+        site_factory, capsys, monkeypatch):
+    """At 10,000 pairs the preview's first build took 7.1 s, 4.3 s from what the command line kept."""
+    root = site_factory({}, with_sample_articles=True)
+    age(root)  # files written long enough ago for their stamps to be trusted
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    reads: list[str] = []
+    original = content.read_source
+    monkeypatch.setattr(content, "read_source",
+                        lambda path, rel, diagnostics: reads.append(rel) or original(path, rel, diagnostics))
+    preview = Preview(root)
+    preview.build()
+    assert reads == []  # no article file read, no body prepared again
+    articles = preview.articles()
+    assert len(articles) == 12  # every article of the sample, in both languages
+    assert all(type(article) is Article and type(article.__dict__["_body_html_utf8"]) is bytes
+               for article in articles.values())  # plain articles holding their bodies, as if made here
+    assert same_as_clean_build(preview, capsys)
+    edit(root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới ở cuối bài.\n\nNguồn: Báo Lạng Sơn")
+    reads.clear()  # (the clean build just made read them all)
+    preview.build()
+    assert reads == [PARADE_VI]
+    assert preview.articles()[SEED_VI] is articles[SEED_VI]
+    assert same_as_clean_build(preview, capsys)
+    edit(root / "templates/article.html", "{% block main %}", "{% block main %}<!-- sửa -->")
+    reads.clear()
+    preview.build()  # every page again, no article again (a page template is not what articles are made from)
+    assert reads == [PARADE_VI]  # (saved a moment ago: its stamp is not trusted yet, its text is compared)
     assert same_as_clean_build(preview, capsys)
