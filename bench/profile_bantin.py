@@ -3,6 +3,7 @@
 
     python bench/profile_bantin.py SITE OUT [--clean] [--cprofile FILE.prof] [--top 25]
     python bench/profile_bantin.py SITE OUT --warm-edit content/articles/FILE.md [--edit title]
+    python bench/profile_bantin.py SITE OUT --preview-start
 
 
 Run with bantin's Python. Builds SITE into OUT once (``--clean``: without the cache,
@@ -20,6 +21,10 @@ tells it), and the second build, the one a saved edit costs, is the one measured
 ``--edit title`` the article's title is changed instead (a new address, since the corpus
 sets no ``slug``: the old page is gone, so the pages kept are checked for links to it); with ``--edit summary``
 its summary (what lists show, so the preview's full rebuild).
+
+``--preview-start`` measures a new dev server's first build into OUT (its ``.preview``), then
+writes the output's record as the server does when it stops, so that running it twice
+measures a server started again on the folder the last one left.
 
 Only names that exist are wrapped, so the script keeps working while the engine changes.
 """
@@ -205,11 +210,17 @@ def main() -> int:
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
     p.add_argument("--edit", choices=("body", "title", "summary"), default="body",
                    help="with --warm-edit: append a sentence (body), or change the title or the summary")
+    p.add_argument("--preview-start", action="store_true", help="a new dev server's first build into OUT")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
     args = p.parse_args()
     site, out = args.site.resolve(), args.out.resolve()
     warm = warm_model_after_edit(site, out, site / args.warm_edit, args.edit) if args.warm_edit else None
-    kind = "preview (warm)" if warm is not None else "clean" if args.clean else "incremental"
+    if args.preview_start:
+        from bantin.warm import WarmModel
+
+        warm = WarmModel()
+    kind = "preview (first build)" if args.preview_start else "preview (warm)" if warm is not None \
+        else "clean" if args.clean else "incremental"
 
     if args.cprofile:
         profiler = cProfile.Profile()
@@ -231,6 +242,8 @@ def main() -> int:
     started = time.perf_counter()
     result = build(site, out, args.clean, warm)
     wall = time.perf_counter() - started
+    if args.preview_start:
+        warm.write_record()  # as the dev server does when it stops
     pages = sum(result.pages_per_language.values())
     print(f"{kind} build of {site}: {wall:.2f} s, {pages} pages, ok={result.ok}")
     print(f"{'stage':46} {'seconds':>8} {'share':>6} {'calls':>7}")
