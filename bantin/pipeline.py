@@ -139,13 +139,14 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
     # The preview keeps sources and articles in memory; a command-line build takes them from the cache,
     # and so does the preview's first build (it reads, never writes, what the command line keeps).
     starting = warm is not None and warm.empty and not options.clean and options.out is not None
-    records = SourceRecords(cache.sources) if warm is None or starting else None
+    records = SourceRecords(cache.sources) if warm is None else None  # (read, then written again)
     # Many bodies to convert (a clean build): Markdown's workers forked now, while this process is small.
     markdown = MarkdownWorkers.for_bodies(len(stamps.articles) - cache.bodies.count(), options.processes) \
         if stamps is not None else None
     if markdown is not None:
         until_the_end.enter_context(markdown)
-    sources = load_articles(root, config, diagnostics, cache.front_matter, warm, records)
+    sources = load_articles(root, config, diagnostics, cache.front_matter, warm,
+                            SourceRecords(cache.sources) if starting else records)
     if ui is None:
         return finish()
     sections = all_sections()
@@ -169,7 +170,7 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         return finish()
     if markdown is not None:
         markdown.close()
-    if records is not None and warm is None:
+    if records is not None:
         records.remember(sources)
     del sources  # the raw texts are in the model now; a large archive's sources are a few hundred MB
     if options.out is not None:
@@ -177,7 +178,7 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         # the render (32 MB of JSON at 10,000 articles). They are facts about the files, true whether
         # or not the build succeeds; ``check`` writes nothing.
         cache.front_matter.flush()
-        if records is not None and warm is None:
+        if records is not None:
             records.save(prune=False)
     for section in sections:
         section.check(site, diagnostics)
@@ -238,7 +239,7 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         warm.keep_output(options.out, written)
     if warm is None and renderer.values is not None and store_articles is None:
         stored.save(renderer.values.entries)
-    if records is not None and warm is None:
+    if records is not None:
         records.save()
     record = cache.record(outputs, options.out, written, copies)
     if warm is not None:
