@@ -107,7 +107,7 @@ class LinkChecker:
         Each name in the path a link resolves to is written in the link (as it is, or with a
         letter escaped) or is in the address of the page it is on (``../``), so a page that
         shows not every name of a gone path is not parsed: after a title edit of a large
-        archive, reading its 22,000 kept pages costs 0.5 s, parsing their 580,000 links 2 s."""
+        archive, reading its 22,600 kept pages costs 0.4 s, parsing their 580,000 links 1.0–1.4 s."""
         names = _names_of(gone)
         every_name = [(name, name.encode("ascii")) for name in set().union(*names)] if names is not None else []
         for path in pages:
