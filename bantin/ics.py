@@ -89,20 +89,37 @@ def ics_bytes(calendar: IcsCalendar, events: Iterable[IcsEvent]) -> bytes:
     timed = [e for e in events if not e.all_day]
     if timed:
         first = min(e.start for e in timed).astimezone(calendar.timezone).date().replace(month=1, day=1)
-        cal.add_component(_vtimezone(calendar.timezone, first))
-    for event in events:
-        cal.add_component(_vevent(event))
-    return cal.to_ical()
+    # Each event's lines are serialized once: a calendar of hundreds of events writes every
+    # event into its own file, its month's, its category's and the whole calendar's. icalendar
+    # serializes a calendar as its own lines, then each component's, then its END line, so the
+    # pieces joined are the bytes ``cal.to_ical()`` gives (checked by tests/test_calendar.py).
+    head = cal.to_ical()
+    assert head.endswith(_END), head[-40:]
+    parts = [head[: -len(_END)]]
+    if timed:
+        parts.append(_vtimezone_ical(calendar.timezone, first))
+    parts.extend(_vevent_ical(repr(event), event) for event in events)
+    parts.append(_END)
+    return b"".join(parts)
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+@functools.lru_cache(maxsize=4096)
+def _vevent_ical(spelled: str, event: IcsEvent) -> bytes:
+    """An event's VEVENT lines. ``spelled``: its repr, part of the key because two equal
+    datetimes may name different time zones (the same instant), which the file shows."""
+    return _vevent(event).to_ical()
 
 
 @functools.lru_cache(maxsize=64)
-def _vtimezone(timezone: ZoneInfo, first: dt.date) -> "icalendar.Timezone":
+def _vtimezone_ical(timezone: ZoneInfo, first: dt.date) -> bytes:
     """The VTIMEZONE from ``first`` on: computing its transitions is slow, and a calendar with
-    hundreds of events writes one file per event and per month, all in the same time zone.
-    Only serialized, never changed, so one component serves every file."""
+    hundreds of events writes one file per event and per month, all in the same time zone."""
     import icalendar
 
-    return icalendar.Timezone.from_tzinfo(timezone, first_date=first, last_date=TIMEZONE_LAST_DATE)
+    return icalendar.Timezone.from_tzinfo(timezone, first_date=first, last_date=TIMEZONE_LAST_DATE).to_ical()
 
 
 def _vevent(event: IcsEvent) -> "icalendar.Event":

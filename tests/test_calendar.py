@@ -506,3 +506,44 @@ def test_unknown_keys_and_languages_are_warnings(site_factory, capsys):
         f"{E}:1:16: warning: unknown language 'fr' in 'title' (known: vi, en)",
         f"{E}:3:1: warning: unknown event key 'categori' (did you mean 'category'?)",
     ]
+
+
+def test_ics_files_are_icalendars_own_serialization_of_the_whole_calendar():
+    """ics_bytes serializes each event once and joins the pieces: the bytes must be those of
+    icalendar serializing the whole calendar, and an event at the same instant in another time
+    zone (an equal datetime) must not be taken for one serialized before."""
+    from zoneinfo import ZoneInfo
+
+    from bantin import ics as ics_module
+
+    hanoi, tokyo = ZoneInfo("Asia/Ho_Chi_Minh"), ZoneInfo("Asia/Tokyo")
+
+    def event(uid: str, start, end, yearly=False) -> ics_module.IcsEvent:
+        return ics_module.IcsEvent(
+            uid=uid, stamp=dt.datetime(2020, 5, 1, 9, 0, tzinfo=hanoi), start=start, end=end,
+            summary="Lễ phát động, tháng vận động; BHXH", description="Dòng một\nDòng hai " + "dài " * 30,
+            location="Lạng Sơn", url=f"https://example.org/lich/{uid}/", category="Sự kiện",
+            yearly=yearly, until=dt.date(2030, 5, 1) if yearly else None, language="vi")
+
+    def whole(calendar, events) -> bytes:  # what icalendar makes of the calendar in one piece
+        parsed = icalendar.Calendar.from_ical(ics_module.ics_bytes(calendar, []))
+        timed = [e.start for e in events if not e.all_day]
+        if timed:
+            parsed.add_component(icalendar.Timezone.from_tzinfo(
+                calendar.timezone, first_date=min(timed).astimezone(calendar.timezone).date().replace(month=1, day=1),
+                last_date=ics_module.TIMEZONE_LAST_DATE))
+        for e in sorted(events, key=lambda e: (ics_module._sort_instant(e.start, calendar.timezone), e.uid)):
+            parsed.add_component(ics_module._vevent(e))
+        return parsed.to_ical()
+
+    calendar = ics_module.IcsCalendar(name="Lịch chiến dịch", description="Các sự kiện", url="https://example.org/lich/",
+                                      language="vi", host="example.org", timezone=hanoi)
+    meeting = event("hop", dt.datetime(2020, 5, 23, 8, 0, tzinfo=hanoi), dt.datetime(2020, 5, 23, 11, 30, tzinfo=hanoi))
+    month = event("thang", dt.date(2020, 5, 1), dt.date(2020, 6, 1), yearly=True)
+    for events in ([meeting], [month], [month, meeting], [meeting, month]):
+        assert ics_module.ics_bytes(calendar, events) == whole(calendar, events)
+    moved = event("hop", dt.datetime(2020, 5, 23, 10, 0, tzinfo=tokyo), dt.datetime(2020, 5, 23, 13, 30, tzinfo=tokyo))
+    assert moved == meeting  # the same instants: equal, yet written differently
+    text = ics_module.ics_bytes(calendar, [moved]).replace(b"\r\n ", b"")
+    assert b"DTSTART;TZID=Asia/Tokyo:20200523T100000\r\n" in text
+    assert ics_module.ics_bytes(calendar, [moved]) == whole(calendar, [moved])
