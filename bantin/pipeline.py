@@ -162,6 +162,8 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         warm.looked()
     stored = AssembledArticles(cache.articles, cache.article_bodies) if warm is None or starting else None
     memory = stored if warm is None else StartedFromTheCache(warm, stored) if starting else warm
+    if warm is None and options.out is not None:  # (``check`` writes nothing)
+        stored.store_as_made()
     try:
         site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,
                         memory=memory, world=world, data=data, processes=options.processes, markdown=markdown)
@@ -204,10 +206,10 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
     site_paths = written_paths(plan)
     renderer.fingerprint_seed = stored.seed if warm is None else {**warm.fingerprints, **memory.seed} if starting \
         else warm.fingerprints
-    # The assembled articles are stored once their pages' fingerprints are known, before the pages
-    # are rendered, and their bodies let go (read back when a page shows one): the render is the
-    # build's peak of memory, in this process and in the page workers (83 MB at 10,000 pairs).
-    # Like the front matters, they are facts about the files, whatever becomes of this build.
+    # The assembled articles are stored as they are made (store_as_made), the last of them before
+    # the pages are rendered, and their bodies let go (read back when a page shows one): the render
+    # is the build's peak of memory, in this process and in the page workers (83 MB at 10,000
+    # pairs). Like the front matters, they are facts about the files, whatever becomes of this build.
     store_articles = (lambda: stored.save(renderer.values.entries, let_go=True)) \
         if warm is None and output is not None and not diagnostics.has_errors else None
     try:

@@ -208,6 +208,36 @@ def test_a_clean_build_stores_its_articles_before_the_render_and_its_pages_read_
     assert set(read) == stored
 
 
+def test_a_clean_build_stores_its_articles_as_they_are_made(site_factory, capsys, monkeypatch):
+    """While Markdown's workers are busy, not on one core after them: a few hundred at a time
+    (two here), each body let go once stored, the fingerprints those of the pages' hashing."""
+    root = site_factory({}, with_sample_articles=True)
+    monkeypatch.setattr(assembled, "ROWS_AT_ONCE", 2)
+    seen: list[tuple[int, list[type]]] = []  # (rows stored, how the bodies made so far are held) per article made
+    hashes: list[tuple[str, str]] = []
+    original_keep = AssembledArticles.keep_article
+
+    def keep_article(store, source, world, article, *args):
+        made = [entry[1] for entry in store._made]
+        with sqlite3.connect(root / ".bantin-cache/cache.sqlite") as db:
+            exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_bodies'").fetchone()
+            rows = db.execute("SELECT COUNT(*) FROM article_bodies").fetchone()[0] if exists else 0
+        seen.append((rows, [type(a.__dict__["_body_html_utf8"]) for a in made]))
+        pages = Fingerprinter()  # the fingerprints stored must be those the pages' hashing gives
+        hashes.append((pages.of(article), pages.of(article.card)))
+        original_keep(store, source, world, article, *args)
+
+    monkeypatch.setattr(AssembledArticles, "keep_article", keep_article)
+    assert run_build(root, "build", "--quiet", "--clean", capsys=capsys).code == 0
+    assert [rows for rows, _ in seen] == [2 * (n // 2) for n in range(len(seen))]
+    assert all(held == [bytes] * (n % 2) for n, (_, held) in enumerate(seen))  # the stored ones let go
+    with sqlite3.connect(root / ".bantin-cache/cache.sqlite") as db:
+        facts = {key: json.loads(row.split("\n", 1)[0]) for key, row in db.execute("SELECT key, value FROM articles")}
+    assert len(facts) == len(seen)
+    assert sorted(f["fingerprint"] for f in facts.values()) == sorted(hashed[0] for hashed in hashes)
+    assert sorted(f["card"] for f in facts.values()) == sorted(hashed[1] for hashed in hashes)
+
+
 def bodies_pruned_by_another_build(monkeypatch) -> None:
     """Each kept body read empties the body table first, as another build of the site could."""
     original_body = AssembledArticles._body
