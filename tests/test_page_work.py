@@ -7,6 +7,7 @@ cannot pass by staying in one process.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -188,3 +189,38 @@ def test_a_worker_that_fails_stops_the_build_with_its_error(monkeypatch, tmp_pat
     monkeypatch.setattr(page_work, "CHUNK", 1)
     with pytest.raises(OSError if fails == "raises" else RuntimeError, match=f"^{expected}$"):
         list(page_work.do_pages(Work(tmp_path, fails), list(range(50)), processes=2))
+
+
+def test_a_clean_build_s_fingerprints_made_in_the_workers_are_those_of_a_build_in_one_process(
+        site_factory, capsys, monkeypatch, tmp_path):
+    """A clean build makes each page's fingerprint beside its rendering, in the workers too: the
+    record it leaves must let the next build reuse exactly the pages an edit does not touch."""
+    from bantin.cache import BuildCache
+
+    root = site_factory({}, with_sample_articles=True)
+    out = tmp_path / "out"
+    workers = Workers(monkeypatch, tmp_path / "pids")
+    assert build(root, capsys, "--clean", "--out", str(out)).code == 0
+    assert workers.shared()
+    record_file = BuildCache.record_file(root, out)
+    made_beside = json.loads(record_file.read_text(encoding="utf-8"))["outputs"]
+    assert len(made_beside) > 40 and None not in made_beside.values()
+    rendered = tmp_path / "rendered"  # by any process: a file each
+    rendered.mkdir()
+    original = page_work.PageWork.do
+    monkeypatch.setattr(page_work.PageWork, "do", lambda work, page: (rendered / page.path.replace("/", "|")).touch()
+                        or original(work, page))
+    edit(root / "templates/article.html", "{% block main %}", "{% block main %}<!-- sửa -->")
+    assert build(root, capsys, "--out", str(out)).code == 0  # fingerprints made in this process, compared
+    made_here = json.loads(record_file.read_text(encoding="utf-8"))["outputs"]
+    assert made_here.keys() == made_beside.keys()
+    changed = {path for path in made_here if made_here[path] != made_beside[path]}
+    assert sorted(path.name.replace("|", "/") for path in rendered.iterdir()) == sorted(changed)
+    assert len(changed) == 12 and all(path.startswith(("tin-tuc/", "en/news/")) for path in changed)  # the articles'
+    assert "tin-tuc/thang-5-la-thang-van-dong-trien-khai-bhxh-toan-dan/index.html" in changed
+    shutil.rmtree(tmp_path / "pids")
+    (tmp_path / "pids").mkdir()
+    assert build(root, capsys, "--clean", "--out", str(tmp_path / "again")).code == 0
+    assert workers.shared()
+    assert json.loads(BuildCache.record_file(root, tmp_path / "again").read_text(encoding="utf-8"))["outputs"] \
+        == made_here
