@@ -42,7 +42,6 @@ class PageDone:
     notes: tuple[Any, ...] = ()  # what each section's ``page_note`` made of it, in section order
     error: tuple[Location, str] | None = None  # a template mistake: the page is not written
     aborted: tuple[Location, str] | None = None  # BuildAborted while rendering: the build stops
-    fingerprint: str | None = None  # made here when the work has ``fingerprint`` (see PageWork)
 
 
 @dataclass
@@ -53,9 +52,6 @@ class PageWork:
     links: LinkChecker
     output: OutputFolder | None
     note_takers: Sequence[Callable[[str, bytes], Any]] = ()  # sections' page_note
-    # Each page's fingerprint, made where the page is rendered: for a build that renders every
-    # page whatever its fingerprint (nothing to compare it with), on every core.
-    fingerprint: Callable[[PageOutput], str | None] | None = None
 
     def do(self, page: PageOutput) -> PageDone:
         try:
@@ -69,7 +65,6 @@ class PageWork:
             staged=self.output.write(page.path, data) if self.output is not None else False,
             links=tuple(self.links.find(page.path, data)),
             notes=tuple(take(page.path, data) for take in self.note_takers),
-            fingerprint=self.fingerprint(page) if self.fingerprint is not None else None,
         )
 
 

@@ -304,16 +304,7 @@ def _render(plan, site, renderer: Renderer, sections, cache: BuildCache, output:
     fingerprints: dict[str, str] = {}
     reused: list[str] = []
     to_render: list[tuple[PageOutput, str | None]] = []
-    # A command-line build with nothing to compare (a clean build, an output never recorded)
-    # renders every page: each page's fingerprint is made beside its rendering, on every core
-    # (1.2 s of one core at 10,000 pairs), once this process has made one page's of each
-    # template (the templates' contexts and the site-wide digests, which the workers share).
-    beside = not previous and options.warm is None
-    if beside:
-        first_of_template = {page.template: page for page in reversed(plan.pages)}
-        for page in first_of_template.values():
-            fingerprint_of(page)
-    for page in plan.pages if not beside else ():
+    for page in plan.pages:
         fingerprint = fingerprint_of(page)
         if fingerprint is not None and previous.get(page.path) == fingerprint and page.path in output.present:
             fingerprints[page.path] = fingerprint
@@ -325,13 +316,9 @@ def _render(plan, site, renderer: Renderer, sections, cache: BuildCache, output:
     if fingerprinted is not None:
         fingerprinted()
     noting = [section for section in sections if hasattr(section, "page_note")]
-    if beside:
-        to_render = [(page, None) for page in plan.pages]
-    work = PageWork(renderer, site, plan, links, output, [section.page_note for section in noting],
-                    fingerprint=fingerprint_of if beside else None)
+    work = PageWork(renderer, site, plan, links, output, [section.page_note for section in noting])
     pages = do_pages(work, [page for page, _ in to_render], options.processes)
     for (page, fingerprint), done in zip(to_render, pages):
-        fingerprint = done.fingerprint if beside else fingerprint
         if done.aborted:
             raise BuildAborted(*done.aborted)
         if done.error:
