@@ -307,11 +307,11 @@ class SearchSection:
     def fingerprint(self) -> str:
         return hashlib.sha256(repr(sorted(self.languages)).encode("utf-8")).hexdigest()
 
-    @staticmethod
-    def page_note(path: str, data: bytes) -> str | None:
+    def page_note(self, path: str, data: bytes) -> str | None:
         """What the index needs of a page rendered in this build (run where the page was rendered,
-        page_work.py): the digest of its indexed text."""
-        return indexed_digest(data) if path.endswith(".html") else None
+        page_work.py): the digest of its indexed text; nothing without search (decoding and
+        hashing the pages of 10,000 article pairs for no index was about a CPU second)."""
+        return indexed_digest(data) if self.languages and path.endswith(".html") else None
 
     def page_noted(self, path: str, digest: str | None) -> None:
         """Each rendered page's ``page_note``, in page order (reused pages keep last build's digest)."""

@@ -299,6 +299,7 @@ def test_search_false_in_the_settings_leaves_out_the_pages_and_the_index(site_fa
     settings = root / "site_config.yaml"
     settings.write_text(settings.read_text(encoding="utf-8").replace("search: true", "search: false"), encoding="utf-8")
     monkeypatch.setattr(search, "build_index", lambda *args: pytest.fail("indexed a site without search"))
+    monkeypatch.setattr(search, "indexed_digest", lambda *args: pytest.fail("read a page for no index"))
     assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
     assert not (root / "public/pagefind").exists() and not (root / "public/tim-kiem").exists()
     assert "site-search" not in (root / "public/index.html").read_text(encoding="utf-8")
