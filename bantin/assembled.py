@@ -145,7 +145,9 @@ class AssembledArticles:
         """Store the articles assembled this build with the fingerprints the pages gave them (an
         article no page showed has none, and is not kept); drop the rows no article used, or, for a
         build that saw part of the site (quick.py), only the ``replaced`` ones. ``let_go``: each
-        stored article's body is read from the cache from now on, when a page asks for it."""
+        stored article's body is read from the cache from now on, when a page asks for it. After
+        ``store_as_made``, the rest are stored with the fingerprints hashed as each was made (the
+        same values: the pages' hashing was seeded with them), and their bodies let go."""
         if self._hashing is not None:
             fingerprints, let_go = self.seed, True
             self._hashing = None  # (its memo: the articles' images and the like)
