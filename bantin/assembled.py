@@ -71,8 +71,8 @@ class AssembledArticles:
         """From now on each article assembled is stored a few hundred at a time as they come, with
         its fingerprint and its card's (hashed here, then handed to the pages' ``Fingerprinter`` by
         ``seed``), and its body let go: a clean build does it while the Markdown workers are busy,
-        instead of on one core between the Markdown and the pages (2 s at 10,000 pairs). The
-        ``save`` that follows stores the rest and drops the rows no article used."""
+        instead of on one core between the Markdown and the pages (2 s at 10,000 pairs).
+        ``finish_storing`` stores the rest and drops the rows no article used."""
         self._hashing = Fingerprinter()
 
     @staticmethod
@@ -140,18 +140,22 @@ class AssembledArticles:
     def keep_site(self, world: str, articles: list[Article], site: Site) -> None:
         """Nothing kept between processes (see ``last_site``)."""
 
-    def save(self, fingerprints: dict[int, tuple[Any, str]], replaced: tuple[str, ...] | None = None,
-             let_go: bool = False) -> None:
+    def save(self, fingerprints: dict[int, tuple[Any, str]], replaced: tuple[str, ...] | None = None) -> None:
         """Store the articles assembled this build with the fingerprints the pages gave them (an
         article no page showed has none, and is not kept); drop the rows no article used, or, for a
-        build that saw part of the site (quick.py), only the ``replaced`` ones. ``let_go``: each
-        stored article's body is read from the cache from now on, when a page asks for it. After
-        ``store_as_made``, the rest are stored with the fingerprints hashed as each was made (the
-        same values: the pages' hashing was seeded with them), and their bodies let go."""
-        if self._hashing is not None:
-            fingerprints, let_go = self.seed, True
-            self._hashing = None  # (its memo: the articles' images and the like)
-        self._store(fingerprints, let_go)
+        build that saw part of the site (quick.py), only the ``replaced`` ones."""
+        self._store(fingerprints, let_go=False)
+        self._prune(replaced)
+
+    def finish_storing(self) -> None:
+        """After ``store_as_made``: store the articles not stored yet, with the fingerprints hashed
+        as each was made (the pages' hashing is seeded with them), let their bodies go (each is
+        read from the cache from now on, when a page asks for it), and drop the rows no article used."""
+        self._store(self.seed, let_go=True)
+        self._hashing = None  # (its memo: the articles' images and the like)
+        self._prune(None)
+
+    def _prune(self, replaced: tuple[str, ...] | None) -> None:
         for table in (self.table, self.bodies):
             if replaced is None:
                 table.keep_only_used()

@@ -210,8 +210,8 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
     # the pages are rendered, and their bodies let go (read back when a page shows one): the render
     # is the build's peak of memory, in this process and in the page workers (83 MB at 10,000
     # pairs). Like the front matters, they are facts about the files, whatever becomes of this build.
-    store_articles = (lambda: stored.save(renderer.values.entries, let_go=True)) \
-        if warm is None and output is not None and not diagnostics.has_errors else None
+    store_articles = stored.finish_storing if warm is None and output is not None and not diagnostics.has_errors \
+        else None
     try:
         outputs = _render(plan, site, renderer, sections, cache, output, options, diagnostics, progress,
                           store_articles)
@@ -239,8 +239,6 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
     written = output.commit(site_paths)
     if warm is not None:
         warm.keep_output(options.out, written)
-    if warm is None and renderer.values is not None and store_articles is None:
-        stored.save(renderer.values.entries)
     if records is not None:
         records.save()
     record = cache.record(outputs, options.out, written, copies)
