@@ -22,7 +22,7 @@ import datetime as dt
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from .assemble import data_unchanged
@@ -31,7 +31,7 @@ from .content import ArticleSource
 from .diagnostics import BuildAborted, Location
 from .fingerprint import Fingerprinter
 from .images import ImageAsset, ImageProcessor
-from .model import ARTICLE_FIELDS, Article, KeptArticle, Site, Term, body_utf8, read_body_when_asked
+from .model import ARTICLE_FIELDS, Article, ArticleCard, KeptArticle, Site, Term, body_utf8, read_body_when_asked
 from .shortcodes import DataDigests
 from .state import ENGINE
 
@@ -66,6 +66,9 @@ class AssembledArticles:
         self._made: list[tuple[str, Article, str, dict[str, str]]] = []
         self.codec = ArticleCodec()
         self._hashing: Fingerprinter | None = None  # see store_as_made
+        # id of a card -> the key of its article's row, for the articles given back or made (their
+        # rows are written before any page is rendered): how a list page's record names its cards (listing.py)
+        self.row_of_card: dict[int, str] = {}
 
     def store_as_made(self) -> None:
         """From now on each article assembled is stored a few hundred at a time as they come, with
@@ -115,14 +118,17 @@ class AssembledArticles:
         self.bodies.mark_used(key)
         self.seed[id(article)] = (article, facts["fingerprint"])
         self.data_used[id(article)] = facts.get("data") or {}
+        card = article.card
+        self.row_of_card[id(card)] = key
         if facts["card"] is not None:
-            card = article.card
             self.seed[id(card)] = (card, facts["card"])
         return article, facts["body_key"]
 
     def keep_article(self, source: ArticleSource, world: str, article: Article, body_key: str,
                      data_used: dict[str, str]) -> None:
-        self._made.append((self.key(source, world, article.stale_original), article, body_key, data_used))
+        key = self.key(source, world, article.stale_original)
+        self._made.append((key, article, body_key, data_used))
+        self.row_of_card[id(article.card)] = key
         if self._hashing is not None:
             card = article.card
             self.seed[id(article)] = (article, self._hashing.of(article))
@@ -197,6 +203,17 @@ class AssembledArticles:
                 self.seed[id(article)] = (article, json.loads(meta)["fingerprint"])  # as ``article`` does
                 return key, article
         return None
+
+    def cards(self, keys: Iterable[str], images: ImageProcessor) -> dict[str, ArticleCard]:
+        """key -> the card of the article kept under it, for the keys whose article is there as it was
+        (its images the same)."""
+        found = {}
+        for key, row in self.table.get_many(keys).items():
+            article = self.codec.decode(json.loads(row.split("\n", 1)[1]), lambda key=key: self._body(key), images)
+            if article is not None:
+                card = found[key] = article.card
+                self.row_of_card[id(card)] = key
+        return found
 
     def _body(self, key: str) -> str:
         found = self.bodies.get_many([key])

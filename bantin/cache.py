@@ -88,6 +88,8 @@ class BuildCache:
     sources: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "sources"))
     # Calendar, stats and other data files as parsed (yamlfile.ParsedFiles), by the hash of their text.
     data_files: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "data_files"))
+    # The pages that show cards, as planned (listing.py), kept and pruned by command-line builds only.
+    listings: "KeyValueTable" = field(default_factory=lambda: KeyValueTable(None, "listings"))
     outputs: dict[str, str] = field(default_factory=dict)
     output_folder: str = ""  # the folder the outputs' fingerprints describe
     sections: dict[str, Any] = field(default_factory=dict)  # section name -> its record of what it wrote
@@ -103,7 +105,8 @@ class BuildCache:
         (root / CACHE_DIR / "bodies.sqlite").unlink(missing_ok=True)  # the bodies' own file until 0.x
         shared = Database(database)  # one connection for every table (each has its own page cache)
         tables = [KeyValueTable(database, name, clean, shared)
-                  for name in ("bodies", "front_matter", "made", "articles", "article_bodies", "sources", "data_files")]
+                  for name in ("bodies", "front_matter", "made", "articles", "article_bodies", "sources", "data_files",
+                               "listings")]
         record_file = cls.record_file(root, out)
         cache = cls(root / CACHE_DIR, record_file.name if record_file is not None else None, *tables)
         if clean:
@@ -298,6 +301,21 @@ class KeyValueTable:
                 chunk = missing[start : start + 500]
                 query = f"SELECT key, value FROM {self.table} WHERE key IN ({','.join('?' * len(chunk))})"
                 found.update(db.execute(query, chunk).fetchall())
+        self.used.update(found)
+        return found
+
+    def present(self, keys) -> set[str]:
+        """Which of ``keys`` have a row, without reading the rows (marked used, like rows read)."""
+        keys = list(dict.fromkeys(keys))
+        found = {key for key in keys if key in self.memory}
+        missing = [key for key in keys if key not in found]
+        if not self._read:
+            missing = [key for key in missing if key in self.written]
+        if missing and (db := self._connection()) is not None:
+            for start in range(0, len(missing), 500):
+                chunk = missing[start : start + 500]
+                query = f"SELECT key FROM {self.table} WHERE key IN ({','.join('?' * len(chunk))})"
+                found.update(key for (key,) in db.execute(query, chunk))
         self.used.update(found)
         return found
 

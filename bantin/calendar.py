@@ -579,6 +579,11 @@ class CalendarLinks:
         return "settings"
 
 
+class IncompleteSite(Exception):
+    """A page asked the calendar of a rebuild that checked a few articles for what only the whole
+    site knows (quick.py then leaves the build to the full one)."""
+
+
 @dataclass
 class CalendarSection(CalendarLinks):
     """The calendar; templates reach it as ``calendar``."""
@@ -594,6 +599,7 @@ class CalendarSection(CalendarLinks):
     _ui: Any = None  # UiStrings, known from the shortcodes stage on
     _diagnostics: Diagnostics | None = None
     _cache: dict = field(default_factory=dict)
+    _partial: bool = False  # checked with a few articles (restore_site_facts)
     # Its plan reads nothing its fingerprint leaves out (besides settings, UI strings and the day),
     # so the preview can keep the planned pages while the fingerprint stays the same (warm.py).
     replayable: ClassVar[bool] = True
@@ -643,6 +649,24 @@ class CalendarSection(CalendarLinks):
                 self.links.update((article.base, ident) for ident in article.events if ident in self.events)
         # A yearly event without 'until' is shown up to the last year the site has content for.
         self.last_year = max(years) if years else None
+
+    def site_facts(self) -> dict:
+        """What ``check`` learnt from the whole site, as JSON values, for a rebuild that checks a few
+        articles (quick.py): the last year and the links; "articles", the base names of the articles
+        the calendar's pages show (by title and address)."""
+        return {"last_year": self.last_year, "links": sorted(map(list, self.links)),
+                "articles": sorted({base for base, _ in self.links})}
+
+    def restore_site_facts(self, facts: dict, fingerprint: str | None) -> None:
+        """After ``check`` of a few articles: what the whole site's check found (``site_facts``) and
+        the fingerprint it had, which the caller knows to be the same (none of the articles checked
+        is one of "articles"). The articles of the other links are not known then: a page that
+        would show one is not rendered (``related_articles`` raises IncompleteSite)."""
+        self.last_year = facts["last_year"]
+        self.links = {(base, ident) for base, ident in facts["links"]}
+        self._cache.clear()  # (what was worked out from the links)
+        self._cache["fingerprint"] = fingerprint
+        self._partial = True
 
     # 4. plan
     def plan(self, planner: "Planner") -> None:
@@ -699,6 +723,8 @@ class CalendarSection(CalendarLinks):
         default = self.config.default_language
         found = []
         for base in sorted(self._links_by("event").get(ident, ())):
+            if self._partial and base not in self.site.translations:
+                raise IncompleteSite(f"the calendar does not know the articles of event '{ident}' in this build")
             versions = self.site.translations.get(base, {})
             if lang in versions:
                 found.append((versions[lang], False))

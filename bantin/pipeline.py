@@ -28,7 +28,8 @@ from .links import LinkChecker, written_paths
 from .markdown_render import MarkdownWorkers
 from .page_work import PageWork, do_pages
 from .plan import PageOutput, Planner, plan_news, plan_site_files
-from .quick import needs_whole_site, quick_rebuild, shown_in_full
+from .listing import record_pages
+from .quick import needs_whole_site, page_contents, quick_rebuild
 from .render import Renderer
 from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections, load_sections
@@ -247,10 +248,16 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
     cache.save(record if warm is None else None)
     if stamps is not None:  # (a stamp not trusted is recorded as one that matches nothing)
         next_publication = site.next_publication.isoformat() if site.next_publication else None
+        # What a rebuild after an edit to an article reads instead of the whole site (quick.py).
+        shown, carded = page_contents(plan.pages) if not config.search else ({}, {})
+        listed = record_pages({page.path: page for page in plan.pages if page.path in carded}, carded, outputs,
+                              stored.row_of_card, cache.listings) if not config.search else None
         BuildState(inputs or "", _options_key(options), day, next_publication, str(options.out.resolve()),
-                   tuple(written), counts, warnings_of(diagnostics), stamps.others or "", stamps.articles,
-                   shown_in_full(plan.pages) if not config.search else {},
-                   needs_whole_site(renderer.graph), world, data, record["id"]).stamp_output().save(root, options.out)
+                   tuple(written), counts, warnings_of(diagnostics), stamps.others or "", stamps.articles, shown,
+                   needs_whole_site(renderer.graph), world, data, record["id"], listed=listed,
+                   globals=renderer.section_fingerprints(),
+                   facts={section.name: section.site_facts() for section in sections if hasattr(section, "site_facts")},
+                   ).stamp_output().save(root, options.out)
     images.prune()
     if warm is not None and not diagnostics.items:
         renderer.values = None  # (its hashes are kept apart, for the objects that live on)

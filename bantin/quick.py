@@ -1,29 +1,35 @@
-"""A rebuild after an edit to the body of an article (or a few), without the rest of the site.
+"""A rebuild after an edit to an article (or a few): its body, or what its card shows (a summary,
+a title under a fixed ``slug``), without the rest of the site.
 
 A command-line rebuild of a large archive spends seconds making its model again (19,000
 kept articles decoded, 22,000 pages planned and hashed) though an edit to one body
 changes one page, or two when the article has a translation (whose page notes that its
-original changed). This path answers such an edit from the records of the last build
-instead, and leaves every other case to the full build (pipeline.py), which is always
-right. It applies when:
+original changed), and an edit to its summary a dozen (the lists that show its card).
+This path answers such an edit from the records of the last build instead, and leaves
+every other case to the full build (pipeline.py), which is always right. It applies when:
 
 - the last build of this output succeeded and left its state (state.BuildState) with the
   same options, on the same day, before the next scheduled article goes live, and search
   is off (an edited body changes the search index, which Pagefind makes whole);
 - nothing but article files changed (their stamps), at most ``MAX_EDITED`` of them, none
-  added, deleted or renamed, each with the front matter it had, and the output folder
-  still holds every file the last build wrote;
+  added, deleted or renamed, and the output folder still holds every file the last build wrote;
 - the articles of the edited files and of their translations, assembled again, differ
-  from those the last build kept in their bodies and their "original changed" state alone
-  (not in a summary taken from the body, an image, a title: what lists and cards show);
+  from those the last build kept in their bodies and their "original changed" state alone,
+  or, when the last build recorded its list pages (listing.py), in ``LISTED_FIELDS`` too
+  (what a card shows but its address, date, terms and image, which move it or change other
+  pages; and the source and caption its own page shows), for articles no section's pages
+  show (the calendar's pages show the titles of the articles its events link);
 - the pages that show those articles in full are their own pages and the feeds (whose
   other entries come from the cache, in the order the last build gave them), no page's
   templates read ``site`` or ``plan`` (every article in full), and the article template
   reads no global that only the whole site can answer (those, ``calendar``, ``stats``).
 
-It then renders those pages, checks their links against the output's files, and keeps the
-cache as a full build would: the pages' fingerprints in the output's record (as a patch to
-it), the new articles in place of the ones they replace, the files' records and the state.
+It then renders those pages and the list pages that show the changed cards (from their
+records, with the other cards from the cache; the sections they read put back as the whole
+site's check left them, with the fingerprints the last build gave them), checks their links
+against the output's files, and keeps the cache as a full build would: the pages'
+fingerprints in the output's record (as a patch to it), the new articles in place of the
+ones they replace, the list pages' new records, the files' records and the state.
 Its output is byte-identical to a full build's (tests/test_quick.py builds both ways).
 """
 
@@ -38,6 +44,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from .assemble import Selection, assemble
+from . import listing
 from .assembled import AssembledArticles
 from .cache import CACHE_DIR, BuildCache
 from .config import SiteConfig
@@ -66,6 +73,11 @@ WHOLE_SITE_GLOBALS = SITE_WIDE_GLOBALS | {"calendar", "stats"}
 # What an edit to a body may change in its article (and a translation's "original changed" note in
 # that translation's): anything else shows on other pages.
 PAGE_ONLY_FIELDS = frozenset({"body_html", "stale_original"})
+# What else an edit may change when the list pages can be rendered again: what a card shows of an
+# article but its address, date, terms and image (those move it, or change other pages), and what
+# its own page alone shows.
+LISTED_FIELDS = PAGE_ONLY_FIELDS | {"title", "summary", "dateline", "cover_alt", "source", "source_url",
+                                    "cover_caption"}
 _MOMENTS = ("published", "updated")  # compared by repr too: equal instants in two zones render apart
 
 
@@ -83,48 +95,58 @@ class NamedSource(NamedTuple):
     base: str
 
 
-# Values that hold no article: scalars, and records that by design hold none (what lists show of an
-# article, terms, images, the sitemap's lines, the language switcher), not walked: a large
-# archive's pages hold 400,000 of them.
-_NO_ARTICLES = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, ArticleCard, Term, ImageAsset,
-                          Variant, SitemapEntry, Switch, TermCount})
+# Values that hold no article: scalars, and records that by design hold none (terms, images, the
+# sitemap's lines, the language switcher), not walked: a large archive's pages hold 400,000 of them.
+_NO_ARTICLES = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, Term, ImageAsset, Variant,
+                          SitemapEntry, Switch, TermCount})
 
 
 def shown_in_full(pages) -> dict[str, tuple[str, ...]]:
     """page path -> the files of the articles it shows in full besides its own (a feed's entries, a
     stale translation's original), for the pages that show any (kept in the state for this path).
     Found wherever they stand in a page's data, not only where the news pages put them."""
-    within: dict[int, list[str]] = {}  # id of a record -> the articles in it (cards: none)
-    shown = {}
+    return page_contents(pages, cards=False)[0]
+
+
+def page_contents(pages, cards: bool = True) -> tuple[dict[str, tuple[str, ...]], dict[str, list[ArticleCard]]]:
+    """(``shown_in_full``; page path -> the cards it shows, in the order met, for the pages that
+    show any: what listing.py records).``cards``: False, the cards are not looked for."""
+    within: dict[int, list] = {}  # id of a record -> the articles and cards in it
+    shown, carded = {}, {}
     for page in pages:
-        found: list[str] = []
+        found: list = []
         for value in page.data.values():
-            _collect(value, found, within)
-        rels = [rel for rel in found if rel != page.origin]
+            _collect(value, found, within, cards)
+        rels = [rel for rel in found if type(rel) is str and rel != page.origin]
         if rels:
             shown[page.path] = tuple(dict.fromkeys(rels))
-    return shown
+        if cards and (listed := [card for card in found if type(card) is ArticleCard]):
+            carded[page.path] = listed
+    return shown, carded
 
 
-def _collect(value, found: list[str], within: dict[int, list[str]]) -> None:
-    """Adds to ``found`` the files of the articles in ``value``."""
+def _collect(value, found: list, within: dict[int, list], cards: bool) -> None:
+    """Adds to ``found`` the files of the articles in ``value`` (and its cards, with ``cards``)."""
     kind = type(value)
     if kind in _NO_ARTICLES:
         return
-    if isinstance(value, Article):
+    if kind is ArticleCard:
+        if cards:
+            found.append(value)
+    elif isinstance(value, Article):
         found.append(value.rel)
     elif kind is tuple or kind is list:
         for item in value:
-            _collect(item, found, within)
+            _collect(item, found, within, cards)
     elif kind is dict or kind is MappingProxyType:
         for item in value.values():
-            _collect(item, found, within)
+            _collect(item, found, within, cards)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         known = within.get(id(value))
         if known is None:  # the same record on many pages: walked once (kept alive by the pages)
             known = within[id(value)] = []
             for field in dataclasses.fields(value):
-                _collect(getattr(value, field.name), known, within)
+                _collect(getattr(value, field.name), known, within, cards)
         found += known
 
 
@@ -156,8 +178,12 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     sources = load_articles(root, config, diagnostics, cache.front_matter, None, records, group)
     if diagnostics.has_errors or len(sources) != len(group):
         return None
-    if any(before.get(s.rel, {}).get("front_matter") != s.front_matter_key for s in sources):
-        return None  # a front matter changed (or a file was not recorded): other pages may show it
+    if any(s.rel not in before for s in sources):
+        return None  # a file the last build did not record
+    # A front matter changed: other pages may show it, which only the records of the list pages tell.
+    retouched = {s.rel for s in sources if before[s.rel].get("front_matter") != s.front_matter_key}
+    if retouched and state.listed is None:
+        return None
 
     sections = all_sections()
     renderer = Renderer(root, config, ui, {section.name: section for section in sections})
@@ -174,18 +200,30 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
 
     published = {article.rel: article for local in site.languages.values() for article in local.articles}
     found = _changed_articles(sources, published, {rel: row["text"] for rel, row in before.items()}, stored, world,
-                              config, images)
+                              config, images, retouched, state.listed is not None)
     if found is None:
         return None
-    changed, replaced = found
+    changed, replaced, carded = found
+    linked = {base for facts in state.facts.values() for base in facts.get("articles", ())}
+    if any(changed[rel].base in linked for rel in carded):
+        return None  # its title may show on the section's pages (the calendar's), not rendered here
 
-    # The pages that show them in full: their own, and the feeds; no other kind.
+    # The pages that show them in full: their own, and the feeds; and the list pages that show the
+    # cards of those whose cards changed (from their records: listing.py); no other kind.
     own = {output_path(article.url): article for article in published.values()}
     feeds = {output_path(feed_url(lang)): lang for lang in config.languages}
     to_render = {output_path(article.url) for article in changed.values()}
     to_render |= {path for path, rels in state.shown.items() if set(rels) & changed.keys()}
     if not to_render <= own.keys() | feeds.keys():
         return None
+    lists: list = []
+    if carded:
+        new_cards = {old_key: changed[rel].card for rel, old_key in carded.items()}
+        lists = listing.read_pages(state.listed, listing.find(state.listed, new_cards), cache.listings,
+                                   lambda keys: {**stored.cards(keys - new_cards.keys(), images), **new_cards})
+        if lists is None:
+            return None
+        to_render |= {page.path for page in lists}
     entries = _feed_entries({path: state.shown[path] for path in to_render if path in feeds}, published, files,
                             root, config, records, cache, stored, world, images)
     if entries is None:
@@ -193,15 +231,17 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
 
     for section in sections:
         section.check(site, diagnostics)
+        if hasattr(section, "restore_site_facts") and section.name in state.facts:
+            section.restore_site_facts(state.facts[section.name], state.globals.get(section.name))
     planner = Planner(site, ui, article_data=tuple(
         s.article_page_data for s in sections if hasattr(s, "article_page_data")))
     alternates_of: dict = {}
     for path in sorted(to_render):
         if path in own:
             plan_article(planner, config.language(own[path].lang), own[path], alternates_of)
-        else:
+        elif path in feeds:
             plan_feed(planner, feeds[path], entries[path])
-    plan = Plan(tuple(planner.pages), ())
+    plan = Plan(tuple(planner.pages) + tuple(lists), ())
     if diagnostics.has_errors or sorted(p.path for p in plan.pages) != sorted(to_render):
         return None
 
@@ -211,7 +251,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     fingerprints = None
     try:
         fingerprints = _render(plan, site, renderer, stored, LinkChecker(plan, root, config, diagnostics, written),
-                               output, diagnostics)
+                               output, diagnostics, state.globals if lists else None)
     finally:
         if fingerprints is None or not output.staged:  # a problem, or the very bytes the pages have
             output.discard()
@@ -228,9 +268,11 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         (d.location.path, d.location.line, d.location.col, d.message)
         for d in diagnostics.warnings if d.location.path in group_rels)
     shown = {path: rels for path, rels in state.shown.items() if path not in to_render}
-    shown.update(shown_in_full(plan.pages))
+    shown_now, carded_now = page_contents(plan.pages)
+    shown.update(shown_now)
+    listed = _listed(state.listed, plan, carded_now, fingerprints, stored, cache)
     dataclasses.replace(state, inputs=stamps.whole or "", warnings=warnings, others=stamps.others,
-                        articles=stamps.articles, shown=shown).stamp_output(output.staged).save(root, out)
+                        articles=stamps.articles, shown=shown, listed=listed).stamp_output(output.staged).save(root, out)
     return QuickResult(state.counts, warnings, tuple(sorted(output.staged)))
 
 
@@ -250,16 +292,21 @@ def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now
 
 
 def _changed_articles(sources, published: dict[str, Article], texts_before: dict[str, str],
-                      stored: AssembledArticles, world: str, config: SiteConfig,
-                      images: ImageProcessor) -> tuple[dict[str, Article], list[str]] | None:
+                      stored: AssembledArticles, world: str, config: SiteConfig, images: ImageProcessor,
+                      retouched: set[str], lists: bool) -> tuple[dict[str, Article], list[str], dict[str, str]] | None:
     """(file -> article, for those that differ from the article the last build kept; the keys of the
-    kept ones they replace), or None when one differs in more than its own pages show, or the
-    last build's article cannot be had (``texts_before``: the hash of each file's text then)."""
+    kept ones they replace; file -> the key it replaces, for those whose cards changed too), or None
+    when one differs in more than its own pages and its cards show (``lists``: whether the list
+    pages can be rendered again, or only its own pages), or the last build's article cannot be had
+    (``texts_before``: the hash of each file's text then; ``retouched``: the files whose front matter changed)."""
     changed: dict[str, Article] = {}
     replaced: list[str] = []
+    carded: dict[str, str] = {}
     for source in sources:
         article = published.get(source.rel)
         if article is None:
+            if source.rel in retouched:
+                return None  # made a draft, or scheduled: its pages go
             continue  # a draft or a scheduled article (its front matter as it was): no page then or now
         found = stored.previous(source, texts_before[source.rel], world, config.codes, images)
         if found is None:
@@ -268,10 +315,24 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
         if key == AssembledArticles.key(source, world, article.stale_original):
             continue  # the very article the last build kept
         if not same_but_page(old, article):
-            return None
+            if not lists or not same_but_page(old, article, LISTED_FIELDS):
+                return None
+            carded[source.rel] = key
         changed[source.rel] = article
         replaced.append(key)
-    return changed, replaced
+    return changed, replaced, carded
+
+
+def _listed(lines: dict[str, str] | None, plan: Plan, carded: dict[str, list[ArticleCard]],
+            fingerprints: dict[str, str | None], stored: AssembledArticles, cache: BuildCache) -> dict[str, str] | None:
+    """The state's lines of the list pages (listing.py), with those of the pages rendered here anew."""
+    if lines is None or not carded:
+        return lines
+    pages = {page.path: page for page in plan.pages if page.path in carded}
+    # (an article's own page shows no card: only list pages are recorded)
+    made = listing.record_pages(pages, carded, {path: f for path, f in fingerprints.items() if f}, stored.row_of_card,
+                                cache.listings, prune=False)
+    return None if made is None else {**lines, **made}
 
 
 def _keep_records(cache: BuildCache, fingerprints: dict[str, str | None], state: BuildState,
@@ -310,11 +371,15 @@ def _feed_entries(shown: dict[str, tuple[str, ...]], published: dict[str, Articl
 
 
 def _render(plan: Plan, site: Site, renderer: Renderer, stored: AssembledArticles, links: LinkChecker,
-            output: OutputFolder, diagnostics: Diagnostics) -> dict[str, str | None] | None:
+            output: OutputFolder, diagnostics: Diagnostics,
+            sections_were: dict[str, str | None] | None = None) -> dict[str, str | None] | None:
     """Render, check and stage the plan's pages; their fingerprints, or None on any problem (the full
-    build reports it)."""
+    build reports it). ``sections_were``: the sections' fingerprints in the last full build, which
+    they must still have (list pages read them)."""
     renderer.fingerprint_seed = stored.seed
     fingerprint_of = renderer.fingerprints(plan, site)
+    if sections_were is not None and renderer.section_fingerprints() != sections_were:
+        return None
     fingerprints = {page.path: fingerprint_of(page) for page in plan.pages}
     for done in do_pages(PageWork(renderer, site, plan, links, output), plan.pages, 1):
         if done.aborted or done.error:
@@ -335,10 +400,10 @@ def needs_whole_site(graph: TemplateGraph) -> bool:
     return bool(graph.names_read() & SITE_WIDE_GLOBALS or article_names & WHOLE_SITE_GLOBALS)
 
 
-def same_but_page(old: Article, new: Article) -> bool:
-    """Whether two versions of an article differ only in what their own pages show."""
+def same_but_page(old: Article, new: Article, fields: frozenset[str] = PAGE_ONLY_FIELDS) -> bool:
+    """Whether two versions of an article differ only in what their own pages show (or in ``fields``)."""
     for field in dataclasses.fields(Article):
-        if field.name in PAGE_ONLY_FIELDS:
+        if field.name in fields:
             continue
         a, b = getattr(old, field.name), getattr(new, field.name)
         if a != b or (field.name in _MOMENTS and repr(a) != repr(b)):

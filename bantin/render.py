@@ -176,6 +176,7 @@ class Renderer:
             },
         }
 
+        self._global_digests = global_digests
         contexts: dict[str, str | None] = {}  # template -> page_context
 
         def fingerprint(page) -> str | None:
@@ -189,6 +190,11 @@ class Renderer:
             return None if context is None else page_fingerprint(context, values.of(page))
 
         return fingerprint
+
+    def section_fingerprints(self) -> dict[str, str | None]:
+        """The fingerprint of each section templates read (not ``site`` or ``plan``), as the last
+        ``fingerprints`` saw the site."""
+        return {name: get() for name, get in self._global_digests.items() if name not in ("site", "plan")}
 
     def describe_error(self, exc: Exception) -> tuple[Location, str]:
         """Where a template mistake is and what it is, as an error message says it."""

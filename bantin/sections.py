@@ -63,6 +63,10 @@ class Section(Protocol):
     # Optional ``article_page_data(article) -> Mapping[str, Any]``: what the section adds to the data
     # of an article's page (the calendar: the article's events), so that the page depends on that
     # and not on the whole section.
+    # Optional ``site_facts() -> dict`` and ``restore_site_facts(facts)``: what ``check`` learnt from the
+    # whole site, as JSON values (kept in the build's state), and putting it back after a ``check`` of
+    # a few articles (quick.py); facts["articles"], if there: the base names of the articles whose
+    # titles and addresses the section shows, which that rebuild then checks too.
 
 
 class Navigation:

@@ -153,6 +153,14 @@ class BuildState:
     # recently for their time to show the next change.
     folders: dict[str, int] = field(default_factory=dict)
     loose: tuple[str, ...] = ()
+    # For a rebuild after an edit to what a card shows (quick.py, listing.py): each page that shows
+    # cards, with its fingerprint (the key of its record) and the shortened keys of its cards'
+    # articles ("fingerprint refs"); None when one such page could not be recorded. And what the
+    # templates' globals (the sections) were: each one's fingerprint, and what each section's
+    # ``check`` learnt from the whole site.
+    listed: dict[str, str] | None = None
+    globals: dict[str, str | None] = field(default_factory=dict)
+    facts: dict[str, dict] = field(default_factory=dict)
 
     @staticmethod
     def path(root: Path, out: Path) -> Path:
@@ -170,6 +178,8 @@ class BuildState:
                 shown={path: tuple(rels) for path, rels in data["shown"].items()}, site_wide=data["site_wide"],
                 world=data["world"], data=dict(data["data"]), record_id=data["record_id"],
                 folders=dict(data["folders"]), loose=tuple(data["loose"]),
+                listed=None if data["listed"] is None else dict(data["listed"]), globals=dict(data["globals"]),
+                facts=dict(data["facts"]),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -186,6 +196,7 @@ class BuildState:
             "shown": {path: list(rels) for path, rels in self.shown.items()}, "site_wide": self.site_wide,
             "world": self.world, "data": self.data, "record_id": self.record_id,
             "folders": self.folders, "loose": list(self.loose),
+            "listed": self.listed, "globals": self.globals, "facts": self.facts,
         }, ensure_ascii=False), encoding="utf-8")
         temporary.replace(path)
 

@@ -7,6 +7,7 @@ the spy tells whether the quick path answered or left the build to the full pipe
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import time
@@ -141,17 +142,19 @@ def test_other_edits_take_the_full_build(site, capsys, monkeypatch, path, old, n
     assert same_as_clean(site, capsys, warnings)
 
 
-def test_a_summary_taken_from_the_body_takes_the_full_build(site, capsys, monkeypatch):
-    text = (site / PARADE_VI).read_text(encoding="utf-8")
-    (site / PARADE_VI).write_text("\n".join(line for line in text.split("\n") if not line.startswith("summary:")),
-                                  encoding="utf-8")
-    assert rebuild(site, capsys, PARADE_VI).code == 0
+def test_a_summary_taken_from_the_body_renders_the_lists_again(site, capsys, monkeypatch):
+    text = (site / COOP_VI).read_text(encoding="utf-8")
+    (site / COOP_VI).write_text("\n".join(line for line in text.split("\n") if not line.startswith("summary:")),
+                                encoding="utf-8")
+    assert rebuild(site, capsys, COOP_VI).code == 0
     spy = QuickSpy(monkeypatch)
     first = text.split("---\n", 2)[2].strip().split("\n")[0]
-    edit(site / PARADE_VI, first, "Câu mở đầu mới. " + first)
-    assert rebuild(site, capsys, PARADE_VI).code == 0
-    assert spy.answers == [None]  # the lists show the summary
-    assert same_as_clean(site, capsys, [])
+    edit(site / COOP_VI, first, "Câu mở đầu mới. " + first)
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0
+    assert spy.answers[0] is not None and "index.html" in spy.answers[0]  # the lists show the summary
+    assert "Câu mở đầu mới." in (site / "public/index.html").read_text(encoding="utf-8")
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
 
 
 def test_a_mistake_in_an_edited_body_is_reported_by_the_full_build(site, capsys, monkeypatch):
@@ -390,3 +393,100 @@ def test_a_quick_rebuild_stopped_after_moving_its_pages_leaves_them_to_be_render
     assert result.code == 0
     assert rendered == ["article.html"]  # the page whose fingerprint the patch left out
     assert same_as_clean(site, capsys, [])
+
+
+COOP_VI = "content/articles/2020-05-28-phoi-hop-bhxh-buu-dien.vi.md"  # on no event's page; in the feed
+COOP_PAGE = "tin-tuc/nganh-bhxh-va-buu-dien-phoi-hop-chi-tra-van-dong-tham-gia-bhxh/index.html"
+
+
+def test_a_summary_edit_renders_the_list_pages_that_show_its_card(site, capsys, monkeypatch):
+    # What lists show of an article changed: its own page, the feed, and the lists with its card
+    # (home, news, its tags' and author's pages, from their records), not the other lists.
+    spy = QuickSpy(monkeypatch)
+    edit(site / COOP_VI, "summary: \"Tóm tắt theo Báo Lạng Sơn:", "summary: \"Tóm lược theo Báo Lạng Sơn:")
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0, result.errors
+    assert spy.answers == [("atom.xml", "chu-de/bhxh-tu-nguyen/index.html", "chu-de/bhyt/index.html", "chu-de/buu-dien/index.html",
+                            "chu-de/lang-son/index.html", "index.html", "tac-gia/ban-bien-tap/index.html",
+                            "tin-tuc/index.html", COOP_PAGE)]
+    assert result.errors == []
+    for path in ("index.html", "chu-de/buu-dien/index.html", COOP_PAGE):
+        assert "Tóm lược theo Báo Lạng Sơn:" in (site / "public" / path).read_text(encoding="utf-8"), path
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def test_a_title_edit_with_a_slug_and_a_summary_edit_again_stay_quick(site, capsys, monkeypatch):
+    # With its address fixed by 'slug', a new title changes no address: still the lists' records.
+    edit(site / COOP_VI, "date: 2020-05-28\n", "date: 2020-05-28\nslug: phoi-hop-bhxh-buu-dien\n")
+    assert rebuild(site, capsys, COOP_VI).code == 0  # (a new address: the full build)
+    spy = QuickSpy(monkeypatch)
+    edit(site / COOP_VI, "title: \"Ngành BHXH và bưu điện", "title: \"BHXH và bưu điện")
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0
+    assert spy.answers[0] is not None and "tin-tuc/phoi-hop-bhxh-buu-dien/index.html" in spy.answers[0]
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    edit(site / COOP_VI, "summary: \"Tóm tắt", "summary: \"Bản tóm tắt")
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0
+    assert spy.answers[1] is not None and "index.html" in spy.answers[1]
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+@pytest.mark.parametrize("path, old, new, why", [
+    (COOP_VI, "title: \"Ngành BHXH", "title: \"Cả ngành BHXH", "a new title without 'slug': a new address"),
+    (COOP_VI, "tags: [Bưu điện, ", "tags: [", "a tag fewer: its page goes"),
+    (COOP_VI, "date: 2020-05-28", "date: 2020-05-29", "a new date: the lists' order"),
+    (COOP_VI, "date: 2020-05-28", "date: 2020-05-28\ndraft: true", "made a draft: its pages go"),
+    (PARADE_VI, "summary: \"", "summary: \"Tin: ", "an article an event's page links: the calendar's pages"),
+])
+def test_card_edits_that_other_pages_show_take_the_full_build(site, capsys, monkeypatch, path, old, new, why):
+    spy = QuickSpy(monkeypatch)
+    edit(site / path, old, new)
+    result = rebuild(site, capsys, path)
+    assert result.code == 0, (why, result.errors)
+    assert spy.answers == [None], why
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w]), why
+
+
+def test_a_list_page_record_naming_code_is_refused_and_the_full_build_runs(site, capsys, monkeypatch):
+    # The records are pickles read by an unpickler that makes the engine's records only: one that
+    # names anything else (here os.system, as a tampered cache could) is not run, only refused.
+    import base64
+    import pickle
+    import sqlite3
+
+    class Payload:
+        def __reduce__(self):
+            return os.system, (f"touch '{site / 'pwned'}'",)
+
+    database = site / ".bantin-cache" / "cache.sqlite"
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT key, value FROM listings").fetchall()
+        assert rows
+        for key, value in rows:
+            refs = value.split("\n", 1)[0]
+            evil = base64.b64encode(pickle.dumps(Payload(), protocol=5)).decode("ascii")
+            db.execute("UPDATE listings SET value = ? WHERE key = ?", (refs + "\n" + evil, key))
+    spy = QuickSpy(monkeypatch)
+    edit(site / COOP_VI, "summary: \"Tóm tắt", "summary: \"Bản tóm tắt")
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0
+    assert spy.answers == [None]
+    assert not (site / "pwned").exists()
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def test_the_unpickler_of_list_pages_refuses_what_is_not_the_engine_s():
+    import base64
+    import pickle
+
+    from bantin import listing
+
+    from bantin.model import read_body_when_asked
+
+    for value, name in ((os.system, "posix.system"), (dataclasses.replace, "dataclasses.replace"),
+                        (read_body_when_asked, "bantin.model.read_body_when_asked")):
+        record = base64.b64encode(pickle.dumps(value, protocol=5)).decode("ascii")
+        with pytest.raises(pickle.UnpicklingError) as refused:
+            listing.decode(record, lambda key: None)
+        assert str(refused.value) == f"a page record names {name}, which it may not"

@@ -1,0 +1,199 @@
+"""The pages that list articles by their cards (home, news lists, tag and author pages), kept
+so that a rebuild after an edit to what a card shows renders them again without the rest
+of the site (quick.py).
+
+An edit to one article's summary changes a dozen pages of a large archive: its own, the
+list pages its card is on, the feeds. Planning them the way a full build does needs every
+article of the site (a tag page lists all of the tag's), five seconds at 10,000 pairs. So
+each full build keeps, for each page that shows cards, the page as planned with each card
+replaced by a reference to the stored article it comes from (assembled.py), under the
+page's fingerprint: a page's record is made once, whatever build made the page, and read
+back with the cards of the articles as they are now.
+
+The records are pickles in the cache's SQLite file, read back by an unpickler that makes
+nothing but the engine's own records and a few standard values (``_ALLOWED``): data,
+never code, like the rest of the cache.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import io
+import pathlib
+import pickle
+import zoneinfo
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping
+
+import markupsafe
+
+from .cache import KeyValueTable, digest
+from .model import Article, ArticleCard
+
+REF_BYTES = 8  # of an article's key, in a page's list of the cards it shows (state.py): for finding, not reading
+
+
+class Unlisted(Exception):
+    """A page's data holds what a record cannot refer to: a whole article, a card of an article
+    that was not stored, a value of a type the unpickler would refuse."""
+
+
+def _proxy(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+# (module, name) the unpickler may make besides the engine's dataclasses: what page data hold.
+_ALLOWED = {
+    ("datetime", "datetime"): dt.datetime, ("datetime", "date"): dt.date, ("datetime", "timezone"): dt.timezone,
+    ("datetime", "timedelta"): dt.timedelta, ("zoneinfo", "ZoneInfo._unpickle"): zoneinfo.ZoneInfo._unpickle,
+    ("pathlib", "PosixPath"): pathlib.PosixPath, ("markupsafe", "Markup"): markupsafe.Markup,
+    (__name__, "_proxy"): _proxy,
+}
+
+
+class _PagePickler(pickle.Pickler):
+    def __init__(self, file, row_of_card: Mapping[int, str]):
+        super().__init__(file, protocol=5)
+        self.row_of_card = row_of_card
+        self.refs: list[str] = []
+
+    def persistent_id(self, value):
+        kind = type(value)
+        if kind is ArticleCard:
+            key = self.row_of_card.get(id(value))
+            if key is None:
+                raise Unlisted("a card of an article not stored")
+            self.refs.append(key)
+            return key
+        if isinstance(value, Article):
+            raise Unlisted("a whole article")
+        return None
+
+    def reducer_override(self, value):
+        if type(value) is MappingProxyType:
+            return _proxy, (dict(value),)
+        return NotImplemented
+
+
+class _PageUnpickler(pickle.Unpickler):
+    def __init__(self, file, card_of: Callable[[str], ArticleCard]):
+        super().__init__(file)
+        self.card_of = card_of
+
+    def persistent_load(self, key):
+        return self.card_of(key)
+
+    def find_class(self, module, name):
+        allowed = _ALLOWED.get((module, name))
+        if allowed is not None:
+            return allowed
+        if module.startswith("bantin.") and "." not in name:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and dataclasses.is_dataclass(found):
+                return found
+        raise pickle.UnpicklingError(f"a page record names {module}.{name}, which it may not")
+
+
+def encode(page, row_of_card: Mapping[int, str]) -> tuple[str, list[str]]:
+    """(the page's record, the keys of the stored articles whose cards it shows, in order);
+    raises Unlisted."""
+    buffer = io.BytesIO()
+    pickler = _PagePickler(buffer, row_of_card)
+    try:
+        pickler.dump(page)
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        raise Unlisted(str(exc)) from exc
+    return base64.b64encode(buffer.getvalue()).decode("ascii"), pickler.refs
+
+
+def decode(record: str, card_of: Callable[[str], ArticleCard]):
+    """The page a record holds, each card given by ``card_of(key of its stored article)``; raises
+    pickle.UnpicklingError (a record naming a type it may not), KeyError (a card not had)."""
+    return _PageUnpickler(io.BytesIO(base64.b64decode(record)), card_of).load()
+
+
+def short_refs(keys: Iterable[str]) -> str:
+    """The keys of a page's cards, shortened, as one text (for finding the pages that show an article)."""
+    return base64.b64encode(b"".join(bytes.fromhex(key[: 2 * REF_BYTES]) for key in keys)).decode("ascii")
+
+
+def _holds(held: bytes, wanted: bytes) -> bool:
+    """Whether ``short_refs`` bytes ``held`` have the shortened key ``wanted`` (or a key that begins
+    the same: rendering a page again that did not need it costs time, never correctness)."""
+    at = held.find(wanted)
+    while at >= 0:
+        if at % REF_BYTES == 0:
+            return True
+        at = held.find(wanted, at + 1)
+    return False
+
+
+def record_pages(pages: dict[str, object], carded: dict[str, list[ArticleCard]], fingerprints: dict[str, str],
+                 row_of_card: Mapping[int, str], table: KeyValueTable, prune: bool = True) -> dict[str, str] | None:
+    """Keep a record of each page that shows cards (``carded``: path -> its cards, quick.page_contents)
+    not kept already, and (``prune``: the build saw every page) drop the records of pages no longer
+    made; the state's line of each page (``find``), or None when one could not be recorded (its fingerprint not known, a card of an
+    article not stored, a whole article in its data)."""
+    lines: dict[str, str] = {}
+    keys: dict[str, tuple[str, list[str]]] = {}
+    for path, cards in carded.items():
+        fingerprint = fingerprints.get(path)
+        refs = [row_of_card.get(id(card)) for card in cards]
+        if fingerprint is None or None in refs:
+            return None
+        # The page and the very rows its cards come from: a row replaced (an article assembled again,
+        # its translation's state changed) makes a new record, though the page is the same.
+        keys[path] = digest(fingerprint, *refs)[:32], refs
+    kept = table.present(key for key, _ in keys.values())
+    for path, (key, refs) in keys.items():
+        if key not in kept:
+            try:
+                record, named = encode(pages[path], row_of_card)
+            except Unlisted:
+                return None
+            table.put(key, " ".join(dict.fromkeys(named)) + "\n" + record)
+        lines[path] = f"{key} {short_refs(refs)}"
+    if prune:
+        table.keep_only_used()
+    else:
+        table.flush()
+    return lines
+
+
+def find(lines: dict[str, str], keys: Iterable[str]) -> list[str]:
+    """The paths of the recorded pages (``record_pages``'s lines) that may show the cards of the
+    articles stored under ``keys``."""
+    wanted = [bytes.fromhex(key[: 2 * REF_BYTES]) for key in keys]
+    found = []
+    for path, line in lines.items():
+        held = base64.b64decode(line.partition(" ")[2])
+        if any(_holds(held, one) for one in wanted):
+            found.append(path)
+    return found
+
+
+def read_pages(lines: dict[str, str], paths: Iterable[str], table: KeyValueTable,
+               cards_of: Callable[[set[str]], Mapping[str, ArticleCard]]) -> list | None:
+    """The recorded pages at ``paths``, each card given by ``cards_of`` (the keys of their stored
+    articles -> the cards now); None when a record or a card is missing, or a record names what it may not."""
+    keys = {path: lines[path].partition(" ")[0] for path in paths}
+    rows = table.get_many(keys.values())
+    if not rows.keys() >= set(keys.values()):
+        return None
+    split = {key: row.split("\n", 1) for key, row in rows.items()}
+    named = {ref for refs, _ in split.values() for ref in refs.split()}
+    cards = cards_of(named)
+    if not cards.keys() >= named:
+        return None
+    pages = []
+    for path, key in keys.items():
+        try:
+            page = decode(split[key][1], cards.__getitem__)
+        except (pickle.UnpicklingError, KeyError, ValueError, TypeError, AttributeError, EOFError):
+            return None
+        if getattr(page, "path", None) != path:
+            return None
+        pages.append(page)
+    return pages
