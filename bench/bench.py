@@ -11,6 +11,8 @@ converts it for the peers (convert.py), then measures, for each tool:
 - ``edit_title``: rebuild after editing the same article's title, which lists show (bantin's
   corpus sets no ``slug``, so its article moves to a new address too; the peers' files name
   their slug);
+- ``edit_summary``: rebuild after editing the same article's summary (what lists show; its
+  address stays);
 - ``edit_template``: rebuild after editing the shared base template;
 - bantin only, ``ci_cache``: no output folder, but the build cache of the previous run
   restored (what CI does with a cache action).
@@ -58,12 +60,13 @@ BENCH_PY = HERE / ".venv" / "bin" / "python"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TOOLS = ("bantin", "bantin-nosearch", "pelican", "hugo")
 OURS = ("bantin", "bantin-nosearch")  # bantin as configured, and with `search: false` (no Pagefind)
-CASES = ("clean", "nochange", "edit_article", "edit_title", "edit_template", "ci_cache")
+CASES = ("clean", "nochange", "edit_article", "edit_title", "edit_summary", "edit_template", "ci_cache")
 CASE_NAMES = {
     "clean": "clean full build",
     "nochange": "rebuild, no change",
     "edit_article": "rebuild, one article edited",
     "edit_title": "rebuild, one article's title edited",
+    "edit_summary": "rebuild, one article's summary edited",
     "edit_template": "rebuild, base template edited",
     "ci_cache": "CI: fresh output, cache restored",
 }
@@ -303,13 +306,13 @@ def edit_article(tool: Tool, edit: dict) -> str:
     return marker
 
 
-def edit_title(tool: Tool, edit: dict) -> None:
+def edit_title(tool: Tool, edit: dict, field: str = "title") -> None:
     path = tool.article_file(edit)
     tool.remember(path)
-    text, count = re.subn(r'(?mi)^(title:[ \t]*"?)', lambda m: f"{m.group(1)}{next_marker()}: ",
+    text, count = re.subn(rf'(?mi)^({field}:[ \t]*"?)', lambda m: f"{m.group(1)}{next_marker()}: ",
                           tool.originals[path].decode(), count=1)
     if not count:
-        raise SystemExit(f"bench: no title line in {path}")
+        raise SystemExit(f"bench: no {field} line in {path}")
     path.write_text(text, encoding="utf-8")
 
 
@@ -347,6 +350,8 @@ def run_cases(tool: Tool, cases: list[str], runs: int, edit: dict, say) -> dict:
         record("nochange", tool.build)
     if "edit_article" in cases:
         record("edit_article", lambda: (edit_article(tool, edit), tool.build())[1])
+    if "edit_summary" in cases:  # (before the title: each edit starts from the original file)
+        record("edit_summary", lambda: (edit_title(tool, edit, "summary"), tool.build())[1])
     if "edit_title" in cases:
         record("edit_title", lambda: (edit_title(tool, edit), tool.build())[1])
     if "edit_template" in cases:
