@@ -17,8 +17,8 @@ every other case to the full build (pipeline.py), which is always right. It appl
   from those the last build kept in their bodies and their "original changed" state alone,
   or, when the last build recorded its list pages (listing.py), in ``LISTED_FIELDS`` too
   (what a card shows but its address, date, terms and image, which move it or change other
-  pages; and the source and caption its own page shows), for articles no section's pages
-  show (the calendar's pages show the titles of the articles its events link);
+  pages; and the source and caption its own page shows), but the title of an article a
+  section's pages show (the calendar's pages show the titles of the articles its events link);
 - the pages that show those articles in full are their own pages and the feeds (whose
   other entries come from the cache, in the order the last build gave them), no page's
   templates read ``site`` or ``plan`` (every article in full), and the article template
@@ -199,14 +199,13 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         return None
 
     published = {article.rel: article for local in site.languages.values() for article in local.articles}
+    # Articles whose titles and addresses a section's pages show (an event's page, its links).
+    linked = {base for facts in state.facts.values() for base in facts.get("articles", ())}
     found = _changed_articles(sources, published, {rel: row["text"] for rel, row in before.items()}, stored, world,
-                              config, images, retouched, state.listed is not None)
+                              config, images, retouched, state.listed is not None, linked)
     if found is None:
         return None
     changed, replaced, carded = found
-    linked = {base for facts in state.facts.values() for base in facts.get("articles", ())}
-    if any(changed[rel].base in linked for rel in carded):
-        return None  # its title may show on the section's pages (the calendar's), not rendered here
 
     # The pages that show them in full: their own, and the feeds; and the list pages that show the
     # cards of those whose cards changed (from their records: listing.py); no other kind.
@@ -293,12 +292,15 @@ def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now
 
 def _changed_articles(sources, published: dict[str, Article], texts_before: dict[str, str],
                       stored: AssembledArticles, world: str, config: SiteConfig, images: ImageProcessor,
-                      retouched: set[str], lists: bool) -> tuple[dict[str, Article], list[str], dict[str, str]] | None:
+                      retouched: set[str], lists: bool,
+                      linked: set[str]) -> tuple[dict[str, Article], list[str], dict[str, str]] | None:
     """(file -> article, for those that differ from the article the last build kept; the keys of the
     kept ones they replace; file -> the key it replaces, for those whose cards changed too), or None
     when one differs in more than its own pages and its cards show (``lists``: whether the list
-    pages can be rendered again, or only its own pages), or the last build's article cannot be had
-    (``texts_before``: the hash of each file's text then; ``retouched``: the files whose front matter changed)."""
+    pages can be rendered again, or only its own pages), in its title when a section's pages show
+    it (``linked``: their base names; they are not rendered here), or the last build's article
+    cannot be had (``texts_before``: the hash of each file's text then; ``retouched``: the files
+    whose front matter changed)."""
     changed: dict[str, Article] = {}
     replaced: list[str] = []
     carded: dict[str, str] = {}
@@ -315,7 +317,8 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
         if key == AssembledArticles.key(source, world, article.stale_original):
             continue  # the very article the last build kept
         if not same_but_page(old, article):
-            if not lists or not same_but_page(old, article, LISTED_FIELDS):
+            if not lists or not same_but_page(old, article, LISTED_FIELDS) \
+                    or (article.base in linked and article.title != old.title):
                 return None
             carded[source.rel] = key
         changed[source.rel] = article

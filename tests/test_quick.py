@@ -128,7 +128,7 @@ def test_an_edit_to_one_of_the_newest_articles_renders_the_feeds_too(site, capsy
 
 
 @pytest.mark.parametrize("path, old, new, why", [
-    (PARADE_VI, "summary: ", "summary_old: ", "a front matter edit"),
+    (PARADE_VI, "authors: [Ban biên tập]", "authors: [Thanh Huyền]", "a new author: the author pages"),
     (PARADE_VI, "Nguồn: Báo Lạng Sơn", "![Ảnh mới](../media/minh-hoa-phat-lenh.svg)\n\nNguồn: Báo Lạng Sơn",
      "a new image"),
 ])
@@ -437,7 +437,6 @@ def test_a_title_edit_with_a_slug_and_a_summary_edit_again_stay_quick(site, caps
     (COOP_VI, "tags: [Bưu điện, ", "tags: [", "a tag fewer: its page goes"),
     (COOP_VI, "date: 2020-05-28", "date: 2020-05-29", "a new date: the lists' order"),
     (COOP_VI, "date: 2020-05-28", "date: 2020-05-28\ndraft: true", "made a draft: its pages go"),
-    (PARADE_VI, "summary: \"", "summary: \"Tin: ", "an article an event's page links: the calendar's pages"),
 ])
 def test_card_edits_that_other_pages_show_take_the_full_build(site, capsys, monkeypatch, path, old, new, why):
     spy = QuickSpy(monkeypatch)
@@ -490,3 +489,20 @@ def test_the_unpickler_of_list_pages_refuses_what_is_not_the_engine_s():
         with pytest.raises(pickle.UnpicklingError) as refused:
             listing.decode(record, lambda key: None)
         assert str(refused.value) == f"a page record names {name}, which it may not"
+
+
+def test_an_article_an_event_links_is_quick_for_a_summary_and_full_for_a_title(site, capsys, monkeypatch):
+    # The calendar's pages show the titles of the articles its events link (not their summaries).
+    edit(site / PARADE_VI, "date: 2020-05-25\n", "date: 2020-05-25\nslug: dieu-hanh-luu-dong\n")
+    assert rebuild(site, capsys, PARADE_VI).code == 0  # (a new address: the full build)
+    spy = QuickSpy(monkeypatch)
+    edit(site / PARADE_VI, "summary: \"", "summary: \"Tin: ")
+    assert rebuild(site, capsys, PARADE_VI).code == 0
+    assert spy.answers[0] is not None and "tin-tuc/dieu-hanh-luu-dong/index.html" in spy.answers[0]
+    assert not any(path.startswith("lich/") for path in spy.answers[0])  # (no event page shows a summary)
+    assert same_as_clean(site, capsys, [])
+    edit(site / PARADE_VI, "title: \"Diễu hành", "title: \"Cuộc diễu hành")
+    assert rebuild(site, capsys, PARADE_VI).code == 0
+    assert spy.answers[1] is None
+    assert "Cuộc diễu hành" in (site / "public/lich/dieu-hanh-tuyen-truyen-2020/index.html").read_text(encoding="utf-8")
+    assert same_as_clean(site, capsys, [])
