@@ -293,14 +293,7 @@ class KeyValueTable:
         """The rows of ``keys`` that exist, in a few queries (one per key costs 20 µs each)."""
         keys = list(dict.fromkeys(keys))
         found = {key: self.memory[key] for key in keys if key in self.memory}
-        missing = [key for key in keys if key not in found]
-        if not self._read:  # a clean build reads back only what it wrote itself
-            missing = [key for key in missing if key in self.written]
-        if missing and (db := self._connection()) is not None:
-            for start in range(0, len(missing), 500):  # SQLite allows at most 999 parameters
-                chunk = missing[start : start + 500]
-                query = f"SELECT key, value FROM {self.table} WHERE key IN ({','.join('?' * len(chunk))})"
-                found.update(db.execute(query, chunk).fetchall())
+        found.update(self._stored([key for key in keys if key not in found], "key, value"))
         self.used.update(found)
         return found
 
@@ -308,16 +301,19 @@ class KeyValueTable:
         """Which of ``keys`` have a row, without reading the rows (marked used, like rows read)."""
         keys = list(dict.fromkeys(keys))
         found = {key for key in keys if key in self.memory}
-        missing = [key for key in keys if key not in found]
-        if not self._read:
-            missing = [key for key in missing if key in self.written]
-        if missing and (db := self._connection()) is not None:
-            for start in range(0, len(missing), 500):
-                chunk = missing[start : start + 500]
-                query = f"SELECT key FROM {self.table} WHERE key IN ({','.join('?' * len(chunk))})"
-                found.update(key for (key,) in db.execute(query, chunk))
+        found.update(key for (key,) in self._stored([key for key in keys if key not in found], "key"))
         self.used.update(found)
         return found
+
+    def _stored(self, keys: list[str], columns: str):
+        """The database's rows of ``keys`` (those columns), a few hundred keys a query."""
+        if not self._read:  # a clean build reads back only what it wrote itself
+            keys = [key for key in keys if key in self.written]
+        if keys and (db := self._connection()) is not None:
+            for start in range(0, len(keys), 500):  # SQLite allows at most 999 parameters
+                chunk = keys[start : start + 500]
+                yield from db.execute(f"SELECT {columns} FROM {self.table} WHERE key IN ({','.join('?' * len(chunk))})",
+                                      chunk)
 
     def count(self) -> int:
         """How many rows a build may read: what it need not make again."""
