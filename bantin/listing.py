@@ -197,3 +197,58 @@ def read_pages(lines: dict[str, str], paths: Iterable[str], table: KeyValueTable
             return None
         pages.append(page)
     return pages
+
+
+class _Named:
+    """A card in a record being renamed: only the key of its stored article."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+
+class _RenamingPickler(_PagePickler):
+    def __init__(self, file, renames: Mapping[str, str]):
+        super().__init__(file, {})
+        self.renames = renames
+
+    def persistent_id(self, value):
+        if type(value) is _Named:
+            key = self.renames.get(value.key, value.key)
+            self.refs.append(key)
+            return key
+        return super().persistent_id(value)
+
+
+def renamed(lines: dict[str, str], table: KeyValueTable, renames: dict[str, str],
+            keep: set[str]) -> dict[str, str] | None:
+    """The lines of the recorded pages that name an article stored anew under another key (``renames``:
+    old key -> new) though its card is the same (a body edit, a translation gone stale), their
+    records rewritten to name the new keys; the pages of ``keep`` are left out (rendered and
+    recorded again). None when a record cannot be read."""
+    paths = [path for path in find(lines, renames) if path not in keep]
+    keys = {path: lines[path].partition(" ")[0] for path in paths}
+    rows = table.get_many(keys.values())
+    changed = {}
+    for path, key in keys.items():
+        if key not in rows:
+            return None
+        try:
+            page = decode(rows[key].split("\n", 1)[1], _Named)
+        except (pickle.UnpicklingError, ValueError, TypeError, AttributeError, EOFError):
+            return None
+        buffer = io.BytesIO()
+        pickler = _RenamingPickler(buffer, renames)
+        pickler.dump(page)
+        named = list(dict.fromkeys(pickler.refs))
+        new_key = digest(key, *named)[:32]  # (a key of its own: the next full build records the page afresh)
+        table.put(new_key, " ".join(named) + "\n" + base64.b64encode(buffer.getvalue()).decode("ascii"))
+        changed[path] = f"{new_key} {_renamed_refs(lines[path].partition(' ')[2], renames)}"
+    table.flush()
+    return changed
+
+
+def _renamed_refs(short: str, renames: dict[str, str]) -> str:
+    held = base64.b64decode(short)
+    swaps = {bytes.fromhex(old[: 2 * REF_BYTES]): bytes.fromhex(new[: 2 * REF_BYTES]) for old, new in renames.items()}
+    parts = [held[at : at + REF_BYTES] for at in range(0, len(held), REF_BYTES)]
+    return base64.b64encode(b"".join(swaps.get(part, part) for part in parts)).decode("ascii")

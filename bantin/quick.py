@@ -97,7 +97,7 @@ class NamedSource(NamedTuple):
 
 # Values that hold no article: scalars, and records that by design hold none (terms, images, the
 # sitemap's lines, the language switcher), not walked: a large archive's pages hold 400,000 of them.
-_NO_ARTICLES = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, Term, ImageAsset, Variant,
+NO_ARTICLES = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, Term, ImageAsset, Variant,
                           SitemapEntry, Switch, TermCount})
 
 
@@ -128,7 +128,7 @@ def page_contents(pages, cards: bool = True) -> tuple[dict[str, tuple[str, ...]]
 def _collect(value, found: list, within: dict[int, list], cards: bool) -> None:
     """Adds to ``found`` the files of the articles in ``value`` (and its cards, with ``cards``)."""
     kind = type(value)
-    if kind in _NO_ARTICLES:
+    if kind in NO_ARTICLES:
         return
     if kind is ArticleCard:
         if cards:
@@ -205,7 +205,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
                               config, images, retouched, state.listed is not None, linked)
     if found is None:
         return None
-    changed, replaced, carded = found
+    changed, replaced, carded, renames = found
 
     # The pages that show them in full: their own, and the feeds; and the list pages that show the
     # cards of those whose cards changed (from their records: listing.py); no other kind.
@@ -270,6 +270,9 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     shown_now, carded_now = page_contents(plan.pages)
     shown.update(shown_now)
     listed = _listed(state.listed, plan, carded_now, fingerprints, stored, cache)
+    if listed is not None and renames:  # the lists not rendered name the articles as stored now
+        more = listing.renamed(listed, cache.listings, renames, set(to_render))
+        listed = None if more is None else {**listed, **more}
     dataclasses.replace(state, inputs=stamps.whole or "", warnings=warnings, others=stamps.others,
                         articles=stamps.articles, shown=shown, listed=listed).stamp_output(output.staged).save(root, out)
     return QuickResult(state.counts, warnings, tuple(sorted(output.staged)))
@@ -293,9 +296,10 @@ def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now
 def _changed_articles(sources, published: dict[str, Article], texts_before: dict[str, str],
                       stored: AssembledArticles, world: str, config: SiteConfig, images: ImageProcessor,
                       retouched: set[str], lists: bool,
-                      linked: set[str]) -> tuple[dict[str, Article], list[str], dict[str, str]] | None:
+                      linked: set[str]) -> tuple[dict[str, Article], list[str], dict[str, str], dict[str, str]] | None:
     """(file -> article, for those that differ from the article the last build kept; the keys of the
-    kept ones they replace; file -> the key it replaces, for those whose cards changed too), or None
+    kept ones they replace; file -> the key it replaces, for those whose cards changed too; old key
+    -> new, for the others, whose cards are the same), or None
     when one differs in more than its own pages and its cards show (``lists``: whether the list
     pages can be rendered again, or only its own pages), in its title when a section's pages show
     it (``linked``: their base names; they are not rendered here), or the last build's article
@@ -304,6 +308,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
     changed: dict[str, Article] = {}
     replaced: list[str] = []
     carded: dict[str, str] = {}
+    renames: dict[str, str] = {}
     for source in sources:
         article = published.get(source.rel)
         if article is None:
@@ -314,16 +319,19 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
         if found is None:
             return None
         key, old = found
-        if key == AssembledArticles.key(source, world, article.stale_original):
+        new_key = AssembledArticles.key(source, world, article.stale_original)
+        if key == new_key:
             continue  # the very article the last build kept
         if not same_but_page(old, article):
             if not lists or not same_but_page(old, article, LISTED_FIELDS) \
                     or (article.base in linked and article.title != old.title):
                 return None
             carded[source.rel] = key
+        else:
+            renames[key] = new_key
         changed[source.rel] = article
         replaced.append(key)
-    return changed, replaced, carded
+    return changed, replaced, carded, renames
 
 
 def _listed(lines: dict[str, str] | None, plan: Plan, carded: dict[str, list[ArticleCard]],

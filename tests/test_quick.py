@@ -506,3 +506,18 @@ def test_an_article_an_event_links_is_quick_for_a_summary_and_full_for_a_title(s
     assert spy.answers[1] is None
     assert "Cuộc diễu hành" in (site / "public/lich/dieu-hanh-tuyen-truyen-2020/index.html").read_text(encoding="utf-8")
     assert same_as_clean(site, capsys, [])
+
+
+def test_a_summary_edit_after_a_body_edit_renders_the_lists_that_show_the_card(site, capsys, monkeypatch):
+    # The body edit stores the article anew (its translation's too, gone stale) though the lists
+    # that show its card are not rendered: their records must name the articles as stored now.
+    spy = QuickSpy(monkeypatch)
+    edit(site / COOP_VI, "\nTheo Báo Lạng Sơn,", "\nĐoạn mới.\n\nTheo Báo Lạng Sơn,")
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0 and spy.answers[0] is not None and "index.html" not in spy.answers[0]
+    edit(site / COOP_VI, "summary: \"Tóm tắt theo", "summary: \"Tóm lược theo")
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0
+    assert spy.answers[1] is not None and "index.html" in spy.answers[1]
+    assert "Tóm lược theo" in (site / "public/index.html").read_text(encoding="utf-8")
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
