@@ -26,9 +26,9 @@ from .assemble import Selection, data_unchanged
 from .cache import CACHE_VERSION, digest, write_record
 from .content import ARTICLES_DIR, ArticleSource, article_files, split_name
 from .images import ImageProcessor
-from .model import ARTICLE_FIELDS, Article, Site
+from .model import ARTICLE_FIELDS, Article, ArticleCard, Site
 from .plan import ASSETS_DIR
-from .quick import shown_in_full
+from .quick import page_contents
 from .state import FILE_RACY_NS, file_stamp, stamp_trusted
 
 if TYPE_CHECKING:
@@ -118,6 +118,8 @@ class WarmModel:
         self._record: tuple[Path, dict] | None = None
         self.last_build: LastBuild | None = None  # see LastBuild; None while a full build runs
         self._shown: dict[str, tuple[str, ...]] | None = None  # see shown_in_full
+        # (base name, language) -> (the card the pages show, those pages): see card_shown
+        self._cards: dict[tuple[str, str], tuple[ArticleCard | None, list[str]]] = {}
         self._names: tuple | None = None  # see article_names
 
     @property
@@ -329,14 +331,37 @@ class WarmModel:
     def shown_in_full(self) -> dict[str, tuple[str, ...]]:
         """article file -> the pages that show its article in full besides its own (a feed, a stale
         translation's page), in the last build's pages; worked out when first asked after a full
-        build (a saved body edit keeps the same articles in the same places of the pages)."""
+        build (a saved edit keeps the same articles in the same places of the pages), with the
+        pages that show each card (``card_shown``)."""
         if self._shown is None:
             shown: dict[str, list[str]] = {}
-            for path, rels in shown_in_full(self.pages.values()).items():
+            pages_in_full, carded = page_contents(self.pages.values())
+            for path, rels in pages_in_full.items():
                 for rel in rels:
                     shown.setdefault(rel, []).append(path)
             self._shown = {rel: tuple(paths) for rel, paths in shown.items()}
+            self._cards = {}
+            for path, cards in carded.items():
+                for card in cards:
+                    held = self._cards.setdefault((card.base, card.lang), (card, []))
+                    held[1].append(path)
+                    if held[0] is not card:  # two cards of one article: not known which is shown
+                        self._cards[card.base, card.lang] = (None, held[1])
         return self._shown
+
+    def card_shown(self, article: Article) -> "tuple[ArticleCard, tuple[str, ...]] | None":
+        """(the card of the article the last build's pages show, those pages), or None when its pages
+        show none or more than one (a body edit since makes the article anew, with an equal card,
+        and the lists keep theirs)."""
+        self.shown_in_full()
+        held = self._cards.get((article.base, article.lang))
+        return None if held is None or held[0] is None else (held[0], tuple(dict.fromkeys(held[1])))
+
+    def card_swapped(self, article: Article, new: "ArticleCard") -> None:
+        """The pages that showed the article's card show ``new`` in its place now (warm_edit.py)."""
+        held = self._cards.get((article.base, article.lang))
+        if held is not None:
+            self._cards[article.base, article.lang] = (new, held[1])
 
     # --- write ---
 

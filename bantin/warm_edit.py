@@ -1,12 +1,13 @@
-"""The dev server's rebuild after a saved edit to the body of an article (or a few): its pages
-and the feeds, from what the server keeps in memory.
+"""The dev server's rebuild after a saved edit to an article (or a few): its body, or what its
+card shows (a summary, a title under a fixed ``slug``); its pages, the feeds and the lists that
+show its card, from what the server keeps in memory.
 
 A save that changes a body changes one page, or two when the article has a translation
-(whose page notes that its original changed), and the feeds that show it in full. The
-preview's full rebuild (pipeline.py with warm.py) reuses everything else, yet still walks
-every article and page of the site to find that out: about 0.8 s on 10,000 pairs. This path
-is the command line's quick rebuild (quick.py) with the last build in memory instead of on
-disk. It applies when:
+(whose page notes that its original changed), and the feeds that show it in full; one that
+changes a summary, the lists that show its card too. The preview's full rebuild (pipeline.py
+with warm.py) reuses everything else, yet still walks every article and page of the site to
+find that out: about 0.8 s on 10,000 pairs, 1.0–1.3 s for a summary. This path is the command
+line's quick rebuild (quick.py) with the last build in memory instead of on disk. It applies when:
 
 - the last build of the preview succeeded without any message (a mistake or a warning is
   reported afresh by every build: the full build reports them all), on the same day, before
@@ -14,8 +15,11 @@ disk. It applies when:
 - the operating system told the server what changed (warm.WarmModel.changed): article files
   alone, at most ``quick.MAX_EDITED``, each one the last build had;
 - the articles of those files and of their translations, assembled again without any message,
-  differ from the last build's in their bodies and "original changed" state alone, and the
-  pages that show them in full are their own pages and the feeds.
+  differ from the last build's in their bodies and "original changed" state alone, or in what
+  their cards show but their places (``quick.LISTED_FIELDS``; not the title of an article an
+  event links, which the calendar's pages show), and the pages that show them in full are their
+  own pages and the feeds. The pages that show their cards are the last build's, each card
+  swapped for the new one (and each tag or author page's list for the new list).
 
 Anything else, and anything unexpected, returns None before a file is written: the full
 rebuild runs, which is always right. tests/test_warm_edit.py checks the output is the one a
@@ -24,9 +28,11 @@ clean build makes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .assemble import Selection, substituted_site, assemble
@@ -37,9 +43,10 @@ from .diagnostics import Diagnostics
 from .i18n import UiStrings
 from .images import ImageProcessor
 from .links import LinkChecker
+from .model import Article, ArticleCard
 from .page_work import PageWork, do_pages
 from .plan import ARTICLE_TEMPLATE, Plan, Planner, plan_article, plan_feed
-from .quick import MAX_EDITED, needs_whole_site, same_but_page
+from .quick import LISTED_FIELDS, MAX_EDITED, NO_ARTICLES, needs_whole_site, same_but_page
 from .textio import nfc
 from .urls import feed as feed_url, output_path
 from .warm import block_templates, world_digest
@@ -130,8 +137,16 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if now_published.keys() != before.keys():
         return None  # an article published or withdrawn (a draft, a date in the future)
     changed = {rel: new for rel, new in now_published.items() if new is not before[rel]}
-    if not changed or not all(same_but_page(before[rel], new) for rel, new in changed.items()):
+    if not changed:
         return None
+    # Those whose cards changed too (a summary, a title under a fixed slug): the lists that show them.
+    carded = [rel for rel, new in changed.items() if not same_but_page(before[rel], new)]
+    if carded:
+        linked = {base for section in sections if hasattr(section, "site_facts")
+                  for base in section.site_facts().get("articles", ())}  # (their titles show on its pages)
+        if any(not same_but_page(before[rel], changed[rel], LISTED_FIELDS)
+               or (changed[rel].base in linked and changed[rel].title != before[rel].title) for rel in carded):
+            return None
 
     # The site with the new versions in the places of the old (lists show the same cards).
     articles = [changed.get(article.rel, article) for article in articles_then]
@@ -148,6 +163,25 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     to_render |= {path for rel in changed for path in shown.get(rel, ())}
     if not to_render <= own.keys() | feeds.keys():
         return None
+    # The other pages that show the old cards (home, news, tag and author pages), the new ones in place.
+    shown_cards = {rel: warm.card_shown(before[rel]) for rel in carded}
+    if None in shown_cards.values():
+        return None
+    swaps: dict[int, object] = {id(held): changed[rel].card for rel, (held, _) in shown_cards.items()}
+    let_go: list = [before[rel] for rel in changed] + [held for held, _ in shown_cards.values()]
+    for code, local in site.languages.items() if carded else ():
+        then = site_then.languages[code]
+        for old_pages, new_pages in ((then.tags, local.tags), (then.authors, local.authors)):
+            for old, new in zip(old_pages, new_pages):
+                if old is not new:
+                    swaps[id(old)] = new
+                    let_go.append(old)
+    lists = {}
+    for path in {path for _, paths in shown_cards.values() for path in paths} - to_render:
+        lists[path] = _swapped(warm.pages[path], swaps)
+        if lists[path] is warm.pages[path]:
+            return None  # (not where the index says)
+    to_render |= lists.keys()
     old_to_new = {id(before[rel]): new for rel, new in changed.items()}
     planner = Planner(site, ui, previous=warm.pages, previous_copies=warm.copies, article_data=tuple(
         s.article_page_data for s in sections if hasattr(s, "article_page_data")))
@@ -158,6 +192,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             plan_article(planner, config.language(own[path].lang), own[path], alternates_of)
         elif path in feeds and earlier is not None and isinstance(earlier.data.get("articles"), tuple):
             plan_feed(planner, feeds[path], tuple(old_to_new.get(id(a), a) for a in earlier.data["articles"]))
+        elif path in lists:
+            planner.pages.append(lists[path])
         else:
             return None
     plan = Plan(tuple(planner.pages), ())
@@ -219,9 +255,41 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         warm.keep_article(*args)
     warm.keep_site(world, articles, site)
     warm.fingerprints = renderer.values.entries
-    warm.replace_pages(plan.pages, replaced=[before[rel] for rel in changed])
+    warm.replace_pages(plan.pages, replaced=let_go)
+    for rel in carded:
+        warm.card_swapped(before[rel], changed[rel].card)
     warm.keep_output(out, None)
     cache.bodies.flush()  # (the data files were not read again: the sections are the last build's)
     cache.front_matter.flush()
     warm.looked()
     return WarmEditResult(last.counts, tuple(sorted(to_render)))
+
+
+_LEAVES = NO_ARTICLES | {ArticleCard}  # values that hold no card to swap (a card is swapped or kept whole)
+
+
+def _swapped(value, swaps: dict[int, object]):
+    """``value`` with each object whose id is in ``swaps`` replaced by the one given there, and the
+    records, mappings and sequences that hold one made anew; ``value`` itself when it holds none."""
+    new = swaps.get(id(value))
+    if new is not None:
+        return new
+    kind = type(value)
+    if kind in _LEAVES or isinstance(value, Article):
+        return value
+    if kind is tuple or kind is list:
+        items = [_swapped(item, swaps) for item in value]
+        return value if all(a is b for a, b in zip(items, value)) else kind(items)
+    if kind is dict or kind is MappingProxyType:
+        items = {key: _swapped(item, swaps) for key, item in value.items()}
+        if all(items[key] is item for key, item in value.items()):
+            return value
+        return MappingProxyType(items) if kind is MappingProxyType else items
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for field in dataclasses.fields(value):
+            old = getattr(value, field.name)
+            if (new := _swapped(old, swaps)) is not old:
+                changes[field.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value

@@ -187,6 +187,8 @@ def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body
 
     warm = WarmModel()
     build(site, out, False, warm)
+    if hasattr(warm, "shown_in_full"):  # what the dev server works out once the browser has its page
+        warm.shown_in_full()
     text = edited.read_text(encoding="utf-8")
     if what in ("title", "summary"):
         text, count = re.subn(f'(?m)^{what}: "', f'{what}: "Sửa lúc {time.time():.0f}: ', text, count=1)

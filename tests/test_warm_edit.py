@@ -101,7 +101,8 @@ def test_an_edited_original_whose_translation_goes_stale_takes_the_full_build_an
 
 @pytest.mark.parametrize("old, new", [
     ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn]"),  # the tag pages
-    ("summary: \"Tóm tắt theo", "summary: \"Tóm lược theo"),  # the summary the lists show
+    ("date: 2020-05-25", "date: 2020-05-22"),  # the lists' order
+    ("title: \"Diễu hành", "title: \"Cuộc diễu hành"),  # a new address (no slug), and an event shows it
 ])
 def test_an_edit_that_shows_on_other_pages_takes_the_full_build(preview, monkeypatch, capsys, old, new):
     answered, rendered = answered_from_memory(monkeypatch), rendered_templates(monkeypatch)
@@ -110,6 +111,43 @@ def test_an_edit_that_shows_on_other_pages_takes_the_full_build(preview, monkeyp
     preview.build()
     assert answered == []
     assert "news.html" in rendered
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_summary_edit_renders_the_lists_with_its_card_from_memory(preview, monkeypatch, capsys):
+    answered, rendered = answered_from_memory(monkeypatch), rendered_templates(monkeypatch)
+    edit(preview.root / PARADE_VI, "summary: \"Tóm tắt theo", "summary: \"Tóm lược theo")
+    told(preview, PARADE_VI)
+    preview.build()
+    # Its page, the feed, and the news page, its tags' and author's pages that list it (from the
+    # last build's pages, the card swapped); not the home page (older articles), not the English pages.
+    assert answered == [("atom.xml", "chu-de/bhxh-toan-dan/index.html", "chu-de/buu-dien/index.html",
+                         "chu-de/lang-son/index.html", "tac-gia/ban-bien-tap/index.html",
+                         PARADE_PAGE.removeprefix(".preview/"), "tin-tuc/trang/2/index.html")]
+    assert sorted(set(rendered)) == ["article.html", "atom.xml", "news.html", "term.html"]
+    assert "Tóm lược theo" in (preview.root / ".preview/chu-de/buu-dien/index.html").read_text(encoding="utf-8")
+    assert same_as_clean_build(preview, capsys)
+
+    # Again (the pages kept hold the new card now), and then a full build over what it kept.
+    edit(preview.root / PARADE_VI, "Tóm lược theo", "Bản tóm tắt theo")
+    told(preview, PARADE_VI)
+    preview.build()
+    assert len(answered) == 2
+    assert same_as_clean_build(preview, capsys)
+    preview.build()
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_summary_edit_after_a_body_edit_renders_the_lists_with_its_card(preview, monkeypatch, capsys):
+    # The body edit makes the article anew, with a card equal to the one the lists show.
+    answered = answered_from_memory(monkeypatch)
+    edit(preview.root / PARADE_VI, *BODY_EDIT)
+    told(preview, PARADE_VI)
+    preview.build()
+    edit(preview.root / PARADE_VI, "summary: \"Tóm tắt theo", "summary: \"Tóm lược theo")
+    told(preview, PARADE_VI)
+    preview.build()
+    assert len(answered) == 2 and "tin-tuc/trang/2/index.html" in answered[1]
     assert same_as_clean_build(preview, capsys)
 
 
