@@ -311,6 +311,13 @@ def test_a_day_of_edits_leaves_the_output_a_clean_build_s_after_each(site, capsy
         ("tags", [SEED_VI], lambda: edit(site / SEED_VI, "tags: [BHXH toàn dân,", "tags: [BHXH,"), "full"),
         ("two bodies", [PARADE_VI, GUIDE_VI],
          lambda: (body(PARADE_VI, "Đoạn hai.")(), body(GUIDE_VI, "Đoạn ba.")()), "quick"),
+        ("a summary", [COOP_VI], lambda: edit(site / COOP_VI, "summary: \"Tóm tắt", "summary: \"Tóm lược"), "quick"),
+        ("the same article's body", [COOP_VI],
+         lambda: edit(site / COOP_VI, "\nTheo Báo Lạng Sơn,", "\nĐoạn chen.\n\nTheo Báo Lạng Sơn,"), "quick"),
+        ("its summary again", [COOP_VI], lambda: edit(site / COOP_VI, "summary: \"Tóm lược", "summary: \"Bản tóm lược"),
+         "quick"),
+        ("the summary of an article an event links", [PARADE_VI],
+         lambda: edit(site / PARADE_VI, "summary: \"", "summary: \"Tin: "), "quick"),
         ("an event", ["content/calendar/ra-quan-2020.yaml"],
          lambda: edit(site / "content/calendar/ra-quan-2020.yaml", "lễ ra quân", "buổi ra quân"), "full"),
         ("a template", ["templates/article.html"],
@@ -334,7 +341,10 @@ def test_a_day_of_edits_leaves_the_output_a_clean_build_s_after_each(site, capsy
         assert [answer is not None for answer in spy.answers] == [expected == "quick"], what
         assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w]), what
         monkeypatch.undo()
-    assert result.errors == [STALE_EN, stale_guide]  # both originals were edited
+    stale_coop = (f"{COOP_VI.replace('.vi.md', '.en.md')}:8:1: warning: stale translation: the vi original "
+                  f"({COOP_VI}) has changed since this translation was made; update the translation, then run "
+                  "'python build.py translations --update 2020-05-28-phoi-hop-bhxh-buu-dien.en'")
+    assert result.errors == [STALE_EN, stale_coop, stale_guide]  # the three originals were edited
     assert run_build(site, "build", capsys=capsys).out.startswith("up to date: ")
 
 
