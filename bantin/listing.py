@@ -6,9 +6,12 @@ An edit to one article's summary changes a dozen pages of a large archive: its o
 list pages its card is on, the feeds. Planning them the way a full build does needs every
 article of the site (a tag page lists all of the tag's), five seconds at 10,000 pairs. So
 each full build keeps, for each page that shows cards, the page as planned with each card
-replaced by a reference to the stored article it comes from (assembled.py), under the
-page's fingerprint: a page's record is made once, whatever build made the page, and read
-back with the cards of the articles as they are now.
+replaced by a reference to the stored article it comes from (assembled.py), under a hash
+of the page's fingerprint and those references: a page's record is made once, whatever
+build made the page, and read
+back with the cards of the articles as they are now. A rebuild that stores an article anew
+with the same card (a body edit; a translation whose original changed) rewrites the records
+of the lists it does not render to name the article's new key (``renamed``).
 
 The records are pickles in the cache's SQLite file, read back by an unpickler that makes
 nothing but the engine's own records and a few standard values (``_ALLOWED``): data,

@@ -306,14 +306,23 @@ def edit_article(tool: Tool, edit: dict) -> str:
     return marker
 
 
-def edit_title(tool: Tool, edit: dict, field: str = "title") -> None:
+def edit_title(tool: Tool, edit: dict, field: str = "title") -> str:
     path = tool.article_file(edit)
     tool.remember(path)
-    text, count = re.subn(rf'(?mi)^({field}:[ \t]*"?)', lambda m: f"{m.group(1)}{next_marker()}: ",
+    marker = next_marker()
+    text, count = re.subn(rf'(?mi)^({field}:[ \t]*"?)', lambda m: f"{m.group(1)}{marker}: ",
                           tool.originals[path].decode(), count=1)
     if not count:
         raise SystemExit(f"bench: no {field} line in {path}")
     path.write_text(text, encoding="utf-8")
+    return marker
+
+
+def edit_summary(tool: Tool, edit: dict) -> str:
+    return edit_title(tool, edit, "summary")
+
+
+SERVE_EDITS = {"body": edit_article, "summary": edit_summary}  # the article page shows both
 
 
 def edit_template(tool: Tool) -> None:
@@ -351,7 +360,7 @@ def run_cases(tool: Tool, cases: list[str], runs: int, edit: dict, say) -> dict:
     if "edit_article" in cases:
         record("edit_article", lambda: (edit_article(tool, edit), tool.build())[1])
     if "edit_summary" in cases:  # (before the title: each edit starts from the original file)
-        record("edit_summary", lambda: (edit_title(tool, edit, "summary"), tool.build())[1])
+        record("edit_summary", lambda: (edit_summary(tool, edit), tool.build())[1])
     if "edit_title" in cases:
         record("edit_title", lambda: (edit_title(tool, edit), tool.build())[1])
     if "edit_template" in cases:
@@ -443,8 +452,9 @@ def fetch(url: str) -> str | None:
 
 def dev_server(tool: Tool, cmd: list[str], url_path: str, port: int, edit: dict, runs: int, say,
                startup_timeout: float = 1800, edit_timeout: float = 600, done_marker: str | None = None,
-               done_count: int = 1) -> dict:
-    """Seconds from saving an article to the server answering with the rebuilt page. ``done_marker``:
+               done_count: int = 1, change: Callable[[Tool, dict], str] = edit_article) -> dict:
+    """Seconds from saving an article (``change``: its body, or its summary) to the server answering
+    with the rebuilt page. ``done_marker``:
     a line the server writes to its log when its first build is over, ``done_count`` times (Pelican
     serves the output folder while it is still writing it, and watches for changes only after its
     first build: an edit saved before then is never seen)."""
@@ -456,7 +466,7 @@ def dev_server(tool: Tool, cmd: list[str], url_path: str, port: int, edit: dict,
         proc = subprocess.Popen(cmd, cwd=tool.site(), stdout=out, stderr=out, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
     started = time.perf_counter()
-    result: dict = {"latencies": []}
+    result: dict = {"latencies": [], "edit": next(k for k, v in SERVE_EDITS.items() if v is change)}
 
     def builds_over() -> int:
         """How many builds the log says are over (each writes ``done_marker`` ``done_count`` times)."""
@@ -476,7 +486,7 @@ def dev_server(tool: Tool, cmd: list[str], url_path: str, port: int, edit: dict,
         result["startup"] = round(time.perf_counter() - started, 2)
         time.sleep(1.0)  # let the watcher settle after the first build
         for i in range(runs):
-            marker = edit_article(tool, edit)
+            marker = change(tool, edit)
             saved = time.perf_counter()
             while True:
                 page = fetch(url)
@@ -628,7 +638,8 @@ def table(size: str, data: dict) -> str:
         lines.append(f"- build.py check: {_n(data['check'], 'wall')} s, {_n(data['check'], 'peak_mb', 0)} MB")
     for name, serve in sorted(data.get("serve", {}).items()):
         if serve.get("median") is not None:
-            lines.append(f"- {name} dev server, save -> rebuilt page served: median {serve['median']:.2f} s "
+            lines.append(f"- {name} dev server, save ({serve.get('edit', 'body')}) -> rebuilt page served: "
+                         f"median {serve['median']:.2f} s "
                          f"(each: {', '.join(f'{x:.2f}' for x in serve['latencies'])}; first build "
                          f"{serve.get('startup', 0):.1f} s)")
         elif serve:
@@ -657,6 +668,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tools", default=",".join(TOOLS))
     p.add_argument("--cases", default=",".join(CASES))
     p.add_argument("--skip", default="", help="extras to skip: bound,check,serve,identical")
+    p.add_argument("--serve-edit", choices=sorted(SERVE_EDITS), default="body",
+                   help="what the dev servers' saves change in the article (default: its body)")
     p.add_argument("--profile", action="store_true",
                    help="also profile bantin's clean and no-change builds (stage timers, then cProfile)")
     p.add_argument("--work", type=Path, default=HERE / "work", help="where corpora and outputs go")
@@ -744,20 +757,21 @@ def main(argv: list[str] | None = None) -> int:
             entry["check"] = check(site, args.runs, log, say)
         if "serve" not in skip:
             entry.setdefault("serve", {})
+            change = SERVE_EDITS[args.serve_edit]
             if "bantin" in tools:
                 bantin = objects["bantin"]
                 port = free_port()
                 cmd = [str(BANTIN_PY), str(ENGINE / "build.py"), "--root", str(site), "serve", "--port", str(port),
                        "--out", str(work / "preview")]
                 entry["serve"]["bantin"] = dev_server(bantin, cmd, edit["vi"]["url"]["bantin"], port, edit,
-                                                      args.runs, say)
+                                                      args.runs, say, change=change)
             if "bantin-nosearch" in tools:
                 plain = objects["bantin-nosearch"]
                 port = free_port()
                 cmd = [str(BANTIN_PY), str(ENGINE / "build.py"), "--root", str(plain.site()), "serve", "--port",
                        str(port), "--out", str(work / "preview-nosearch")]
                 entry["serve"]["bantin-nosearch"] = dev_server(plain, cmd, edit["vi"]["url"]["bantin"], port, edit,
-                                                               args.runs, say)
+                                                               args.runs, say, change=change)
             if "pelican" in tools:
                 # ``-r -l``: Pelican regenerates the whole site on each change it sees (its cache kept
                 # between regenerations) and serves the output folder.
@@ -766,13 +780,14 @@ def main(argv: list[str] | None = None) -> int:
                 cmd = [*pelican.command(False), "--autoreload", "--listen", "--bind", "127.0.0.1", "--port", str(port)]
                 entry["serve"]["pelican"] = dev_server(pelican, cmd, edit["vi"]["url"]["pelican"], port, edit,
                                                        args.runs, say, done_marker="Done: Processed",
-                                                       done_count=2)  # the site and its English subsite
+                                                       done_count=2, change=change)  # the site and its English subsite
             if "hugo" in tools:
                 hugo = objects["hugo"]
                 port = free_port()
                 cmd = [str(hugo_binary()), "server", "--bind", "127.0.0.1", "--port", str(port),
                        "--cacheDir", str(hugo.site() / ".hugo-cache")]
-                entry["serve"]["hugo"] = dev_server(hugo, cmd, edit["vi"]["url"]["hugo"], port, edit, args.runs, say)
+                entry["serve"]["hugo"] = dev_server(hugo, cmd, edit["vi"]["url"]["hugo"], port, edit, args.runs, say,
+                                                    change=change)
         if args.profile:
             entry["profile"] = profile(objects["bantin"], say)
         results["machine"]["loadavg_at_end"] = open("/proc/loadavg").read().split()[:3]
