@@ -217,8 +217,10 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         return None
     lists: list = []
     if carded:
-        new_cards = {old_key: changed[rel].card for rel, old_key in carded.items()}
-        lists = listing.read_pages(state.listed, listing.find(state.listed, new_cards), cache.listings,
+        # Each article replaced shows its new card (the same one but for those of ``carded``), which
+        # names its new key in the records made again.
+        new_cards = {old_key: article.card for old_key, article in zip(replaced, changed.values())}
+        lists = listing.read_pages(state.listed, listing.find(state.listed, carded.values()), cache.listings,
                                    lambda keys: {**stored.cards(keys - new_cards.keys(), images), **new_cards})
         if lists is None:
             return None

@@ -531,3 +531,19 @@ def test_a_summary_edit_after_a_body_edit_renders_the_lists_that_show_the_card(s
     assert spy.answers[1] is not None and "index.html" in spy.answers[1]
     assert "Tóm lược theo" in (site / "public/index.html").read_text(encoding="utf-8")
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def test_a_list_page_rendered_for_one_card_names_every_article_as_stored_now(site, capsys, monkeypatch):
+    # One build edits the newest article's body and another's summary (both on the home page): the
+    # home page's new record must name the newest as stored now, or its next summary edit would not
+    # find it (and take the full build).
+    spy = QuickSpy(monkeypatch)
+    edit(site / GUIDE_VI, "\n## ", "\nĐoạn mới.\n\n## ")
+    edit(site / COOP_VI, "summary: \"Tóm tắt", "summary: \"Tóm lược")
+    result = rebuild(site, capsys, GUIDE_VI, COOP_VI)
+    assert result.code == 0 and spy.answers[0] is not None and "index.html" in spy.answers[0]
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    edit(site / GUIDE_VI, "summary: \"Bài mẫu:", "summary: \"Bài hướng dẫn mẫu:")
+    result = rebuild(site, capsys, GUIDE_VI)
+    assert result.code == 0 and spy.answers[1] is not None and "index.html" in spy.answers[1]
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
