@@ -143,7 +143,7 @@ def record_pages(pages: dict[str, object], carded: dict[str, list[ArticleCard]],
     keys: dict[str, tuple[str, list[str]]] = {}
     for path, cards in carded.items():
         fingerprint = fingerprints.get(path)
-        refs = [row_of_card.get(id(card)) for card in cards]
+        refs = [row_of_card.get(id(card)) for card in cards]  # (none for an index of terms)
         if fingerprint is None or None in refs:
             return None
         # The page and the very rows its cards come from: a row replaced (an article assembled again,

@@ -18,14 +18,16 @@ every other case to the full build (pipeline.py), which is always right. It appl
   or, when the last build recorded its list pages (listing.py), in ``LISTED_FIELDS`` too
   (what a card shows but its address, date, terms and image, which move it or change other
   pages; and the source and caption its own page shows), but the title of an article a
-  section's pages show (the calendar's pages show the titles of the articles its events link);
+  section's pages show (the calendar's pages show the titles of the articles its events link),
+  and in its tags, among tags the site has before and after, each named as it was;
 - the pages that show those articles in full are their own pages and the feeds (whose
   other entries come from the cache, in the order the last build gave them), no page's
   templates read ``site`` or ``plan`` (every article in full), and the article template
   reads no global that only the whole site can answer (those, ``calendar``, ``stats``).
 
 It then renders those pages and the list pages that show the changed cards (from their
-records, with the other cards from the cache; the sections they read put back as the whole
+records, with the other cards from the cache; a tag's page the card leaves or joins, and
+the tag index with the new counts; the sections they read put back as the whole
 site's check left them, with the fingerprints the last build gave them), checks their links
 against the output's files, and keeps the cache as a full build would: the pages'
 fingerprints in the output's record (as a patch to it), the new articles in place of the
@@ -54,13 +56,14 @@ from .fingerprint import TemplateGraph
 from .i18n import UiStrings
 from .images import ImageAsset, ImageProcessor, Variant
 from .links import LinkChecker
-from .model import Article, ArticleCard, Site, Term
+from .model import Article, ArticleCard, Site, Term, TermPage
 from .page_work import PageWork, do_pages
 from .plan import ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article, plan_feed
 from .render import Renderer
 from .sections import all_sections, load_sections
 from .state import BuildState, InputStamps
 from .textio import nfc
+from . import urls
 from .urls import feed as feed_url, output_path
 from .writer import OutputFolder
 
@@ -110,7 +113,8 @@ def shown_in_full(pages) -> dict[str, tuple[str, ...]]:
 
 def page_contents(pages, cards: bool = True) -> tuple[dict[str, tuple[str, ...]], dict[str, list[ArticleCard]]]:
     """(``shown_in_full``; page path -> the cards it shows, in the order met, for the pages that
-    show any: what listing.py records).``cards``: False, the cards are not looked for."""
+    show any and the indexes of terms with counts: what listing.py records). ``cards``: False,
+    the cards are not looked for."""
     within: dict[int, list] = {}  # id of a record -> the articles and cards in it
     shown, carded = {}, {}
     for page in pages:
@@ -120,9 +124,15 @@ def page_contents(pages, cards: bool = True) -> tuple[dict[str, tuple[str, ...]]
         rels = [rel for rel in found if type(rel) is str and rel != page.origin]
         if rels:
             shown[page.path] = tuple(dict.fromkeys(rels))
-        if cards and (listed := [card for card in found if type(card) is ArticleCard]):
-            carded[page.path] = listed
+        if cards and (any(type(item) is not str for item in found) or _counts_terms(page)):
+            carded[page.path] = [card for card in found if type(card) is ArticleCard]
     return shown, carded
+
+
+def _counts_terms(page) -> bool:
+    """Whether the page is an index of terms with their counts (a tag's count changes with a tag edit)."""
+    terms = page.data.get("terms")
+    return type(terms) is tuple and bool(terms) and type(terms[0]) is TermCount
 
 
 def _collect(value, found: list, within: dict[int, list], cards: bool) -> None:
@@ -205,7 +215,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
                               config, images, retouched, state.listed is not None, linked)
     if found is None:
         return None
-    changed, replaced, carded, renames = found
+    changed, replaced, carded, renames, retagged = found
 
     # The pages that show them in full: their own, and the feeds; and the list pages that show the
     # cards of those whose cards changed (from their records: listing.py); no other kind.
@@ -220,8 +230,16 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         # Each article replaced shows its new card (the same one but for those of ``carded``), which
         # names its new key in the records made again.
         new_cards = {old_key: article.card for old_key, article in zip(replaced, changed.values())}
-        lists = listing.read_pages(state.listed, listing.find(state.listed, carded.values()), cache.listings,
+        counted = _counted_tags(retagged, changed, config)  # tag page path -> (article, +1 or -1)
+        paths = set(listing.find(state.listed, carded.values())) | counted.keys()
+        paths |= {output_path(urls.tags(config.language(changed[rel].lang))) for rel in retagged}
+        if not paths <= state.listed.keys():
+            return None  # a tag new to the site, or a tag index not recorded: pages come or go
+        lists = listing.read_pages(state.listed, paths, cache.listings,
                                    lambda keys: {**stored.cards(keys - new_cards.keys(), images), **new_cards})
+        if lists is None:
+            return None
+        lists = _retagged(lists, counted)
         if lists is None:
             return None
         to_render |= {page.path for page in lists}
@@ -298,10 +316,12 @@ def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now
 def _changed_articles(sources, published: dict[str, Article], texts_before: dict[str, str],
                       stored: AssembledArticles, world: str, config: SiteConfig, images: ImageProcessor,
                       retouched: set[str], lists: bool,
-                      linked: set[str]) -> tuple[dict[str, Article], list[str], dict[str, str], dict[str, str]] | None:
+                      linked: set[str]) -> tuple[dict[str, Article], list[str], dict[str, str], dict[str, str],
+                                                 dict[str, tuple[Term, ...]]] | None:
     """(file -> article, for those that differ from the article the last build kept; the keys of the
     kept ones they replace; file -> the key it replaces, for those whose cards changed too; old key
-    -> new, for the others, whose cards are the same), or None
+    -> new, for the others, whose cards are the same; file -> its old tags, for those whose tags
+    changed), or None
     when one differs in more than its own pages and its cards show (``lists``: whether the list
     pages can be rendered again, or only its own pages), in its title when a section's pages show
     it (``linked``: their base names; they are not rendered here), or the last build's article
@@ -311,6 +331,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
     replaced: list[str] = []
     carded: dict[str, str] = {}
     renames: dict[str, str] = {}
+    retagged: dict[str, tuple[Term, ...]] = {}
     for source in sources:
         article = published.get(source.rel)
         if article is None:
@@ -325,15 +346,61 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
         if key == new_key:
             continue  # the very article the last build kept
         if not same_but_page(old, article):
-            if not lists or not same_but_page(old, article, LISTED_FIELDS) \
+            if not lists or not same_but_page(old, article, LISTED_FIELDS | {"tags"}) \
                     or (article.base in linked and article.title != old.title):
                 return None
             carded[source.rel] = key
+            if old.tags != article.tags:
+                retagged[source.rel] = old.tags
         else:
             renames[key] = new_key
         changed[source.rel] = article
         replaced.append(key)
-    return changed, replaced, carded, renames
+    return changed, replaced, carded, renames, retagged
+
+
+def _counted_tags(retagged: dict[str, tuple[Term, ...]], changed: dict[str, Article],
+                  config: SiteConfig) -> dict[str, tuple[Article, int]]:
+    """tag page path -> (the article it gains or loses, +1 or -1), for the articles whose tags changed."""
+    counted = {}
+    for rel, old_tags in retagged.items():
+        article, lang = changed[rel], config.language(changed[rel].lang)
+        before, now = {t.slug for t in old_tags}, {t.slug for t in article.tags}
+        counted.update({output_path(urls.tag(lang, slug)): (article, +1) for slug in now - before})
+        counted.update({output_path(urls.tag(lang, slug)): (article, -1) for slug in before - now})
+    return counted
+
+
+def _retagged(pages: list, counted: dict[str, tuple[Article, int]]) -> list | None:
+    """The pages read back, the tag pages of ``counted`` with the article's card put in its place or
+    taken out and the tag indexes with those tags' counts; None when a tag page would be left empty,
+    or a tag's name would change (its newest article's spelling names it, on every page that names it)."""
+    counts: dict[str, int] = {}  # tag page url -> +1 or -1
+    found = []
+    for page in pages:
+        term_page = page.data.get("term_page")
+        if page.path in counted:
+            if type(term_page) is not TermPage or page.data.get("kind") != "tag":
+                return None
+            article, delta = counted[page.path]
+            cards = [card for card in term_page.articles if (card.base, card.lang) != (article.base, article.lang)]
+            if delta > 0:
+                cards.append(article.card)
+                cards.sort(key=lambda card: (-card.published.timestamp(), card.base))
+            term_page = TermPage(term_page.term, term_page.url, tuple(cards))
+            page = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": term_page}))
+            counts[term_page.url] = delta
+        if page.data.get("kind") == "tag" and type(term_page) is TermPage and (
+                not term_page.articles or term_page.term.name != next(
+                    (t.name for t in term_page.articles[0].tags if t.slug == term_page.term.slug), None)):
+            return None
+        found.append(page)
+    for at, page in enumerate(found):
+        if counts and _counts_terms(page):
+            terms = tuple(TermCount(count.term, count.url, count.count + counts.get(count.url, 0))
+                          for count in page.data["terms"])
+            found[at] = dataclasses.replace(page, data=MappingProxyType({**page.data, "terms": terms}))
+    return found
 
 
 def _listed(lines: dict[str, str] | None, plan: Plan, carded: dict[str, list[ArticleCard]],

@@ -444,7 +444,9 @@ def test_a_title_edit_with_a_slug_and_a_summary_edit_again_stay_quick(site, caps
 
 @pytest.mark.parametrize("path, old, new, why", [
     (COOP_VI, "title: \"Ngành BHXH", "title: \"Cả ngành BHXH", "a new title without 'slug': a new address"),
-    (COOP_VI, "tags: [Bưu điện, ", "tags: [", "a tag fewer: its page goes"),
+    (GUIDE_VI, "tags: [Hướng dẫn]", "tags: [Bài mẫu]", "its only tag's page goes, a new tag's page comes"),
+    (COOP_VI, "tags: [Bưu điện, ", "tags: [Tin mới, Bưu điện, ", "a tag new to the site: its page comes"),
+    (COOP_VI, "Lạng Sơn]", "Lang Son]", "the newest article's spelling of a tag names it on every page"),
     (COOP_VI, "date: 2020-05-28", "date: 2020-05-29", "a new date: the lists' order"),
     (COOP_VI, "date: 2020-05-28", "date: 2020-05-28\ndraft: true", "made a draft: its pages go"),
 ])
@@ -546,4 +548,22 @@ def test_a_list_page_rendered_for_one_card_names_every_article_as_stored_now(sit
     edit(site / GUIDE_VI, "summary: \"Bài mẫu:", "summary: \"Bài hướng dẫn mẫu:")
     result = rebuild(site, capsys, GUIDE_VI)
     assert result.code == 0 and spy.answers[1] is not None and "index.html" in spy.answers[1]
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+
+def test_a_tag_edit_moves_the_card_between_tag_pages_and_counts_it(site, capsys, monkeypatch):
+    # Tags that stay on the site: the card leaves one tag's page and joins another's (in date
+    # order) and the tag index counts both. (The lists with the card are rendered too, to the same
+    # bytes: this theme's cards do not show tags; the pages written are those whose bytes changed.)
+    spy = QuickSpy(monkeypatch)
+    edit(site / COOP_VI, "tags: [Bưu điện, BHXH tự nguyện,", "tags: [BHXH toàn dân, BHXH tự nguyện,")
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0, result.errors
+    assert spy.answers == [("atom.xml", "chu-de/bhxh-toan-dan/index.html", "chu-de/buu-dien/index.html",
+                            "chu-de/index.html", COOP_PAGE)]
+    assert COOP_PAGE.removesuffix("index.html") not in (site / "public/chu-de/buu-dien/index.html").read_text(
+        encoding="utf-8")
+    assert COOP_PAGE.removesuffix("index.html") in (site / "public/chu-de/bhxh-toan-dan/index.html").read_text(
+        encoding="utf-8")
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
