@@ -316,6 +316,8 @@ def test_a_day_of_edits_leaves_the_output_a_clean_build_s_after_each(site, capsy
          lambda: edit(site / COOP_VI, "\nTheo Báo Lạng Sơn,", "\nĐoạn chen.\n\nTheo Báo Lạng Sơn,"), "quick"),
         ("its summary again", [COOP_VI], lambda: edit(site / COOP_VI, "summary: \"Tóm lược", "summary: \"Bản tóm lược"),
          "quick"),
+        ("a tag among the site's", [COOP_VI], lambda: edit(site / COOP_VI, "tags: [Bưu điện,", "tags: [BHXH toàn dân,"),
+         "quick"),
         ("the summary of an article an event links", [PARADE_VI],
          lambda: edit(site / PARADE_VI, "summary: \"", "summary: \"Tin: "), "quick"),
         ("an event", ["content/calendar/ra-quan-2020.yaml"],
