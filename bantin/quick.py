@@ -19,15 +19,15 @@ every other case to the full build (pipeline.py), which is always right. It appl
   (what a card shows but its address, date, terms and image, which move it or change other
   pages; and the source and caption its own page shows), but the title of an article a
   section's pages show (the calendar's pages show the titles of the articles its events link),
-  and in its tags, among tags the site has before and after, each named as it was;
+  and in its tags or authors, among those the site has before and after, each named as it was;
 - the pages that show those articles in full are their own pages and the feeds (whose
   other entries come from the cache, in the order the last build gave them), no page's
   templates read ``site`` or ``plan`` (every article in full), and the article template
   reads no global that only the whole site can answer (those, ``calendar``, ``stats``).
 
 It then renders those pages and the list pages that show the changed cards (from their
-records, with the other cards from the cache; a tag's page the card leaves or joins, and
-the tag index with the new counts; the sections they read put back as the whole
+records, with the other cards from the cache; a tag's or author's page the card leaves or
+joins, and the index with the new counts; the sections they read put back as the whole
 site's check left them, with the fingerprints the last build gave them), checks their links
 against the output's files, and keeps the cache as a full build would: the pages'
 fingerprints in the output's record (as a patch to it), the new articles in place of the
@@ -81,6 +81,10 @@ PAGE_ONLY_FIELDS = frozenset({"body_html", "stale_original"})
 # its own page alone shows.
 LISTED_FIELDS = PAGE_ONLY_FIELDS | {"title", "summary", "dateline", "cover_alt", "source", "source_url",
                                     "cover_caption"}
+# The terms an article names, each with its page's and its index's addresses (plan.plan_news), and the
+# term pages' "kind" (their data) -> the field of a card that names their term.
+TERMS = {"tags": (urls.tag, urls.tags), "authors": (urls.author, urls.authors)}
+TERM_KINDS = {"tag": "tags", "author": "authors"}
 _MOMENTS = ("published", "updated")  # compared by repr too: equal instants in two zones render apart
 
 
@@ -215,7 +219,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
                               config, images, retouched, state.listed is not None, linked)
     if found is None:
         return None
-    changed, replaced, carded, renames, retagged = found
+    changed, replaced, carded, renames, retermed = found
 
     # The pages that show them in full: their own, and the feeds; and the list pages that show the
     # cards of those whose cards changed (from their records: listing.py); no other kind.
@@ -230,16 +234,17 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         # Each article replaced shows its new card (the same one but for those of ``carded``), which
         # names its new key in the records made again.
         new_cards = {old_key: article.card for old_key, article in zip(replaced, changed.values())}
-        counted = _counted_tags(retagged, changed, config)  # tag page path -> (article, +1 or -1)
+        counted = _counted_terms(retermed, changed, config)  # term page path -> (article, +1 or -1)
         paths = set(listing.find(state.listed, carded.values())) | counted.keys()
-        paths |= {output_path(urls.tags(config.language(changed[rel].lang))) for rel in retagged}
+        paths |= {output_path(TERMS[kind][1](config.language(changed[rel].lang)))
+                  for rel, kinds in retermed.items() for kind in kinds}
         if not paths <= state.listed.keys():
             return None  # a tag new to the site, or a tag index not recorded: pages come or go
         lists = listing.read_pages(state.listed, paths, cache.listings,
                                    lambda keys: {**stored.cards(keys - new_cards.keys(), images), **new_cards})
         if lists is None:
             return None
-        lists = _retagged(lists, counted)
+        lists = _retermed(lists, counted)
         if lists is None:
             return None
         to_render |= {page.path for page in lists}
@@ -317,11 +322,11 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
                       stored: AssembledArticles, world: str, config: SiteConfig, images: ImageProcessor,
                       retouched: set[str], lists: bool,
                       linked: set[str]) -> tuple[dict[str, Article], list[str], dict[str, str], dict[str, str],
-                                                 dict[str, tuple[Term, ...]]] | None:
+                                                 dict[str, dict[str, tuple[Term, ...]]]] | None:
     """(file -> article, for those that differ from the article the last build kept; the keys of the
     kept ones they replace; file -> the key it replaces, for those whose cards changed too; old key
-    -> new, for the others, whose cards are the same; file -> its old tags, for those whose tags
-    changed), or None
+    -> new, for the others, whose cards are the same; file -> its old tags or authors, for those
+    whose tags or authors changed), or None
     when one differs in more than its own pages and its cards show (``lists``: whether the list
     pages can be rendered again, or only its own pages), in its title when a section's pages show
     it (``linked``: their base names; they are not rendered here), or the last build's article
@@ -331,7 +336,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
     replaced: list[str] = []
     carded: dict[str, str] = {}
     renames: dict[str, str] = {}
-    retagged: dict[str, tuple[Term, ...]] = {}
+    retermed: dict[str, dict[str, tuple[Term, ...]]] = {}
     for source in sources:
         article = published.get(source.rel)
         if article is None:
@@ -346,41 +351,48 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
         if key == new_key:
             continue  # the very article the last build kept
         if not same_but_page(old, article):
-            if not lists or not same_but_page(old, article, LISTED_FIELDS | {"tags"}) \
+            if not lists or not same_but_page(old, article, LISTED_FIELDS | TERMS.keys()) \
                     or (article.base in linked and article.title != old.title):
                 return None
             carded[source.rel] = key
-            if old.tags != article.tags:
-                retagged[source.rel] = old.tags
+            kinds = {kind: getattr(old, kind) for kind in TERMS if getattr(old, kind) != getattr(article, kind)}
+            if kinds:
+                retermed[source.rel] = kinds
         else:
             renames[key] = new_key
         changed[source.rel] = article
         replaced.append(key)
-    return changed, replaced, carded, renames, retagged
+    return changed, replaced, carded, renames, retermed
 
 
-def _counted_tags(retagged: dict[str, tuple[Term, ...]], changed: dict[str, Article],
-                  config: SiteConfig) -> dict[str, tuple[Article, int]]:
-    """tag page path -> (the article it gains or loses, +1 or -1), for the articles whose tags changed."""
+def _counted_terms(retermed: dict[str, dict[str, tuple[Term, ...]]], changed: dict[str, Article],
+                   config: SiteConfig) -> dict[str, tuple[Article, int]]:
+    """term page path -> (the article it gains or loses, +1 or -1), for the articles whose tags or
+    authors changed."""
     counted = {}
-    for rel, old_tags in retagged.items():
+    for rel, kinds in retermed.items():
         article, lang = changed[rel], config.language(changed[rel].lang)
-        before, now = {t.slug for t in old_tags}, {t.slug for t in article.tags}
-        counted.update({output_path(urls.tag(lang, slug)): (article, +1) for slug in now - before})
-        counted.update({output_path(urls.tag(lang, slug)): (article, -1) for slug in before - now})
+        for kind, old_terms in kinds.items():
+            url_of = TERMS[kind][0]
+            before, now = {t.slug for t in old_terms}, {t.slug for t in getattr(article, kind)}
+            counted.update({output_path(url_of(lang, slug)): (article, +1) for slug in now - before})
+            counted.update({output_path(url_of(lang, slug)): (article, -1) for slug in before - now})
     return counted
 
 
-def _retagged(pages: list, counted: dict[str, tuple[Article, int]]) -> list | None:
-    """The pages read back, the tag pages of ``counted`` with the article's card put in its place or
-    taken out and the tag indexes with those tags' counts; None when a tag page would be left empty,
-    or a tag's name would change (its newest article's spelling names it, on every page that names it)."""
-    counts: dict[str, int] = {}  # tag page url -> +1 or -1
+def _retermed(pages: list, counted: dict[str, tuple[Article, int]]) -> list | None:
+    """The pages read back, the tag and author pages of ``counted`` with the article's card put in
+    its place or taken out and the indexes with those terms' counts; None when a term's page would
+    be left empty, or a term's name would change (its newest article's spelling names it, on every
+    page that names it)."""
+    counts: dict[str, int] = {}  # term page url -> +1 or -1
     found = []
     for page in pages:
-        term_page = page.data.get("term_page")
+        term_page, kind = page.data.get("term_page"), page.data.get("kind")
+        if type(term_page) is TermPage and TERM_KINDS.get(kind) is None:
+            return None  # (a term page of a kind not known here)
         if page.path in counted:
-            if type(term_page) is not TermPage or page.data.get("kind") != "tag":
+            if type(term_page) is not TermPage:
                 return None
             article, delta = counted[page.path]
             cards = [card for card in term_page.articles if (card.base, card.lang) != (article.base, article.lang)]
@@ -390,9 +402,9 @@ def _retagged(pages: list, counted: dict[str, tuple[Article, int]]) -> list | No
             term_page = TermPage(term_page.term, term_page.url, tuple(cards))
             page = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": term_page}))
             counts[term_page.url] = delta
-        if page.data.get("kind") == "tag" and type(term_page) is TermPage and (
-                not term_page.articles or term_page.term.name != next(
-                    (t.name for t in term_page.articles[0].tags if t.slug == term_page.term.slug), None)):
+        if type(term_page) is TermPage and (not term_page.articles or term_page.term.name != next(
+                (t.name for t in getattr(term_page.articles[0], TERM_KINDS[kind]) if t.slug == term_page.term.slug),
+                None)):
             return None
         found.append(page)
     for at, page in enumerate(found):

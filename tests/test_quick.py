@@ -128,7 +128,7 @@ def test_an_edit_to_one_of_the_newest_articles_renders_the_feeds_too(site, capsy
 
 
 @pytest.mark.parametrize("path, old, new, why", [
-    (PARADE_VI, "authors: [Ban biên tập]", "authors: [Thanh Huyền]", "a new author: the author pages"),
+    (PARADE_VI, "authors: [Ban biên tập]", "authors: [Hồng Nhung]", "an author new to the site: her page comes"),
     (PARADE_VI, "Nguồn: Báo Lạng Sơn", "![Ảnh mới](../media/minh-hoa-phat-lenh.svg)\n\nNguồn: Báo Lạng Sơn",
      "a new image"),
 ])
@@ -567,5 +567,21 @@ def test_a_tag_edit_moves_the_card_between_tag_pages_and_counts_it(site, capsys,
     assert COOP_PAGE.removesuffix("index.html") not in (site / "public/chu-de/buu-dien/index.html").read_text(
         encoding="utf-8")
     assert COOP_PAGE.removesuffix("index.html") in (site / "public/chu-de/bhxh-toan-dan/index.html").read_text(
+        encoding="utf-8")
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+
+def test_an_author_added_from_the_site_s_authors_joins_her_page_and_index(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    edit(site / COOP_VI, "authors: [Ban biên tập]", "authors: [Ban biên tập, Thanh Huyền]")
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0, result.errors
+    # The cards show their authors: every list with the card, her page (which gains it) and the index.
+    assert spy.answers == [("atom.xml", "chu-de/bhxh-tu-nguyen/index.html", "chu-de/bhyt/index.html",
+                            "chu-de/buu-dien/index.html", "chu-de/lang-son/index.html", "index.html",
+                            "tac-gia/ban-bien-tap/index.html", "tac-gia/index.html", "tac-gia/thanh-huyen/index.html",
+                            "tin-tuc/index.html", COOP_PAGE)]
+    assert COOP_PAGE.removesuffix("index.html") in (site / "public/tac-gia/thanh-huyen/index.html").read_text(
         encoding="utf-8")
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
