@@ -659,9 +659,10 @@ class CalendarSection(CalendarLinks):
 
     def restore_site_facts(self, facts: dict, fingerprint: str | None) -> None:
         """After ``check`` of a few articles: what the whole site's check found (``site_facts``) and
-        the fingerprint it had, which the caller knows to be the same (none of the articles checked
-        is one of "articles"). The articles of the other links are not known then: a page that
-        would show one is not rendered (``related_articles`` raises IncompleteSite)."""
+        the fingerprint it had, which the caller knows to be the same (the articles checked have
+        the events, and those of "articles" the titles, addresses and dates, they had). The
+        articles of the other links are not known then: a page that would show one is not
+        rendered (``related_articles`` raises IncompleteSite)."""
         self.last_year = facts["last_year"]
         self.links = {(base, ident) for base, ident in facts["links"]}
         self._cache.clear()  # (what was worked out from the links)

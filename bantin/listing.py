@@ -137,8 +137,8 @@ def record_pages(pages: dict[str, object], carded: dict[str, list[ArticleCard]],
                  row_of_card: Mapping[int, str], table: KeyValueTable, prune: bool = True) -> dict[str, str] | None:
     """Keep a record of each page that shows cards (``carded``: path -> its cards, quick.page_contents)
     not kept already, and (``prune``: the build saw every page) drop the records of pages no longer
-    made; the state's line of each page (``find``), or None when one could not be recorded (its fingerprint not known, a card of an
-    article not stored, a whole article in its data)."""
+    made; the state's line of each page (``find``), or None when one could not be recorded (its
+    fingerprint not known, a card of an article not stored, a whole article in its data)."""
     lines: dict[str, str] = {}
     keys: dict[str, tuple[str, list[str]]] = {}
     for path, cards in carded.items():
@@ -246,7 +246,8 @@ def renamed(lines: dict[str, str], table: KeyValueTable, renames: dict[str, str]
         new_key = digest(key, *named)[:32]  # (a key of its own: the next full build records the page afresh)
         table.put(new_key, " ".join(named) + "\n" + base64.b64encode(buffer.getvalue()).decode("ascii"))
         changed[path] = f"{new_key} {_renamed_refs(lines[path].partition(' ')[2], renames)}"
-    table.flush()
+    if changed:
+        table.flush()
     return changed
 
 

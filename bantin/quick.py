@@ -299,7 +299,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         more = listing.renamed(listed, cache.listings, renames, set(to_render))
         listed = None if more is None else {**listed, **more}
     dataclasses.replace(state, inputs=stamps.whole or "", warnings=warnings, others=stamps.others,
-                        articles=stamps.articles, shown=shown, listed=listed).stamp_output(output.staged).save(root, out)
+                        articles=stamps.articles, shown=shown,
+                        listed=listed).stamp_output(output.staged).save(root, out)
     return QuickResult(state.counts, warnings, tuple(sorted(output.staged)))
 
 

@@ -547,3 +547,22 @@ def test_ics_files_are_icalendars_own_serialization_of_the_whole_calendar():
     text = ics_module.ics_bytes(calendar, [moved]).replace(b"\r\n ", b"")
     assert b"DTSTART;TZID=Asia/Tokyo:20200523T100000\r\n" in text
     assert ics_module.ics_bytes(calendar, [moved]) == whole(calendar, [moved])
+
+
+def test_a_calendar_put_back_from_the_whole_site_s_facts_refuses_to_show_articles_it_was_not_given():
+    # A quick rebuild checks a few articles, then puts back what the whole site's check found
+    # (quick.py): a page that would list an event's articles must not be rendered from that.
+    from types import SimpleNamespace
+
+    from bantin.calendar import CalendarSection, IncompleteSite
+    from bantin.model import Site
+
+    calendar = CalendarSection(config=SimpleNamespace(default_language="vi"))
+    calendar.site = Site(config=None, languages={}, translations={})
+    calendar.restore_site_facts({"last_year": 2020, "links": [["2020-05-23-ra-quan-bhxh-toan-dan", "ra-quan-2020"]],
+                                 "articles": ["2020-05-23-ra-quan-bhxh-toan-dan"]}, "fingerprint then")
+    assert calendar.fingerprint() == "fingerprint then" and calendar.last_year == 2020
+    with pytest.raises(IncompleteSite) as refused:
+        calendar.related_articles("ra-quan-2020", "vi")
+    assert str(refused.value) == "the calendar does not know the articles of event 'ra-quan-2020' in this build"
+    assert calendar.related_articles("khong-co", "vi") == ()
