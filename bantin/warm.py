@@ -349,6 +349,10 @@ class WarmModel:
                         self._cards[card.base, card.lang] = (None, held[1])
         return self._shown
 
+    def forget_shown(self) -> None:
+        """Which pages show which article in full or by its card is to be worked out again."""
+        self._shown = None
+
     def card_shown(self, article: Article) -> "tuple[ArticleCard, tuple[str, ...]] | None":
         """(the card of the article the last build's pages show, those pages), or None when its pages
         show none or more than one (a body edit since makes the article anew, with an equal card,

@@ -43,10 +43,10 @@ from .diagnostics import Diagnostics
 from .i18n import UiStrings
 from .images import ImageProcessor
 from .links import LinkChecker
-from .model import Article, ArticleCard
+from .model import Article, ArticleCard, TermPage
 from .page_work import PageWork, do_pages
-from .plan import ARTICLE_TEMPLATE, Plan, Planner, plan_article, plan_feed
-from .quick import LISTED_FIELDS, MAX_EDITED, NO_ARTICLES, needs_whole_site, same_but_page
+from .plan import ARTICLE_TEMPLATE, Plan, Planner, TermCount, plan_article, plan_feed
+from .quick import LISTED_FIELDS, MAX_EDITED, NO_ARTICLES, TERMS, needs_whole_site, same_but_page
 from .textio import nfc
 from .urls import feed as feed_url, output_path
 from .warm import block_templates, world_digest
@@ -144,7 +144,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if carded:
         linked = {base for section in sections if hasattr(section, "site_facts")
                   for base in section.site_facts().get("articles", ())}  # (their titles show on its pages)
-        if any(not same_but_page(before[rel], changed[rel], LISTED_FIELDS)
+        if any(not same_but_page(before[rel], changed[rel], LISTED_FIELDS | TERMS.keys())
                or (changed[rel].base in linked and changed[rel].title != before[rel].title) for rel in carded):
             return None
 
@@ -181,6 +181,31 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         lists[path] = _swapped(warm.pages[path], swaps)
         if lists[path] is warm.pages[path]:
             return None  # (not where the index says)
+    # The tag and author pages of the site's new lists, whatever objects the pages held (a page the
+    # card joined did not show it; one it left still shows the old card), and the indexes' counts.
+    retermed = any(getattr(before[rel], kind) != getattr(changed[rel], kind) for rel in carded for kind in TERMS)
+    for code, local in site.languages.items() if carded else ():
+        lang = config.language(code)
+        for kind, (_, index_of) in TERMS.items():
+            for old, new in zip(getattr(site_then.languages[code], kind), getattr(local, kind)):
+                if old is new:
+                    continue
+                path = output_path(new.url)
+                page = warm.pages.get(path)
+                held = page.data.get("term_page") if page is not None else None
+                if type(held) is not TermPage or held.url != new.url:
+                    return None
+                lists[path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": new}))
+            if not retermed:
+                continue
+            index = output_path(index_of(lang))
+            page = warm.pages.get(index)
+            if page is None or type(page.data.get("terms")) is not tuple:
+                return None
+            counts = tuple(TermCount(term_page.term, term_page.url, len(term_page.articles))
+                           for term_page in getattr(local, kind))
+            if counts != page.data["terms"]:
+                lists[index] = dataclasses.replace(page, data=MappingProxyType({**page.data, "terms": counts}))
     to_render |= lists.keys()
     old_to_new = {id(before[rel]): new for rel, new in changed.items()}
     planner = Planner(site, ui, previous=warm.pages, previous_copies=warm.copies, article_data=tuple(
@@ -258,6 +283,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     warm.replace_pages(plan.pages, replaced=let_go)
     for rel in carded:
         warm.card_swapped(before[rel], changed[rel].card)
+    if retermed:
+        warm.forget_shown()  # (a card joined or left a page: worked out again when next asked)
     warm.keep_output(out, None)
     cache.bodies.flush()  # (the data files were not read again: the sections are the last build's)
     cache.front_matter.flush()

@@ -20,7 +20,8 @@ FILE (relative to SITE), the model is told that FILE changed (as the dev server'
 tells it), and the second build, the one a saved edit costs, is the one measured. With
 ``--edit title`` the article's title is changed instead (a new address, since the corpus
 sets no ``slug``: the old page is gone, so the pages kept are checked for links to it); with ``--edit summary``
-its summary (what lists show, so the preview's full rebuild).
+its summary (what lists show: the lists with its card too); with ``--edit tags`` its first tag is
+dropped (other articles keep it: the card leaves that tag's page).
 
 ``--preview-start`` measures a new dev server's first build into OUT (its ``.preview``), then
 writes the output's record as the server does when it stops, so that running it twice
@@ -190,7 +191,12 @@ def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body
     if hasattr(warm, "shown_in_full"):  # what the dev server works out once the browser has its page
         warm.shown_in_full()
     text = edited.read_text(encoding="utf-8")
-    if what in ("title", "summary"):
+    if what == "tags":  # its first tag dropped (kept by other articles of the corpus)
+        text, count = re.subn(r'(?m)^tags: \[("[^"]*"), ', "tags: [", text, count=1)
+        if not count:
+            raise SystemExit(f"{edited}: no 'tags: [\"…\", ' line to edit")
+        edited.write_text(text, encoding="utf-8")
+    elif what in ("title", "summary"):
         text, count = re.subn(f'(?m)^{what}: "', f'{what}: "Sửa lúc {time.time():.0f}: ', text, count=1)
         if not count:
             raise SystemExit(f"{edited}: no '{what}: \"' line to edit")
@@ -210,7 +216,7 @@ def main() -> int:
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
-    p.add_argument("--edit", choices=("body", "title", "summary"), default="body",
+    p.add_argument("--edit", choices=("body", "title", "summary", "tags"), default="body",
                    help="with --warm-edit: append a sentence (body), or change the title or the summary")
     p.add_argument("--preview-start", action="store_true", help="a new dev server's first build into OUT")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")

@@ -437,8 +437,12 @@ def test_a_server_stopped_while_its_output_changes_leaves_no_record(preview, mon
 @pytest.mark.parametrize("old, new, substituted", [
     ("\nNguồn: Báo Lạng Sơn", "\nĐoạn mới.\n\nNguồn: Báo Lạng Sơn", True),  # the body: same places
     ("summary: \"Tóm tắt theo", "summary: \"Tóm lược theo", True),  # what the lists show: same places
-    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, Bưu Điện]", False),  # a tag's name
-    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn]", False),  # a tag less
+    # Tags among the site's: the card leaves or joins their pages, each named by its newest article.
+    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, Bưu Điện]", True),  # not newest
+    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn]", True),  # a tag less
+    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, BHYT]", True),  # another tag
+    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH Toàn Dân, Lạng Sơn, Bưu điện]", False),  # its newest
+    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, Tin mới]", False),  # a new tag
     ("date: 2020-05-25", "date: 2020-05-20", False),  # another place in the lists
 ])
 def test_the_site_after_an_edit_is_the_site_made_afresh(preview, capsys, old, new, substituted):

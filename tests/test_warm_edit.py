@@ -100,7 +100,7 @@ def test_an_edited_original_whose_translation_goes_stale_takes_the_full_build_an
 
 
 @pytest.mark.parametrize("old, new", [
-    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn]"),  # the tag pages
+    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, Tin mới]"),  # a new tag's page
     ("date: 2020-05-25", "date: 2020-05-22"),  # the lists' order
     ("title: \"Diễu hành", "title: \"Cuộc diễu hành"),  # a new address (no slug), and an event shows it
 ])
@@ -148,6 +148,37 @@ def test_a_summary_edit_after_a_body_edit_renders_the_lists_with_its_card(previe
     told(preview, PARADE_VI)
     preview.build()
     assert len(answered) == 2 and "tin-tuc/trang/2/index.html" in answered[1]
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_tag_edit_among_the_site_s_tags_moves_the_card_from_memory(preview, monkeypatch, capsys):
+    # First a date edit (the full rebuild: the site's lists made afresh, while the pages that come
+    # out the same are the very objects kept, holding the lists of before).
+    coop = "content/articles/2020-05-28-phoi-hop-bhxh-buu-dien.vi.md"
+    edit(preview.root / coop, "date: 2020-05-28", "date: 2020-05-29")
+    told(preview, coop)
+    preview.build()
+    answered = answered_from_memory(monkeypatch)
+    edit(preview.root / PARADE_VI, "tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, BHYT]")
+    told(preview, PARADE_VI)
+    preview.build()
+    assert len(answered) == 1
+    assert {"chu-de/buu-dien/index.html", "chu-de/bhyt/index.html", "chu-de/index.html"} <= set(answered[0])
+    parade = PARADE_PAGE.removeprefix(".preview/").removesuffix("index.html")
+    assert parade in (preview.root / ".preview/chu-de/bhyt/index.html").read_text(encoding="utf-8")
+    assert parade not in (preview.root / ".preview/chu-de/buu-dien/index.html").read_text(encoding="utf-8")
+    assert same_as_clean_build(preview, capsys)
+
+    # Back again (the pages kept hold the new lists), then a summary, then a full build over it all.
+    edit(preview.root / PARADE_VI, "Lạng Sơn, BHYT]", "Lạng Sơn, Bưu điện]")
+    told(preview, PARADE_VI)
+    preview.build()
+    edit(preview.root / PARADE_VI, "summary: \"Tóm tắt theo", "summary: \"Tóm lược theo")
+    told(preview, PARADE_VI)
+    preview.build()
+    assert len(answered) == 3
+    assert same_as_clean_build(preview, capsys)
+    preview.build()
     assert same_as_clean_build(preview, capsys)
 
 
