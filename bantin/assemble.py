@@ -350,30 +350,33 @@ def _moved_terms(term_pages: tuple[TermPage, ...], pairs: list[tuple[Article, Ar
     one's, taken out of the pages of the terms it no longer names and put in date order into those
     it names now; None when a term is new, left with no article, or named anew (its newest
     article's spelling names it)."""
-    cards = {id(old.card): new.card for old, new in pairs}
-    named = {new.base: ({t.slug for t in getattr(old, field)}, {t.slug for t in getattr(new, field)})
-             for old, new in pairs}
-    touched = {slug for before, now in named.values() for slug in before | now}
+    named = [(new, {t.slug for t in getattr(old, field)}, {t.slug for t in getattr(new, field)}) for old, new in pairs]
+    touched = {slug for _, before, now in named for slug in before | now}
     if not touched <= {page.term.slug for page in term_pages}:
         return None  # a term new to the site: a page of its own
     moved = []
     for page in term_pages:
-        slug = page.term.slug
-        if slug not in touched:
-            moved.append(page)
-            continue
-        listed = [cards.get(id(card), card) for card in page.articles]
-        for old, new in pairs:
-            before, now = named[new.base]
-            if slug in before and slug not in now:
-                listed = [card for card in listed if card is not new.card]
-            elif slug in now and slug not in before:
-                listed.append(new.card)
-                listed.sort(key=lambda card: (-card.published.timestamp(), card.base))
-        if not listed or next((t.name for t in getattr(listed[0], field) if t.slug == slug), None) != page.term.name:
+        for new, before, now in named if page.term.slug in touched else ():
+            if page is not None and page.term.slug in before | now:
+                page = term_page_moved(page, field, new.card, joins=page.term.slug in now)
+        if page is None:
             return None
-        moved.append(TermPage(page.term, page.url, tuple(listed)))
+        moved.append(page)
     return tuple(moved)
+
+
+def term_page_moved(page: TermPage, field: str, card: ArticleCard, joins: bool) -> TermPage | None:
+    """``page`` with the article of ``card`` in it by that card, in date order (``joins``), or not at
+    all; None when that leaves it empty or names its term anew (the spelling of its newest
+    article, in ``field`` "tags" or "authors", names it)."""
+    listed = [other for other in page.articles if (other.base, other.lang) != (card.base, card.lang)]
+    if joins:
+        listed.append(card)
+        listed.sort(key=lambda other: (-other.published.timestamp(), other.base))
+    if not listed or next((t.name for t in getattr(listed[0], field) if t.slug == page.term.slug), None) \
+            != page.term.name:
+        return None
+    return TermPage(page.term, page.url, tuple(listed))
 
 
 def _term_pages(articles, terms_of, url_of) -> tuple[TermPage, ...]:

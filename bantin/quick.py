@@ -45,7 +45,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
-from .assemble import Selection, assemble
+from .assemble import Selection, assemble, term_page_moved
 from . import listing
 from .assembled import AssembledArticles
 from .cache import CACHE_DIR, BuildCache
@@ -396,11 +396,9 @@ def _retermed(pages: list, counted: dict[str, tuple[Article, int]]) -> list | No
             if type(term_page) is not TermPage:
                 return None
             article, delta = counted[page.path]
-            cards = [card for card in term_page.articles if (card.base, card.lang) != (article.base, article.lang)]
-            if delta > 0:
-                cards.append(article.card)
-                cards.sort(key=lambda card: (-card.published.timestamp(), card.base))
-            term_page = TermPage(term_page.term, term_page.url, tuple(cards))
+            term_page = term_page_moved(term_page, TERM_KINDS[kind], article.card, joins=delta > 0)
+            if term_page is None:
+                return None
             page = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": term_page}))
             counts[term_page.url] = delta
         if type(term_page) is TermPage and (not term_page.articles or term_page.term.name != next(
