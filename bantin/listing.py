@@ -40,7 +40,7 @@ REF_BYTES = 8  # of an article's key, in a page's list of the cards it shows (st
 
 class Unlisted(Exception):
     """A page's data holds what a record cannot refer to: a whole article, a card of an article
-    that was not stored, a value of a type the unpickler would refuse."""
+    that was not stored, a value that does not pickle."""
 
 
 def _proxy(items: dict) -> MappingProxyType:

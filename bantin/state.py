@@ -154,8 +154,9 @@ class BuildState:
     folders: dict[str, int] = field(default_factory=dict)
     loose: tuple[str, ...] = ()
     # For a rebuild after an edit to what a card shows (quick.py, listing.py): each page that shows
-    # cards, with its fingerprint (the key of its record) and the shortened keys of its cards'
-    # articles ("fingerprint refs"); None when one such page could not be recorded. And what the
+    # cards or term counts, with the key of its record (a hash of its fingerprint and its cards'
+    # articles' keys) and those keys shortened ("record refs"); None when one such page could not
+    # be recorded. And what the
     # templates' globals (the sections) were: each one's fingerprint, and what each section's
     # ``check`` learnt from the whole site.
     listed: dict[str, str] | None = None
