@@ -47,12 +47,17 @@ def _proxy(items: dict) -> MappingProxyType:
     return MappingProxyType(items)
 
 
+def _zone(key: str) -> zoneinfo.ZoneInfo:
+    """A time zone by its name (ZoneInfo's own pickling goes through ``getattr``, which the
+    unpickler must not make: it reaches any attribute of what it is given)."""
+    return zoneinfo.ZoneInfo(key)
+
+
 # (module, name) the unpickler may make besides the engine's dataclasses: what page data hold.
 _ALLOWED = {
     ("datetime", "datetime"): dt.datetime, ("datetime", "date"): dt.date, ("datetime", "timezone"): dt.timezone,
-    ("datetime", "timedelta"): dt.timedelta, ("zoneinfo", "ZoneInfo._unpickle"): zoneinfo.ZoneInfo._unpickle,
-    ("pathlib", "PosixPath"): pathlib.PosixPath, ("markupsafe", "Markup"): markupsafe.Markup,
-    (__name__, "_proxy"): _proxy,
+    ("datetime", "timedelta"): dt.timedelta, ("pathlib", "PosixPath"): pathlib.PosixPath,
+    ("markupsafe", "Markup"): markupsafe.Markup, (__name__, "_proxy"): _proxy, (__name__, "_zone"): _zone,
 }
 
 
@@ -77,6 +82,8 @@ class _PagePickler(pickle.Pickler):
     def reducer_override(self, value):
         if type(value) is MappingProxyType:
             return _proxy, (dict(value),)
+        if type(value) is zoneinfo.ZoneInfo and value.key is not None:
+            return _zone, (value.key,)
         return NotImplemented
 
 

@@ -55,7 +55,7 @@ from .diagnostics import Diagnostics
 from .fingerprint import TemplateGraph
 from .i18n import UiStrings
 from .images import ImageAsset, ImageProcessor, Variant
-from .links import LinkChecker
+from .links import LinkChecker, may_link
 from .model import Article, ArticleCard, Site, Term, TermPage
 from .page_work import PageWork, do_pages
 from .plan import ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article, plan_feed
@@ -65,8 +65,9 @@ from .state import BuildState, InputStamps
 from .textio import nfc
 from . import urls
 from .urls import feed as feed_url, output_path
-from .writer import OutputFolder
+from .writer import OutputFolder, source_stamp
 
+SITEMAP = "sitemap.xml"  # (plan.plan_site_files)
 MAX_EDITED = 4  # article files; more edits than this (a checkout, a batch import) take the full build
 # Globals that hold every article in full: when any page's templates read one, a body shows on every
 # such page, and every edit takes the full build.
@@ -81,6 +82,9 @@ PAGE_ONLY_FIELDS = frozenset({"body_html", "stale_original"})
 # its own page alone shows.
 LISTED_FIELDS = PAGE_ONLY_FIELDS | {"title", "summary", "dateline", "cover_alt", "source", "source_url",
                                     "cover_caption"}
+# What else may change when the sitemap is recorded too: the address (a new title without ``slug``).
+# The article's page moves, with its images; its translations' pages and the sitemap name the new one.
+MOVED_FIELDS = LISTED_FIELDS | {"slug", "url"}
 # The terms an article names, each with its page's and its index's addresses (plan.plan_news), and the
 # term pages' "kind" (their data) -> the field of a card that names their term.
 TERMS = {"tags": (urls.tag, urls.tags), "authors": (urls.author, urls.authors)}
@@ -128,9 +132,16 @@ def page_contents(pages, cards: bool = True) -> tuple[dict[str, tuple[str, ...]]
         rels = [rel for rel in found if type(rel) is str and rel != page.origin]
         if rels:
             shown[page.path] = tuple(dict.fromkeys(rels))
-        if cards and (any(type(item) is not str for item in found) or _counts_terms(page)):
+        if cards and (any(type(item) is not str for item in found) or _counts_terms(page) or _lists_pages(page)):
             carded[page.path] = [card for card in found if type(card) is ArticleCard]
     return shown, carded
+
+
+def _lists_pages(page) -> bool:
+    """Whether the page is the sitemap (its entries name every page's address: an article's new
+    address changes it)."""
+    entries = page.data.get("entries")
+    return type(entries) is tuple and bool(entries) and type(entries[0]) is SitemapEntry
 
 
 def _counts_terms(page) -> bool:
@@ -219,14 +230,22 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
                               config, images, retouched, state.listed is not None, linked)
     if found is None:
         return None
-    changed, replaced, carded, renames, retermed = found
+    changed, replaced, carded, renames, retermed, moved = found
 
     # The pages that show them in full: their own, and the feeds; and the list pages that show the
     # cards of those whose cards changed (from their records: listing.py); no other kind.
     own = {output_path(article.url): article for article in published.values()}
     feeds = {output_path(feed_url(lang)): lang for lang in config.languages}
+    written = set(state.written)
+    # An article with a new address: its old page and images go, and its translations' pages name the new one.
+    gone = {output_path(old.url) for old in moved.values()}
+    gone |= {old.url + variant.name for old in moved.values() for image in old.images for variant in image.variants}
+    moved_to = {old.url: changed[rel].url for rel, old in moved.items()}
+    if any(output_path(url) in written for url in moved_to.values()) or len(set(moved_to.values())) < len(moved):
+        return None  # another file's address (the full build says which), or two articles' one
     to_render = {output_path(article.url) for article in changed.values()}
-    to_render |= {path for path, rels in state.shown.items() if set(rels) & changed.keys()}
+    to_render |= {path for path, rels in state.shown.items() if set(rels) & changed.keys()} - gone
+    to_render |= {path for path, article in own.items() if article.base in {old.base for old in moved.values()}}
     if not to_render <= own.keys() | feeds.keys():
         return None
     lists: list = []
@@ -238,6 +257,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         paths = set(listing.find(state.listed, carded.values())) | counted.keys()
         paths |= {output_path(TERMS[kind][1](config.language(changed[rel].lang)))
                   for rel, kinds in retermed.items() for kind in kinds}
+        if moved:
+            paths.add(SITEMAP)
         if not paths <= state.listed.keys():
             return None  # a tag new to the site, or a tag index not recorded: pages come or go
         lists = listing.read_pages(state.listed, paths, cache.listings,
@@ -265,33 +286,41 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
             plan_article(planner, config.language(own[path].lang), own[path], alternates_of)
         elif path in feeds:
             plan_feed(planner, feeds[path], entries[path])
+    if moved:
+        lists = _moved_in_sitemap(lists, planner.pages, moved_to)
+        if lists is None:
+            return None
     plan = Plan(tuple(planner.pages) + tuple(lists), ())
     if diagnostics.has_errors or sorted(p.path for p in plan.pages) != sorted(to_render):
         return None
+    copies = [copy for copy in planner.copies if copy.path not in written]  # a moved article's images
+    written_now = (written - gone) | {page.path for page in plan.pages} | {copy.path for copy in copies}
 
     # Render, check, stage; then put in place and keep the records.
-    written = set(state.written)
-    output = OutputFolder(out, True)  # (what it holds is not listed: nothing is deleted from it)
+    output = OutputFolder(out, True)  # (what it holds is not listed: only ``gone`` is deleted from it)
     fingerprints = None
     try:
-        fingerprints = _render(plan, site, renderer, stored, LinkChecker(plan, root, config, diagnostics, written),
-                               output, diagnostics, state.globals if lists else None)
+        fingerprints = _render(plan, site, renderer, stored, LinkChecker(plan, root, config, diagnostics, written_now),
+                               output, diagnostics, state.globals if lists else None, gone)
+        for copy in copies:
+            output.copy(copy, source_stamp(copy.source, images.cache_dir), None, immutable=images.cache_dir)
     finally:
         if fingerprints is None or not output.staged:  # a problem, or the very bytes the pages have
             output.discard()
     if fingerprints is None:
         return None
+    left = dict.fromkeys(output_path(old.url) for old in moved.values())  # the old pages' fingerprints go
     if output.staged:
-        cache.patch_outputs(state.record_id, dict.fromkeys(fingerprints))  # to render again, if interrupted
+        cache.patch_outputs(state.record_id, {**dict.fromkeys(fingerprints), **left})  # to render again, if interrupted
         BuildState.forget(root, out)
-        output.commit_changed_files()
-    _keep_records(cache, fingerprints, state, stored, renderer, replaced, records, sources)
+        output.commit_changed_files(gone)
+    _keep_records(cache, {**fingerprints, **left}, state, stored, renderer, replaced, records, sources)
 
     group_rels = {source.rel for source in sources}
     warnings = tuple(w for w in state.warnings if w[0] not in group_rels) + tuple(
         (d.location.path, d.location.line, d.location.col, d.message)
         for d in diagnostics.warnings if d.location.path in group_rels)
-    shown = {path: rels for path, rels in state.shown.items() if path not in to_render}
+    shown = {path: rels for path, rels in state.shown.items() if path not in to_render and path not in gone}
     shown_now, carded_now = page_contents(plan.pages)
     shown.update(shown_now)
     listed = _listed(state.listed, plan, carded_now, fingerprints, stored, cache)
@@ -299,8 +328,9 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         more = listing.renamed(listed, cache.listings, renames, set(to_render))
         listed = None if more is None else {**listed, **more}
     dataclasses.replace(state, inputs=stamps.whole or "", warnings=warnings, others=stamps.others,
-                        articles=stamps.articles, shown=shown,
-                        listed=listed).stamp_output(output.staged).save(root, out)
+                        articles=stamps.articles, shown=shown, listed=listed,
+                        written=tuple(sorted(written_now)) if gone else state.written,
+                        ).stamp_output(output.staged | gone).save(root, out)
     return QuickResult(state.counts, warnings, tuple(sorted(output.staged)))
 
 
@@ -323,11 +353,11 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
                       stored: AssembledArticles, world: str, config: SiteConfig, images: ImageProcessor,
                       retouched: set[str], lists: bool,
                       linked: set[str]) -> tuple[dict[str, Article], list[str], dict[str, str], dict[str, str],
-                                                 dict[str, dict[str, tuple[Term, ...]]]] | None:
+                                                 dict[str, dict[str, tuple[Term, ...]]], dict[str, Article]] | None:
     """(file -> article, for those that differ from the article the last build kept; the keys of the
     kept ones they replace; file -> the key it replaces, for those whose cards changed too; old key
     -> new, for the others, whose cards are the same; file -> its old tags or authors, for those
-    whose tags or authors changed), or None
+    whose tags or authors changed; file -> the article as it was, for those with a new address), or None
     when one differs in more than its own pages and its cards show (``lists``: whether the list
     pages can be rendered again, or only its own pages), in its title when a section's pages show
     it (``linked``: their base names; they are not rendered here), or the last build's article
@@ -338,6 +368,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
     carded: dict[str, str] = {}
     renames: dict[str, str] = {}
     retermed: dict[str, dict[str, tuple[Term, ...]]] = {}
+    moved: dict[str, Article] = {}
     for source in sources:
         article = published.get(source.rel)
         if article is None:
@@ -352,9 +383,11 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
         if key == new_key:
             continue  # the very article the last build kept
         if not same_but_page(old, article):
-            if not lists or not same_but_page(old, article, LISTED_FIELDS | TERMS.keys()) \
-                    or (article.base in linked and article.title != old.title):
+            if not lists or not same_but_page(old, article, MOVED_FIELDS | TERMS.keys()) \
+                    or (article.base in linked and (article.title, article.url) != (old.title, old.url)):
                 return None
+            if article.url != old.url:
+                moved[source.rel] = old
             carded[source.rel] = key
             kinds = {kind: getattr(old, kind) for kind in TERMS if getattr(old, kind) != getattr(article, kind)}
             if kinds:
@@ -363,7 +396,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
             renames[key] = new_key
         changed[source.rel] = article
         replaced.append(key)
-    return changed, replaced, carded, renames, retermed
+    return changed, replaced, carded, renames, retermed, moved
 
 
 def _counted_terms(retermed: dict[str, dict[str, tuple[Term, ...]]], changed: dict[str, Article],
@@ -462,11 +495,12 @@ def _feed_entries(shown: dict[str, tuple[str, ...]], published: dict[str, Articl
 
 
 def _render(plan: Plan, site: Site, renderer: Renderer, stored: AssembledArticles, links: LinkChecker,
-            output: OutputFolder, diagnostics: Diagnostics,
-            sections_were: dict[str, str | None] | None = None) -> dict[str, str | None] | None:
+            output: OutputFolder, diagnostics: Diagnostics, sections_were: dict[str, str | None] | None = None,
+            gone: set[str] = frozenset()) -> dict[str, str | None] | None:
     """Render, check and stage the plan's pages; their fingerprints, or None on any problem (the full
     build reports it). ``sections_were``: the sections' fingerprints in the last full build, which
-    they must still have (list pages read them)."""
+    they must still have (list pages read them). ``gone``: files no longer written, which a page
+    not rendered here may link (then the full build says where)."""
     renderer.fingerprint_seed = stored.seed
     fingerprint_of = renderer.fingerprints(plan, site)
     if sections_were is not None and renderer.section_fingerprints() != sections_were:
@@ -477,7 +511,34 @@ def _render(plan: Plan, site: Site, renderer: Renderer, stored: AssembledArticle
             return None
         links.note(done.links)
     links.report()
+    if gone:
+        kept = [path for path in links.written if path not in links.pages]
+        read = lambda path: (output.out / path).read_bytes()  # noqa: E731
+        if not all(links.resolves_all(_url_of(path), data) for path, data in may_link(kept, gone, read, _url_of)):
+            return None
     return None if diagnostics.has_errors else fingerprints
+
+
+def _url_of(path: str) -> str:
+    """The address of the page at an output path (``urls.output_path`` the other way)."""
+    return path.removesuffix("index.html") if path == "index.html" or path.endswith("/index.html") else path
+
+
+def _moved_in_sitemap(pages: list, planned: list, moved_to: dict[str, str]) -> list | None:
+    """The pages read back, the sitemap's entries of the articles planned here made again (a new
+    address, or the new address of a translation); None when the sitemap lacks a moved one."""
+    entry_of = {page.url: SitemapEntry(page.url, page.data["article"].updated_or_published, page.alternates)
+                for page in planned if page.in_sitemap and "article" in page.data}
+    found = []
+    for page in pages:
+        if _lists_pages(page):
+            entries = page.data["entries"]
+            if sum(entry.url in moved_to for entry in entries) != len(moved_to):
+                return None
+            entries = tuple(entry_of.get(moved_to.get(entry.url, entry.url), entry) for entry in entries)
+            page = dataclasses.replace(page, data=MappingProxyType({**page.data, "entries": entries}))
+        found.append(page)
+    return found
 
 
 def needs_whole_site(graph: TemplateGraph) -> bool:

@@ -233,9 +233,12 @@ class BuildState:
         other folders keep their stamps; None: every folder is stamped again."""
         racy = time.time_ns() - RACY_NS
         parents = {path: path.rpartition("/")[0] for path in self.written}
-        again = set(parents.values()) if touched is None else {path.rpartition("/")[0] for path in touched}
-        folders = {folder: mtime for folder, mtime in self.folders.items() if folder not in again}
-        for folder in sorted(again):
+        # A file written or deleted changes its folder; a folder made or removed, the one above.
+        again = set(parents.values()) if touched is None else {
+            folder for path in touched for folder in _ancestors(path)}
+        held = set(parents.values())  # (a folder the build emptied holds nothing to stamp)
+        folders = {folder: mtime for folder, mtime in self.folders.items() if folder not in again and folder in held}
+        for folder in sorted(again & held):
             try:
                 info = os.stat(os.path.join(self.output, folder))
             except OSError:
@@ -252,3 +255,12 @@ class BuildState:
 
 def warnings_of(diagnostics: Diagnostics) -> tuple[tuple[str, int | None, int | None, str], ...]:
     return tuple((d.location.path, d.location.line, d.location.col, d.message) for d in diagnostics.warnings)
+
+
+def _ancestors(path: str) -> list[str]:
+    """The folders above an output path, nearest first, down to the output folder itself ("")."""
+    found = []
+    while path:
+        path = path.rpartition("/")[0]
+        found.append(path)
+    return found

@@ -408,6 +408,9 @@ def test_a_quick_rebuild_stopped_after_moving_its_pages_leaves_them_to_be_render
 
 
 COOP_VI = "content/articles/2020-05-28-phoi-hop-bhxh-buu-dien.vi.md"  # on no event's page; in the feed
+STALE_COOP_EN = ("content/articles/2020-05-28-phoi-hop-bhxh-buu-dien.en.md:8:1: warning: stale translation: the vi "
+                 f"original ({COOP_VI}) has changed since this translation was made; update the translation, then "
+                 "run 'python build.py translations --update 2020-05-28-phoi-hop-bhxh-buu-dien.en'")
 COOP_PAGE = "tin-tuc/nganh-bhxh-va-buu-dien-phoi-hop-chi-tra-van-dong-tham-gia-bhxh/index.html"
 
 
@@ -445,7 +448,6 @@ def test_a_title_edit_with_a_slug_and_a_summary_edit_again_stay_quick(site, caps
 
 
 @pytest.mark.parametrize("path, old, new, why", [
-    (COOP_VI, "title: \"Ngành BHXH", "title: \"Cả ngành BHXH", "a new title without 'slug': a new address"),
     (GUIDE_VI, "tags: [Hướng dẫn]", "tags: [Bài mẫu]", "its only tag's page goes, a new tag's page comes"),
     (COOP_VI, "tags: [Bưu điện, ", "tags: [Tin mới, Bưu điện, ", "a tag new to the site: its page comes"),
     (COOP_VI, "Lạng Sơn]", "Lang Son]", "the newest article's spelling of a tag names it on every page"),
@@ -585,3 +587,56 @@ def test_an_author_added_from_the_site_s_authors_joins_her_page_and_index(site, 
     assert COOP_PAGE.removesuffix("index.html") in (site / "public/tac-gia/thanh-huyen/index.html").read_text(
         encoding="utf-8")
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+
+GUIDE_PAGE = "tin-tuc/huong-dan-cach-viet-mot-bai-tin-cho-ban-tin/index.html"
+STALE_GUIDE_EN = (f"{GUIDE_VI.replace('.vi.md', '.en.md')}:7:1: warning: stale translation: the vi original "
+                  f"({GUIDE_VI}) has changed since this translation was made; update the translation, then run "
+                  "'python build.py translations --update 2020-06-01-huong-dan-viet-bai.en'")
+
+
+def test_a_new_title_without_slug_moves_the_page_and_its_images_and_the_sitemap_follows(site, capsys, monkeypatch):
+    # A new address: the old page and its image go, the new ones come, and the pages that name the
+    # address follow: the lists with the card, the feed, the translation's page (its language
+    # switch), the sitemap. Nothing else links the old address, so no other page is rendered.
+    spy = QuickSpy(monkeypatch)
+    old_folder = site / "public" / GUIDE_PAGE.removesuffix("index.html")
+    images = sorted(p.name for p in old_folder.iterdir() if p.name != "index.html")
+    edit(site / GUIDE_VI, "title: \"Hướng dẫn: cách viết", "title: \"Hướng dẫn: cách soạn")
+    result = rebuild(site, capsys, GUIDE_VI)
+    assert result.code == 0, result.errors
+    new_folder = "tin-tuc/huong-dan-cach-soan-mot-bai-tin-cho-ban-tin/"
+    assert images == ["minh-hoa-phat-bieu.svg"]
+    assert spy.answers == [("atom.xml", "chu-de/huong-dan/index.html", "en/news/how-to-writing-a-news-article-for-the-bulletin/index.html",
+                            "index.html", "sitemap.xml", "tac-gia/ban-bien-tap/index.html", new_folder + "index.html",
+                            new_folder + "minh-hoa-phat-bieu.svg", "tin-tuc/index.html")]
+    assert not old_folder.exists()
+    sitemap = (site / "public/sitemap.xml").read_text(encoding="utf-8")
+    assert f"/{new_folder}<" in sitemap and GUIDE_PAGE.removesuffix("index.html") not in sitemap
+    assert result.errors == [STALE_GUIDE_EN]
+    assert same_as_clean(site, capsys, [STALE_GUIDE_EN])
+    # The next edit of the same article is quick too: the state names the files as they are now.
+    edit(site / GUIDE_VI, "summary: \"Bài mẫu:", "summary: \"Bài mẫu về")
+    result = rebuild(site, capsys, GUIDE_VI)
+    assert result.code == 0 and spy.answers[1] is not None and new_folder + "index.html" in spy.answers[1]
+    assert same_as_clean(site, capsys, [STALE_GUIDE_EN])
+
+
+def test_a_new_address_that_another_page_links_takes_the_full_build_which_reports_the_link(site, capsys,
+                                                                                          monkeypatch):
+    # Another article links the guide from its body: after the guide's new title that link is
+    # broken, on a page the quick path does not render. The full build reports it and writes nothing.
+    link = "/" + GUIDE_PAGE.removesuffix("index.html")
+    edit(site / COOP_VI, "\nNguồn: Báo Lạng Sơn", f"\nXem [bài hướng dẫn]({link}).\n\nNguồn: Báo Lạng Sơn")
+    assert rebuild(site, capsys, COOP_VI).code == 0
+    before = tree(site / "public")
+    spy = QuickSpy(monkeypatch)
+    edit(site / GUIDE_VI, "title: \"Hướng dẫn: cách viết", "title: \"Hướng dẫn: cách soạn")
+    result = rebuild(site, capsys, GUIDE_VI)
+    assert spy.answers == [None]
+    assert result.code == 1
+    assert [e for e in result.errors if ": error: " in e] == [
+        f"{COOP_VI}:25:21: error: broken link '{link}' on {COOP_PAGE.removesuffix('index.html')}: nothing is "
+        f"built at {link}"]
+    assert tree(site / "public") == before
