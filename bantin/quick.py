@@ -40,10 +40,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import multiprocessing
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from .assemble import Selection, assemble, term_page_moved
 from . import listing
@@ -501,22 +503,76 @@ def _render(plan: Plan, site: Site, renderer: Renderer, stored: AssembledArticle
     build reports it). ``sections_were``: the sections' fingerprints in the last full build, which
     they must still have (list pages read them). ``gone``: files no longer written, which a page
     not rendered here may link (then the full build says where)."""
-    renderer.fingerprint_seed = stored.seed
-    fingerprint_of = renderer.fingerprints(plan, site)
-    if sections_were is not None and renderer.section_fingerprints() != sections_were:
-        return None
-    fingerprints = {page.path: fingerprint_of(page) for page in plan.pages}
-    for done in do_pages(PageWork(renderer, site, plan, links, output), plan.pages, 1):
-        if done.aborted or done.error:
+    # The kept pages that may link a gone file are looked for meanwhile, in a forked process: reading
+    # 22,000 pages takes as long as rendering a sitemap of as many and a few lists.
+    linking = Meanwhile(lambda: any(
+        links.reaches(_url_of(path), data, gone) for path, data in may_link(
+            [path for path in links.written if path not in links.pages], gone, _reader(output.out), _url_of)),
+        ) if gone else None
+    try:
+        renderer.fingerprint_seed = stored.seed
+        fingerprint_of = renderer.fingerprints(plan, site)
+        if sections_were is not None and renderer.section_fingerprints() != sections_were:
             return None
-        links.note(done.links)
-    links.report()
-    if gone:
-        kept = [path for path in links.written if path not in links.pages]
-        read = lambda path: (output.out / path).read_bytes()  # noqa: E731
-        if not all(links.resolves_all(_url_of(path), data) for path, data in may_link(kept, gone, read, _url_of)):
+        fingerprints = {page.path: fingerprint_of(page) for page in plan.pages}
+        for done in do_pages(PageWork(renderer, site, plan, links, output), plan.pages, 1):
+            if done.aborted or done.error:
+                return None
+            links.note(done.links)
+        links.report()
+        if linking is not None and linking.answer() is not False:  # (None: the look failed)
             return None
-    return None if diagnostics.has_errors else fingerprints
+        return None if diagnostics.has_errors else fingerprints
+    finally:
+        if linking is not None:
+            linking.stop()
+
+
+class Meanwhile:
+    """A task that answers True or False, run in a forked process while this one goes on (without
+    fork, when its answer is asked for)."""
+
+    def __init__(self, task: Callable[[], bool]):
+        self.task = task
+        self.process = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            self.receiving, sending = context.Pipe(duplex=False)
+            self.process = context.Process(target=self._run, args=(sending,), daemon=True)
+            self.process.start()
+            sending.close()
+
+    def _run(self, sending) -> None:
+        try:
+            sending.send(self.task())
+        except BaseException:  # noqa: BLE001 - None: the parent takes the full build
+            sending.send(None)
+
+    def answer(self) -> bool | None:
+        """The task's answer; None when it failed."""
+        if self.process is None:
+            return self.task()
+        try:
+            return self.receiving.recv()
+        except EOFError:  # it died
+            return None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.terminate()  # (its answer is no longer needed)
+            self.process.join()
+            self.receiving.close()
+
+
+def _reader(folder: Path):
+    """A function that reads a file of ``folder`` (by a path from it: 22,000 of them, without Path objects)."""
+    top = os.path.join(folder, "")
+
+    def read(path: str) -> bytes:
+        with open(top + path, "rb") as file:
+            return file.read()
+    return read
 
 
 def _url_of(path: str) -> str:

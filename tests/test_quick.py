@@ -623,11 +623,16 @@ def test_a_new_title_without_slug_moves_the_page_and_its_images_and_the_sitemap_
     assert same_as_clean(site, capsys, [STALE_GUIDE_EN])
 
 
+@pytest.mark.parametrize("link", [
+    "/" + GUIDE_PAGE.removesuffix("index.html"),
+    "/tin-tuc/%68uong-dan-cach-viet-mot-bai-tin-cho-ban-tin/",  # a letter escaped: the name is not written as it is
+    "../huong-dan-cach-viet-mot-bai-tin-cho-ban-tin/",  # relative: "tin-tuc" is in the linking page's address
+])
 def test_a_new_address_that_another_page_links_takes_the_full_build_which_reports_the_link(site, capsys,
-                                                                                          monkeypatch):
+                                                                                          monkeypatch, link):
     # Another article links the guide from its body: after the guide's new title that link is
     # broken, on a page the quick path does not render. The full build reports it and writes nothing.
-    link = "/" + GUIDE_PAGE.removesuffix("index.html")
+    target = "/" + GUIDE_PAGE.removesuffix("index.html")
     edit(site / COOP_VI, "\nNguồn: Báo Lạng Sơn", f"\nXem [bài hướng dẫn]({link}).\n\nNguồn: Báo Lạng Sơn")
     assert rebuild(site, capsys, COOP_VI).code == 0
     before = tree(site / "public")
@@ -638,5 +643,5 @@ def test_a_new_address_that_another_page_links_takes_the_full_build_which_report
     assert result.code == 1
     assert [e for e in result.errors if ": error: " in e] == [
         f"{COOP_VI}:25:21: error: broken link '{link}' on {COOP_PAGE.removesuffix('index.html')}: nothing is "
-        f"built at {link}"]
+        f"built at {target}"]
     assert tree(site / "public") == before
