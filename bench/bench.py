@@ -378,8 +378,8 @@ def run_cases(tool: Tool, cases: list[str], runs: int, edit: dict, say) -> dict:
 
 
 def identical_after_edit(tool: Bantin, edit: dict, say, change: Callable[[Tool, dict], str] = edit_article) -> dict:
-    """Does an incremental build after a one-article edit (``change``: its body, or its summary) give
-    the bytes of a clean build?"""
+    """Does an incremental build after a one-article edit (``change``: its body, its summary, or its
+    title, which moves its page) give the bytes of a clean build?"""
     tool.wipe()
     tool.build(clean=True)
     change(tool, edit)
@@ -400,7 +400,7 @@ def identical_after_edit(tool: Bantin, edit: dict, say, change: Callable[[Tool, 
     shutil.rmtree(twin_out)
     verdict = {"identical": not differences and incremental["rc"] == 0 and clean["rc"] == 0,
                "differences": differences[:20], "different_files": len(differences)}
-    what = next(k for k, v in ARTICLE_EDITS.items() if v is change)
+    what = next(k for k, v in {**ARTICLE_EDITS, "title": edit_title}.items() if v is change)
     verdict["edit"] = what
     say(f"  {tool.name:8} one-article edit ({what}) vs clean build: "
         f"{'identical' if verdict['identical'] else 'DIFFERENT'}"
@@ -648,7 +648,7 @@ def table(size: str, data: dict) -> str:
                          f"{serve.get('startup', 0):.1f} s)")
         elif serve:
             lines.append(f"- {name} dev server: {serve.get('error')}")
-    for name in ("identical", "identical_summary"):
+    for name in ("identical", "identical_summary", "identical_title"):
         if name in data:
             lines.append(f"- {data[name].get('tool', 'bantin')} after a one-article edit "
                          f"({data[name].get('edit', 'body')}) vs a clean build: "
@@ -760,6 +760,9 @@ def main(argv: list[str] | None = None) -> int:
             if "edit_summary" in cases:  # what lists show too: their pages rendered from their records
                 entry["identical_summary"] = {**identical_after_edit(objects[checked], edit, say, edit_summary),
                                               "tool": checked}
+            if "edit_title" in cases:  # a new address: the old page goes, the sitemap follows
+                entry["identical_title"] = {**identical_after_edit(objects[checked], edit, say, edit_title),
+                                            "tool": checked}
         if "bound" not in skip:
             entry["bound"] = lower_bound(site, args.runs, log, say)
         if "check" not in skip:
