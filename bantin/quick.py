@@ -289,7 +289,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         elif path in feeds:
             plan_feed(planner, feeds[path], entries[path])
     if moved:
-        lists = _moved_in_sitemap(lists, planner.pages, moved_to)
+        lists = moved_in_sitemap(lists, planner.pages, moved_to)
         if lists is None:
             return None
     plan = Plan(tuple(planner.pages) + tuple(lists), ())
@@ -506,8 +506,8 @@ def _render(plan: Plan, site: Site, renderer: Renderer, stored: AssembledArticle
     # The kept pages that may link a gone file are looked for meanwhile, in a forked process: reading
     # 22,000 pages takes as long as rendering a sitemap of as many and a few lists.
     linking = Meanwhile(lambda: any(
-        links.reaches(_url_of(path), data, gone) for path, data in may_link(
-            [path for path in links.written if path not in links.pages], gone, _reader(output.out), _url_of)),
+        links.reaches(page_url(path), data, gone) for path, data in may_link(
+            [path for path in links.written if path not in links.pages], gone, file_reader(output.out), page_url)),
         ) if gone else None
     try:
         renderer.fingerprint_seed = stored.seed
@@ -565,7 +565,7 @@ class Meanwhile:
             self.receiving.close()
 
 
-def _reader(folder: Path):
+def file_reader(folder: Path):
     """A function that reads a file of ``folder`` (by a path from it: 22,000 of them, without Path objects)."""
     top = os.path.join(folder, "")
 
@@ -575,12 +575,12 @@ def _reader(folder: Path):
     return read
 
 
-def _url_of(path: str) -> str:
+def page_url(path: str) -> str:
     """The address of the page at an output path (``urls.output_path`` the other way)."""
     return path.removesuffix("index.html") if path == "index.html" or path.endswith("/index.html") else path
 
 
-def _moved_in_sitemap(pages: list, planned: list, moved_to: dict[str, str]) -> list | None:
+def moved_in_sitemap(pages: list, planned: list, moved_to: dict[str, str]) -> list | None:
     """The pages read back, the sitemap's entries of the articles planned here made again (a new
     address, or the new address of a translation); None when the sitemap lacks a moved one."""
     entry_of = {page.url: SitemapEntry(page.url, page.data["article"].updated_or_published, page.alternates)

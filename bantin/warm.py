@@ -18,7 +18,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 import jinja2
 
@@ -317,9 +317,15 @@ class WarmModel:
             by_origin.setdefault(copy.origin, []).append(copy)
         self.copies = {origin: tuple(planned) for origin, planned in by_origin.items()}
 
-    def replace_pages(self, pages: "tuple[PageOutput, ...]", replaced: list[Article]) -> None:
+    def replace_pages(self, pages: "tuple[PageOutput, ...]", replaced: list[Article],
+                      gone: Iterable[str] = ()) -> None:
         """Pages planned again in the places of the last build's (warm_edit.py), which showed the
-        ``replaced`` articles: their fingerprints are let go with them."""
+        ``replaced`` articles: their fingerprints are let go with them. ``gone``: paths no longer
+        written (a moved article's old page)."""
+        for path in gone:
+            old = self.pages.pop(path, None)
+            if old is not None:
+                self.fingerprints.pop(id(old), None)
         for page in pages:
             old = self.pages.get(page.path)
             if old is not None:

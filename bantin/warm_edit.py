@@ -42,15 +42,16 @@ from .content import ARTICLES_DIR, load_articles
 from .diagnostics import Diagnostics
 from .i18n import UiStrings
 from .images import ImageProcessor
-from .links import LinkChecker
+from .links import LinkChecker, may_link
 from .model import Article, ArticleCard, TermPage
 from .page_work import PageWork, do_pages
 from .plan import ARTICLE_TEMPLATE, Plan, Planner, TermCount, plan_article, plan_feed
-from .quick import LISTED_FIELDS, MAX_EDITED, NO_ARTICLES, TERMS, needs_whole_site, same_but_page
+from .quick import (MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, SITEMAP, TERMS, Meanwhile, moved_in_sitemap, file_reader,
+                    page_url, needs_whole_site, same_but_page)
 from .textio import nfc
 from .urls import feed as feed_url, output_path
 from .warm import block_templates, world_digest
-from .writer import OutputFolder
+from .writer import OutputFolder, source_stamp
 
 if TYPE_CHECKING:
     from .warm import WarmModel
@@ -144,9 +145,16 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if carded:
         linked = {base for section in sections if hasattr(section, "site_facts")
                   for base in section.site_facts().get("articles", ())}  # (their titles show on its pages)
-        if any(not same_but_page(before[rel], changed[rel], LISTED_FIELDS | TERMS.keys())
-               or (changed[rel].base in linked and changed[rel].title != before[rel].title) for rel in carded):
+        if any(not same_but_page(before[rel], changed[rel], MOVED_FIELDS | TERMS.keys())
+               or (changed[rel].base in linked and (changed[rel].title, changed[rel].url)
+                   != (before[rel].title, before[rel].url)) for rel in carded):
             return None
+    # Those with a new address (a new title without ``slug``): their pages and images move.
+    moved = {rel: before[rel] for rel in carded if changed[rel].url != before[rel].url}
+    if moved and SITEMAP not in warm.pages:
+        return None
+    gone = {output_path(old.url) for old in moved.values()}
+    gone |= {old.url + variant.name for old in moved.values() for image in old.images for variant in image.variants}
 
     # The site with the new versions in the places of the old (lists show the same cards).
     articles = [changed.get(article.rel, article) for article in articles_then]
@@ -160,9 +168,15 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     own = {output_path(article.url): article for article in now_published.values()}
     feeds = {output_path(feed_url(lang)): lang for lang in config.languages}
     to_render = {output_path(article.url) for article in changed.values()}
-    to_render |= {path for rel in changed for path in shown.get(rel, ())}
+    to_render |= {path for rel in changed for path in shown.get(rel, ())} - gone
+    to_render |= {path for path, article in own.items() if article.base in {old.base for old in moved.values()}}
     if not to_render <= own.keys() | feeds.keys():
         return None
+    listing = warm.output_listing(out)
+    if listing is None or any(output_path(changed[rel].url) in listing for rel in moved) \
+            or len({changed[rel].url for rel in moved}) < len(moved):
+        return None  # (a new address that another file has, or two articles share: the full rebuild says so)
+    was_at = {output_path(changed[rel].url): output_path(old.url) for rel, old in moved.items()}
     # The other pages that show the old cards (home, news, tag and author pages), the new ones in place.
     shown_cards = {rel: warm.card_shown(before[rel]) for rel in carded}
     if None in shown_cards.values():
@@ -212,7 +226,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         s.article_page_data for s in sections if hasattr(s, "article_page_data")))
     alternates_of: dict = {}
     for path in sorted(to_render):
-        earlier = warm.pages.get(path)
+        earlier = warm.pages.get(was_at.get(path, path))
         if path in own and earlier is not None and earlier.template == ARTICLE_TEMPLATE:
             plan_article(planner, config.language(own[path].lang), own[path], alternates_of)
         elif path in feeds and earlier is not None and isinstance(earlier.data.get("articles"), tuple):
@@ -221,23 +235,35 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             planner.pages.append(lists[path])
         else:
             return None
+    if moved:  # the sitemap names the new addresses, and the translations' alternates
+        sitemap = moved_in_sitemap([warm.pages[SITEMAP]], planner.pages, {old.url: changed[rel].url
+                                                                          for rel, old in moved.items()})
+        if sitemap is None:
+            return None
+        planner.pages += sitemap
+        to_render.add(SITEMAP)
     plan = Plan(tuple(planner.pages), ())
     if diagnostics.items or sorted(page.path for page in plan.pages) != sorted(to_render):
         return None
+    copies = [copy for copy in planner.copies if copy.path not in listing]  # a moved article's images
+    files = (listing - gone) | {page.path for page in plan.pages} | {copy.path for copy in copies}
 
     # Render, check, stage; then put in place and keep what the full build would keep.
-    listing = warm.output_listing(out)
-    if listing is None:
-        return None
     record = warm.record(cache.record_path)
     output = OutputFolder(out, True, listing)
     finished = False
+    linking = None
     try:
+        links = LinkChecker(plan, root, config, diagnostics, files if gone else listing)
+        # The kept pages that may link a moved article's old page or images, looked through meanwhile.
+        linking = Meanwhile(lambda: any(
+            links.reaches(page_url(path), data, gone) for path, data in may_link(
+                [path for path in files if path not in to_render], gone, file_reader(output.out), page_url)),
+            ) if gone else None
         renderer.fingerprint_seed = warm.fingerprints
         fingerprint_of = renderer.fingerprints(plan, site)
         fingerprints = {page.path: fingerprint_of(page) for page in plan.pages}
         noting = [section for section in sections if hasattr(section, "page_note")]
-        links = LinkChecker(plan, root, config, diagnostics, listing)
         notes: dict[str, dict[str, object]] = {section.name: {} for section in noting}
         work = PageWork(renderer, site, plan, links, output, [section.page_note for section in noting])
         for page, done in zip(plan.pages, do_pages(work, plan.pages, 1)):
@@ -251,6 +277,13 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         links.report()
         if diagnostics.items or record is None or None in fingerprints.values():
             return None
+        if linking is not None and linking.answer() is not False:
+            return None  # a kept page links a gone file (None: the look failed); the full rebuild says where
+        for copy in copies:
+            output.copy(copy, source_stamp(copy.source, images.cache_dir), None, immutable=images.cache_dir)
+        for path in gone:  # (a page no longer written: the search section's record drops it)
+            for section in noting:
+                notes[section.name][path] = None
         section_records = {}  # what each section that notes pages records of them, as the full build would
         for section in noting:
             patched = getattr(section, "patched_record", None)
@@ -262,14 +295,18 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         if output.staged:
             warm.forget_record()
             cache.forget_output()
-            output.commit_changed_files()
+            output.commit_changed_files(gone)
         finished = True
     finally:
+        if linking is not None:
+            linking.stop()
         if not finished or not output.staged:
             output.discard()  # (a committed folder has no staging left to discard)
 
     # What the preview keeps: the record, the articles, the site, the pages, the output's stamp.
     record["outputs"].update(fingerprints)
+    for path in gone:
+        record["outputs"].pop(path, None)
     for name, entry in section_records.items():
         if entry is None:
             record["sections"].pop(name, None)
@@ -280,12 +317,14 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         warm.keep_article(*args)
     warm.keep_site(world, articles, site)
     warm.fingerprints = renderer.values.entries
-    warm.replace_pages(plan.pages, replaced=let_go)
+    warm.replace_pages(plan.pages, replaced=let_go, gone=gone)
+    for rel in moved:  # (the article's images, copied beside its new page)
+        warm.copies[rel] = tuple(copy for copy in planner.copies if copy.origin == rel)
     for rel in carded:
         warm.card_swapped(before[rel], changed[rel].card)
-    if retermed:
-        warm.forget_shown()  # (a card joined or left a page: worked out again when next asked)
-    warm.keep_output(out, None)
+    if retermed or moved:
+        warm.forget_shown()  # (a card joined or left a page, a page moved: worked out again when next asked)
+    warm.keep_output(out, sorted(files) if gone else None)
     cache.bodies.flush()  # (the data files were not read again: the sections are the last build's)
     cache.front_matter.flush()
     warm.looked()

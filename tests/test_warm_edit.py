@@ -226,7 +226,14 @@ def test_the_record_after_edits_from_memory_lets_a_command_line_build_render_not
     assert same_as_clean_build(preview, capsys)
 
 
-def test_the_search_record_after_an_edit_from_memory_is_the_one_a_fresh_build_makes(preview, monkeypatch):
+@pytest.mark.parametrize("path, old, new", [
+    (PARADE_VI, *BODY_EDIT),
+    # A new address: the old page is in neither the search record nor the fingerprints.
+    ("content/articles/2020-06-01-huong-dan-viet-bai.en.md", "title: \"How-to: writing a news",
+     "title: \"How-to: writing an"),
+])
+def test_the_search_record_after_an_edit_from_memory_is_the_one_a_fresh_build_makes(preview, monkeypatch, path,
+                                                                                     old, new):
     # What the index read of each page (the digest of its text) is patched for the pages rendered
     # from memory: the next refreshing build rebuilds the index from it.
     from bantin.cache import BuildCache
@@ -234,8 +241,8 @@ def test_the_search_record_after_an_edit_from_memory_is_the_one_a_fresh_build_ma
     from bantin.warm import WarmModel
 
     answered = answered_from_memory(monkeypatch)
-    edit(preview.root / PARADE_VI, *BODY_EDIT)
-    told(preview, PARADE_VI)
+    edit(preview.root / path, old, new)
+    told(preview, path)
     preview.build()
     assert len(answered) == 1
     ours = preview.options.warm.record(BuildCache.record_file(preview.root, preview.options.out))
@@ -245,3 +252,59 @@ def test_the_search_record_after_an_edit_from_memory_is_the_one_a_fresh_build_ma
     theirs = fresh.warm.record(BuildCache.record_file(preview.root, fresh.out))
     assert ours["sections"]["search"]["pages"] == theirs["sections"]["search"]["pages"]
     assert ours["outputs"] == theirs["outputs"]
+
+
+GUIDE_EN = "content/articles/2020-06-01-huong-dan-viet-bai.en.md"
+GUIDE_EN_FOLDER = ".preview/en/news/how-to-writing-a-news-article-for-the-bulletin/"
+
+
+def test_a_new_title_without_slug_moves_the_page_and_its_image_from_memory(preview, monkeypatch, capsys):
+    # A translation's new title (its original's text is as it was: no warning): its page and image
+    # move, and the lists with its card, the feed, its original's page (the language switch) and the
+    # sitemap follow; the search record forgets the old page.
+    answered = answered_from_memory(monkeypatch)
+    image = "minh-hoa-phat-bieu.svg"
+    assert (preview.root / GUIDE_EN_FOLDER / image).is_file()
+    edit(preview.root / GUIDE_EN, "title: \"How-to: writing a news", "title: \"How-to: writing an")
+    told(preview, GUIDE_EN)
+    preview.build()
+    new_folder = "en/news/how-to-writing-an-article-for-the-bulletin/"
+    assert answered == [("en/atom.xml", "en/authors/editorial-team/index.html", "en/index.html",
+                         new_folder + "index.html", "en/news/index.html", "en/tags/how-to/index.html", "sitemap.xml",
+                         "tin-tuc/huong-dan-cach-viet-mot-bai-tin-cho-ban-tin/index.html")]
+    assert not (preview.root / GUIDE_EN_FOLDER).exists()
+    assert (preview.root / ".preview" / new_folder / image).is_file()
+    assert same_as_clean_build(preview, capsys)
+    # The memory holds the page at its new address alone, with its image there: a full rebuild that
+    # reuses the page (not told what changed) copies the image beside it.
+    assert GUIDE_EN_FOLDER.removeprefix(".preview/") + "index.html" not in preview.options.warm.pages
+    preview.build()
+    assert same_as_clean_build(preview, capsys)
+
+    # Its body, its old title back (its old address), and a full build over what it kept.
+    edit(preview.root / GUIDE_EN, "\n## ", "\nA new paragraph.\n\n## ")
+    told(preview, GUIDE_EN)
+    preview.build()
+    edit(preview.root / GUIDE_EN, "title: \"How-to: writing an", "title: \"How-to: writing a news")
+    told(preview, GUIDE_EN)
+    preview.build()
+    assert len(answered) == 3 and GUIDE_EN_FOLDER.removeprefix(".preview/") + "index.html" in answered[2]
+    assert same_as_clean_build(preview, capsys)
+    preview.build()
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_new_address_that_a_kept_page_links_takes_the_full_rebuild_which_reports_it(preview, monkeypatch):
+    answered = answered_from_memory(monkeypatch)
+    link = "/" + GUIDE_EN_FOLDER.removeprefix(".preview/")
+    with open(preview.root / SEED_EN, "a", encoding="utf-8") as file:
+        file.write(f"\nSee [the how-to]({link}).\n")
+    told(preview, SEED_EN)
+    preview.build()
+    edit(preview.root / GUIDE_EN, "title: \"How-to: writing a news", "title: \"How-to: writing an")
+    told(preview, GUIDE_EN)
+    result = run(preview.options)
+    assert len(answered) == 1  # (the body edit)
+    assert [d.format() for d in result.diagnostics.errors] == [
+        f"{SEED_EN}:46:18: error: broken link '{link}' on en/news/"
+        f"campaign-launched-for-the-universal-social-insurance-campaign-month/: nothing is built at {link}"]
