@@ -60,13 +60,15 @@ BENCH_PY = HERE / ".venv" / "bin" / "python"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TOOLS = ("bantin", "bantin-nosearch", "pelican", "hugo")
 OURS = ("bantin", "bantin-nosearch")  # bantin as configured, and with `search: false` (no Pagefind)
-CASES = ("clean", "nochange", "edit_article", "edit_title", "edit_summary", "edit_template", "ci_cache")
+CASES = ("clean", "nochange", "edit_article", "edit_title", "edit_summary", "edit_tags", "edit_template", "ci_cache")
+OUR_CASES = ("ci_cache", "edit_tags")  # bantin alone: its cache, and a tag edit in its front matter's form
 CASE_NAMES = {
     "clean": "clean full build",
     "nochange": "rebuild, no change",
     "edit_article": "rebuild, one article edited",
     "edit_title": "rebuild, one article's title edited",
     "edit_summary": "rebuild, one article's summary edited",
+    "edit_tags": "rebuild, one article's tag changed (to one the site has)",
     "edit_template": "rebuild, base template edited",
     "ci_cache": "CI: fresh output, cache restored",
 }
@@ -322,6 +324,22 @@ def edit_summary(tool: Tool, edit: dict) -> str:
     return edit_title(tool, edit, "summary")
 
 
+def edit_tags(tool: Tool, edit: dict) -> str:
+    """The article's first tag replaced by a year's tag it lacks (every year of the corpus has
+    articles, so the tag is one the site has: the card leaves one tag page and joins another)."""
+    path = tool.article_file(edit)
+    tool.remember(path)
+    text = tool.originals[path].decode()
+    line = re.search(r"(?m)^tags: \[(.*)\]$", text)
+    if line is None:
+        raise SystemExit(f"bench: no tags line in {path}")
+    tags = re.findall(r'"([^"]*)"', line.group(1))
+    new = next(f"Năm {year}" for year in range(2015, 2025) if f"Năm {year}" not in tags)
+    changed = line.group(0).replace(f'"{tags[0]}"', f'"{new}"', 1)
+    path.write_text(text[: line.start()] + changed + text[line.end():], encoding="utf-8")
+    return new
+
+
 ARTICLE_EDITS = {"body": edit_article, "summary": edit_summary}  # (the article page shows both)
 
 
@@ -361,6 +379,8 @@ def run_cases(tool: Tool, cases: list[str], runs: int, edit: dict, say) -> dict:
         record("edit_article", lambda: (edit_article(tool, edit), tool.build())[1])
     if "edit_summary" in cases:  # (before the title: each edit starts from the original file)
         record("edit_summary", lambda: (edit_summary(tool, edit), tool.build())[1])
+    if "edit_tags" in cases:
+        record("edit_tags", lambda: (edit_tags(tool, edit), tool.build())[1])
     if "edit_title" in cases:
         record("edit_title", lambda: (edit_title(tool, edit), tool.build())[1])
     if "edit_template" in cases:
@@ -400,7 +420,7 @@ def identical_after_edit(tool: Bantin, edit: dict, say, change: Callable[[Tool, 
     shutil.rmtree(twin_out)
     verdict = {"identical": not differences and incremental["rc"] == 0 and clean["rc"] == 0,
                "differences": differences[:20], "different_files": len(differences)}
-    what = next(k for k, v in {**ARTICLE_EDITS, "title": edit_title}.items() if v is change)
+    what = next(k for k, v in {**ARTICLE_EDITS, "title": edit_title, "tags": edit_tags}.items() if v is change)
     verdict["edit"] = what
     say(f"  {tool.name:8} one-article edit ({what}) vs clean build: "
         f"{'identical' if verdict['identical'] else 'DIFFERENT'}"
@@ -648,7 +668,7 @@ def table(size: str, data: dict) -> str:
                          f"{serve.get('startup', 0):.1f} s)")
         elif serve:
             lines.append(f"- {name} dev server: {serve.get('error')}")
-    for name in ("identical", "identical_summary", "identical_title"):
+    for name in ("identical", "identical_summary", "identical_tags", "identical_title"):
         if name in data:
             lines.append(f"- {data[name].get('tool', 'bantin')} after a one-article edit "
                          f"({data[name].get('edit', 'body')}) vs a clean build: "
@@ -745,7 +765,7 @@ def main(argv: list[str] | None = None) -> int:
 
         for name in tools:
             tool = objects[name]
-            tool_cases = [c for c in cases if c != "ci_cache" or name in OURS]
+            tool_cases = [c for c in cases if c not in OUR_CASES or name in OURS]
             entry.setdefault("measured", {})[name] = {
                 "date": dt.datetime.now().isoformat(timespec="seconds"), "runs": args.runs,
                 "loadavg_before": open("/proc/loadavg").read().split()[:3],
@@ -760,6 +780,9 @@ def main(argv: list[str] | None = None) -> int:
             if "edit_summary" in cases:  # what lists show too: their pages rendered from their records
                 entry["identical_summary"] = {**identical_after_edit(objects[checked], edit, say, edit_summary),
                                               "tool": checked}
+            if "edit_tags" in cases:  # a card moved between tag pages, the tag index's counts
+                entry["identical_tags"] = {**identical_after_edit(objects[checked], edit, say, edit_tags),
+                                           "tool": checked}
             if "edit_title" in cases:  # a new address: the old page goes, the sitemap follows
                 entry["identical_title"] = {**identical_after_edit(objects[checked], edit, say, edit_title),
                                             "tool": checked}
