@@ -1,5 +1,6 @@
-"""A rebuild after an edit to an article (or a few): its body, or what its card shows (a summary,
-a title under a fixed ``slug``), without the rest of the site.
+"""A rebuild after an edit to an article (or a few): its body, what its card shows (a summary, a
+title), its tags or authors, or its address (a new title without ``slug``), without the rest of
+the site.
 
 A command-line rebuild of a large archive spends seconds making its model again (19,000
 kept articles decoded, 22,000 pages planned and hashed) though an edit to one body
@@ -17,9 +18,11 @@ every other case to the full build (pipeline.py), which is always right. It appl
   from those the last build kept in their bodies and their "original changed" state alone,
   or, when the last build recorded its list pages (listing.py), in ``LISTED_FIELDS`` too
   (what a card shows but its address, date, terms and image, which move it or change other
-  pages; and the source and caption its own page shows), but the title of an article a
-  section's pages show (the calendar's pages show the titles of the articles its events link),
-  and in its tags or authors, among those the site has before and after, each named as it was;
+  pages; and the source and caption its own page shows), but the title or address of an article
+  a section's pages show (the calendar's pages show those of the articles its events link),
+  in its tags or authors, among those the site has before and after, each named as it was, and
+  in its address (``MOVED_FIELDS``: a new title without ``slug``) when no other file has the new
+  one and the sitemap was recorded with the lists;
 - the pages that show those articles in full are their own pages and the feeds (whose
   other entries come from the cache, in the order the last build gave them), no page's
   templates read ``site`` or ``plan`` (every article in full), and the article template
@@ -29,9 +32,14 @@ It then renders those pages and the list pages that show the changed cards (from
 records, with the other cards from the cache; a tag's or author's page the card leaves or
 joins, and the index with the new counts; the sections they read put back as the whole
 site's check left them, with the fingerprints the last build gave them), checks their links
-against the output's files, and keeps the cache as a full build would: the pages'
-fingerprints in the output's record (as a patch to it), the new articles in place of the
-ones they replace, the list pages' new records, the files' records and the state.
+against the output's files, and keeps the cache as a full build would. An article with a new
+address also has its old page and images deleted, its images copied beside the new page, its
+translations' pages (their language switch) and the sitemap (from its record) rendered again,
+and every kept page that may link the old address looked through, in a forked process while
+the pages render (one that links it sends the build to the full path, which reports it).
+The records kept: the pages' fingerprints in the output's record (as a patch to it), the new
+articles in place of the ones they replace, the list pages' new records, the files' records
+and the state.
 Its output is byte-identical to a full build's (tests/test_quick.py builds both ways).
 """
 

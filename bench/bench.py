@@ -326,7 +326,8 @@ def edit_summary(tool: Tool, edit: dict) -> str:
 
 def edit_tags(tool: Tool, edit: dict) -> str:
     """The article's first tag replaced by a year's tag it lacks (every year of the corpus has
-    articles, so the tag is one the site has: the card leaves one tag page and joins another)."""
+    articles, so the tag is one the site has: the card leaves one tag page and joins another),
+    another year each time (the same text again would be no change at all)."""
     path = tool.article_file(edit)
     tool.remember(path)
     text = tool.originals[path].decode()
@@ -334,7 +335,9 @@ def edit_tags(tool: Tool, edit: dict) -> str:
     if line is None:
         raise SystemExit(f"bench: no tags line in {path}")
     tags = re.findall(r'"([^"]*)"', line.group(1))
-    new = next(f"Năm {year}" for year in range(2015, 2025) if f"Năm {year}" not in tags)
+    next_marker()  # (counts the edits)
+    lacking = [f"Năm {year}" for year in range(2015, 2025) if f"Năm {year}" not in tags]
+    new = lacking[_edit_counter % len(lacking)]
     changed = line.group(0).replace(f'"{tags[0]}"', f'"{new}"', 1)
     path.write_text(text[: line.start()] + changed + text[line.end():], encoding="utf-8")
     return new
