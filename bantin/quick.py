@@ -66,7 +66,7 @@ from .fingerprint import TemplateGraph
 from .i18n import UiStrings
 from .images import ImageAsset, ImageProcessor, Variant
 from .links import LinkChecker, may_link
-from .model import Article, ArticleCard, Site, Term, TermPage
+from .model import ARTICLE_FIELDS, Article, ArticleCard, Site, Term, TermPage
 from .page_work import PageWork, do_pages
 from .plan import ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article, plan_feed
 from .render import Renderer
@@ -78,6 +78,7 @@ from .urls import feed as feed_url, output_path
 from .writer import OutputFolder, source_stamp
 
 SITEMAP = "sitemap.xml"  # (plan.plan_site_files)
+_MOMENTS = ("published", "updated")  # compared by repr too: equal instants in two zones render apart
 MAX_EDITED = 4  # article files; more edits than this (a checkout, a batch import) take the full build
 # Globals that hold every article in full: when any page's templates read one, a body shows on every
 # such page, and every edit takes the full build.
@@ -95,11 +96,17 @@ LISTED_FIELDS = PAGE_ONLY_FIELDS | {"title", "summary", "dateline", "cover_alt",
 # What else may change when the sitemap is recorded too: the address (a new title without ``slug``).
 # The article's page moves, with its images; its translations' pages and the sitemap name the new one.
 MOVED_FIELDS = LISTED_FIELDS | {"slug", "url"}
+# And its dates: the card moves within the lists in date order (the news pages between its old and new
+# places, at most ``MAX_PAGES_CROSSED`` of them), the feeds and the sitemap's order follow.
+DATED_FIELDS = frozenset({"published", "updated"})
+MAX_PAGES_CROSSED = 20
+# What an event's pages show of the articles it links (their fingerprint covers it): an edit to one of
+# these in such an article takes the full build.
+ALL_BUT_LINKED = frozenset(ARTICLE_FIELDS) - {"title", "url", "published", "updated"}
 # The terms an article names, each with its page's and its index's addresses (plan.plan_news), and the
 # term pages' "kind" (their data) -> the field of a card that names their term.
 TERMS = {"tags": (urls.tag, urls.tags), "authors": (urls.author, urls.authors)}
 TERM_KINDS = {"tag": "tags", "author": "authors"}
-_MOMENTS = ("published", "updated")  # compared by repr too: equal instants in two zones render apart
 
 
 @dataclass(frozen=True)
@@ -240,7 +247,9 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
                               config, images, retouched, state.listed is not None, linked)
     if found is None:
         return None
-    changed, replaced, carded, renames, retermed, moved = found
+    changed, replaced, carded, renames, retermed, moved, dated = found
+    if dated and (moved or not _years_kept(state.facts, dated, changed, config)):
+        return None  # (an article moved and re-dated; a new last year, which the calendar's pages show)
 
     # The pages that show them in full: their own, and the feeds; and the list pages that show the
     # cards of those whose cards changed (from their records: listing.py); no other kind.
@@ -256,6 +265,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     to_render = {output_path(article.url) for article in changed.values()}
     to_render |= {path for path, rels in state.shown.items() if set(rels) & changed.keys()} - gone
     to_render |= {path for path, article in own.items() if article.base in {old.base for old in moved.values()}}
+    to_render |= {output_path(feed_url(config.language(changed[rel].lang))) for rel in dated}  # (its order)
     if not to_render <= own.keys() | feeds.keys():
         return None
     lists: list = []
@@ -267,22 +277,37 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         paths = set(listing.find(state.listed, carded.values())) | counted.keys()
         paths |= {output_path(TERMS[kind][1](config.language(changed[rel].lang)))
                   for rel, kinds in retermed.items() for kind in kinds}
-        if moved:
+        if moved or dated:
             paths.add(SITEMAP)
         if not paths <= state.listed.keys():
             return None  # a tag new to the site, or a tag index not recorded: pages come or go
-        lists = listing.read_pages(state.listed, paths, cache.listings,
-                                   lambda keys: {**stored.cards(keys - new_cards.keys(), images), **new_cards})
+
+        def read(paths: set[str]) -> list | None:
+            if not paths <= state.listed.keys():
+                return None
+            return listing.read_pages(state.listed, paths, cache.listings,
+                                      lambda keys: {**stored.cards(keys - new_cards.keys(), images), **new_cards})
+        lists = read(paths)
         if lists is None:
             return None
         lists = _retermed(lists, counted)
         if lists is None:
             return None
+        if dated:
+            found = _redated(lists, dated, changed, config, read)
+            if found is None:
+                return None
+            lists, places = found
         to_render |= {page.path for page in lists}
-    entries = _feed_entries({path: state.shown[path] for path in to_render if path in feeds}, published, files,
-                            root, config, records, cache, stored, world, images)
+    entries = _feed_entries({path: state.shown.get(path, ()) for path in to_render if path in feeds}, published,
+                            files, root, config, records, cache, stored, world, images)
     if entries is None:
         return None
+    for rel, old in dated.items():
+        path = output_path(feed_url(config.language(changed[rel].lang)))
+        entries[path] = _redated_feed(entries[path], old, changed[rel], config.feed_entries)
+        if entries[path] is None:
+            return None
 
     for section in sections:
         section.check(site, diagnostics)
@@ -298,6 +323,11 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
             plan_feed(planner, feeds[path], entries[path])
     if moved:
         lists = moved_in_sitemap(lists, planner.pages, moved_to)
+        if lists is None:
+            return None
+    if dated:
+        lists = _dated_in_sitemap(lists, planner.pages, {changed[rel].url: place for rel, place in places.items()},
+                                  {changed[rel].url for rel in dated})
         if lists is None:
             return None
     plan = Plan(tuple(planner.pages) + tuple(lists), ())
@@ -363,11 +393,13 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
                       stored: AssembledArticles, world: str, config: SiteConfig, images: ImageProcessor,
                       retouched: set[str], lists: bool,
                       linked: set[str]) -> tuple[dict[str, Article], list[str], dict[str, str], dict[str, str],
-                                                 dict[str, dict[str, tuple[Term, ...]]], dict[str, Article]] | None:
+                                                 dict[str, dict[str, tuple[Term, ...]]], dict[str, Article],
+                                                 dict[str, Article]] | None:
     """(file -> article, for those that differ from the article the last build kept; the keys of the
     kept ones they replace; file -> the key it replaces, for those whose cards changed too; old key
     -> new, for the others, whose cards are the same; file -> its old tags or authors, for those
-    whose tags or authors changed; file -> the article as it was, for those with a new address), or None
+    whose tags or authors changed; file -> the article as it was, for those with a new address, and
+    for those with new dates), or None
     when one differs in more than its own pages and its cards show (``lists``: whether the list
     pages can be rendered again, or only its own pages), in its title when a section's pages show
     it (``linked``: their base names; they are not rendered here), or the last build's article
@@ -379,6 +411,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
     renames: dict[str, str] = {}
     retermed: dict[str, dict[str, tuple[Term, ...]]] = {}
     moved: dict[str, Article] = {}
+    dated: dict[str, Article] = {}
     for source in sources:
         article = published.get(source.rel)
         if article is None:
@@ -393,11 +426,13 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
         if key == new_key:
             continue  # the very article the last build kept
         if not same_but_page(old, article):
-            if not lists or not same_but_page(old, article, MOVED_FIELDS | TERMS.keys()) \
-                    or (article.base in linked and (article.title, article.url) != (old.title, old.url)):
+            if not lists or not same_but_page(old, article, MOVED_FIELDS | DATED_FIELDS | TERMS.keys()) \
+                    or (article.base in linked and not same_but_page(old, article, ALL_BUT_LINKED)):
                 return None
             if article.url != old.url:
                 moved[source.rel] = old
+            if not same_but_page(old, article, frozenset(ARTICLE_FIELDS) - DATED_FIELDS):  # (its dates alone compared)
+                dated[source.rel] = old
             carded[source.rel] = key
             kinds = {kind: getattr(old, kind) for kind in TERMS if getattr(old, kind) != getattr(article, kind)}
             if kinds:
@@ -406,7 +441,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
             renames[key] = new_key
         changed[source.rel] = article
         replaced.append(key)
-    return changed, replaced, carded, renames, retermed, moved
+    return changed, replaced, carded, renames, retermed, moved, dated
 
 
 def _counted_terms(retermed: dict[str, dict[str, tuple[Term, ...]]], changed: dict[str, Article],
@@ -454,6 +489,137 @@ def _retermed(pages: list, counted: dict[str, tuple[Article, int]]) -> list | No
             terms = tuple(TermCount(count.term, count.url, count.count + counts.get(count.url, 0))
                           for count in page.data["terms"])
             found[at] = dataclasses.replace(page, data=MappingProxyType({**page.data, "terms": terms}))
+    return found
+
+
+def _years_kept(facts: dict[str, dict], dated: dict[str, Article], changed: dict[str, Article],
+                config: SiteConfig) -> bool:
+    """Whether the last year the site has content for (the calendar shows its yearly events up to it:
+    a section's fact "last_year") stays the same with the new dates, as far as can be told without
+    the other articles: no new date after it, and no article taken out of it."""
+    for fact in facts.values():
+        last = fact.get("last_year") if isinstance(fact, dict) else None
+        if last is None:
+            continue
+        for rel, old in dated.items():
+            before, now = (a.published.astimezone(config.timezone).year for a in (old, changed[rel]))
+            if now > last or (before == last and now < last):
+                return False
+    return True
+
+
+def _redated(pages: list, dated: dict[str, Article], changed: dict[str, Article], config: SiteConfig,
+             read: Callable[[set[str]], list | None]) -> tuple[list, dict[str, tuple[int, int]]] | None:
+    """The pages read back with each re-dated article's card in its new place: in date order on the
+    tag and author pages that show it, and on the news pages from its old page to the one of its
+    new place (those between read here by ``read``: paths -> their pages), with the home page when
+    the first news page changes; and file -> (its old place, its new) among its language's articles,
+    newest first (the sitemap lists them in that order). None when the card would cross more than
+    ``MAX_PAGES_CROSSED`` news pages, or a term would be named anew (its newest article names it)."""
+    by_path = {page.path: page for page in pages}
+    places: dict[str, tuple[int, int]] = {}
+    for rel, old in dated.items():
+        article = changed[rel]
+        card, same = article.card, (article.base, article.lang)
+        for path, page in list(by_path.items()):
+            term_page, kind = page.data.get("term_page"), page.data.get("kind")
+            if type(term_page) is TermPage and any((c.base, c.lang) == same for c in term_page.articles):
+                term_page = term_page_moved(term_page, TERM_KINDS[kind], card, joins=True)
+                if term_page is None:
+                    return None
+                by_path[path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": term_page}))
+        if old.sort_key == article.sort_key:
+            continue  # (a new 'updated' date alone: the same places)
+        lang = config.language(article.lang)
+        holding = [page for page in by_path.values() if page.lang == article.lang and _number(page)
+                   and any((c.base, c.lang) == same for c in page.data["articles"])]
+        if len(holding) != 1:
+            return None
+        number = first = last = _number(holding[0])
+        count = holding[0].data["pagination"]["count"]
+        loaded = {number: holding[0]}
+        new_key = article.sort_key
+
+        def others(at: int) -> list[ArticleCard]:
+            return [c for c in loaded[at].data["articles"] if (c.base, c.lang) != same]
+
+        while True:  # widen the pages loaded toward the new place
+            if first > 1 and (not others(first) or _sort_key(others(first)[0]) > new_key):
+                first -= 1
+                at = first
+            elif last < count and (not others(last) or _sort_key(others(last)[-1]) < new_key):
+                last += 1
+                at = last
+            else:
+                break
+            if last - first >= MAX_PAGES_CROSSED:
+                return None
+            path = output_path(urls.news(lang, at))
+            page = by_path.get(path) or next(iter(read({path}) or ()), None)
+            if page is None or _number(page) != at:
+                return None
+            loaded[at] = by_path[path] = page
+        old_place = (number - 1) * config.per_page + [(c.base, c.lang) for c in holding[0].data["articles"]].index(same)
+        cards = [c for at in range(first, last + 1) for c in others(at)]
+        place = next((i for i, c in enumerate(cards) if _sort_key(c) > new_key), len(cards))
+        cards.insert(place, card)
+        places[rel] = (old_place, (first - 1) * config.per_page + place)
+        start = 0
+        for at in range(first, last + 1):
+            page = loaded[at]
+            chunk = tuple(cards[start : start + len(page.data["articles"])])
+            start += len(chunk)
+            by_path[page.path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "articles": chunk}))
+            if at == 1:  # the home page shows the first news page's cards
+                home = output_path(urls.home(lang))
+                found = by_path.get(home) or next(iter(read({home}) or ()), None)
+                if found is None or type(found.data.get("articles")) is not tuple:
+                    return None
+                by_path[home] = dataclasses.replace(found, data=MappingProxyType({**found.data, "articles": chunk}))
+    return list(by_path.values()), places
+
+
+def _number(page) -> int | None:
+    """The number of a news page (its pagination), None for another page."""
+    pagination = page.data.get("pagination")
+    return pagination.get("number") if isinstance(pagination, (dict, MappingProxyType)) else None
+
+
+def _sort_key(card: ArticleCard) -> tuple:
+    return (-card.published.timestamp(), card.base)  # (model.Article.sort_key)
+
+
+def _redated_feed(entries: tuple[Article, ...], old: Article, article: Article,
+                  size: int) -> tuple[Article, ...] | None:
+    """A feed's newest ``size`` entries with ``article`` re-dated (``old``: as it was), from the last
+    build's; None when it would leave a full feed (the next article, which takes its place, is not known)."""
+    others = [entry for entry in entries if (entry.base, entry.lang) != (article.base, article.lang)]
+    was_in = len(others) < len(entries)
+    if was_in and len(entries) == size and others and article.sort_key > others[-1].sort_key \
+            and article.sort_key > old.sort_key:
+        return None
+    return tuple(sorted(others + [article], key=lambda entry: entry.sort_key)[:size])
+
+
+def _dated_in_sitemap(pages: list, planned: list, places: dict[str, tuple[int, int]],
+                      urls_dated: set[str]) -> list | None:
+    """The pages read back, the sitemap's entry of each re-dated article made again (its date) and
+    moved to its new place among its language's articles (``places``: url -> (old place, new))."""
+    entry_of = {page.url: SitemapEntry(page.url, page.data["article"].updated_or_published, page.alternates)
+                for page in planned if page.in_sitemap and "article" in page.data}
+    found = []
+    for page in pages:
+        if _lists_pages(page):
+            entries = list(page.data["entries"])
+            for url in urls_dated:
+                at = next((i for i, entry in enumerate(entries) if entry.url == url), None)
+                if at is None or url not in entry_of:
+                    return None
+                old_place, new_place = places.get(url, (0, 0))
+                del entries[at]
+                entries.insert(at - old_place + new_place, entry_of[url])
+            page = dataclasses.replace(page, data=MappingProxyType({**page.data, "entries": tuple(entries)}))
+        found.append(page)
     return found
 
 

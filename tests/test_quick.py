@@ -321,6 +321,8 @@ def test_a_day_of_edits_leaves_the_output_a_clean_build_s_after_each(site, capsy
          lambda: edit(site / COOP_VI, "\nTheo Báo Lạng Sơn,", "\nĐoạn chen.\n\nTheo Báo Lạng Sơn,"), "quick"),
         ("its summary again", [COOP_VI], lambda: edit(site / COOP_VI, "summary: \"Tóm lược", "summary: \"Bản tóm lược"),
          "quick"),
+        ("a new date (the card to the second news page)", [SO_LIEU_VI],
+         lambda: edit(site / SO_LIEU_VI, "date: 2020-05-27", "date: 2020-05-22"), "quick"),
         ("a tag among the site's", [COOP_VI], lambda: edit(site / COOP_VI, "tags: [Bưu điện,", "tags: [BHXH toàn dân,"),
          "quick"),
         ("the summary of an article an event links", [PARADE_VI],
@@ -413,6 +415,8 @@ def test_a_quick_rebuild_stopped_after_moving_its_pages_leaves_them_to_be_render
 
 
 COOP_VI = "content/articles/2020-05-28-phoi-hop-bhxh-buu-dien.vi.md"  # on no event's page; in the feed
+SO_LIEU_VI = "content/articles/2020-05-27-so-lieu-tham-gia-bhxh-bhyt-lang-son.vi.md"  # no event's, no feed's, no translation
+SO_LIEU_PAGE = "tin-tuc/so-lieu-tham-gia-bhxh-bhyt-tai-lang-son-den-ngay-23-5-2020/index.html"
 STALE_COOP_EN = ("content/articles/2020-05-28-phoi-hop-bhxh-buu-dien.en.md:8:1: warning: stale translation: the vi "
                  f"original ({COOP_VI}) has changed since this translation was made; update the translation, then "
                  "run 'python build.py translations --update 2020-05-28-phoi-hop-bhxh-buu-dien.en'")
@@ -456,7 +460,11 @@ def test_a_title_edit_with_a_slug_and_a_summary_edit_again_stay_quick(site, caps
     (GUIDE_VI, "tags: [Hướng dẫn]", "tags: [Bài mẫu]", "its only tag's page goes, a new tag's page comes"),
     (COOP_VI, "tags: [Bưu điện, ", "tags: [Tin mới, Bưu điện, ", "a tag new to the site: its page comes"),
     (COOP_VI, "Lạng Sơn]", "Lang Son]", "the newest article's spelling of a tag names it on every page"),
-    (COOP_VI, "date: 2020-05-28", "date: 2020-05-29", "a new date: the lists' order"),
+    (COOP_VI, "date: 2020-05-28", "date: 2020-05-22", "a date that takes it out of a full feed (which article"
+     " takes its place is not known)"),
+    (SO_LIEU_VI, "date: 2020-05-27", "date: 2019-05-27", "out of the last year the site has content for (which the"
+     " calendar shows yearly events up to)"),
+    (PARADE_VI, "date: 2020-05-25", "date: 2020-05-20", "the date of an article an event links"),
     (COOP_VI, "date: 2020-05-28", "date: 2020-05-28\ndraft: true", "made a draft: its pages go"),
 ])
 def test_card_edits_that_other_pages_show_take_the_full_build(site, capsys, monkeypatch, path, old, new, why):
@@ -650,3 +658,46 @@ def test_a_new_address_that_another_page_links_takes_the_full_build_which_report
         f"{COOP_VI}:25:21: error: broken link '{link}' on {COOP_PAGE.removesuffix('index.html')}: nothing is "
         f"built at {target}"]
     assert tree(site / "public") == before
+
+
+@pytest.mark.parametrize("new, pages", [
+    # Older: from the first news page (third of four) to the last place of the second; the home page
+    # shows the first page's cards; the feed's two entries are newer and stay.
+    ("2020-05-22", ["index.html", "tin-tuc/index.html", "tin-tuc/trang/2/index.html"]),
+    # The newest: first on the first page, and first in the feed (the oldest of its two entries goes).
+    ("2020-06-02", ["atom.xml", "index.html", "tin-tuc/index.html"]),
+    # A day later, the same place.
+    ("2020-05-27T18:00", ["index.html", "tin-tuc/index.html"]),
+])
+def test_a_new_date_moves_the_card_within_the_lists_and_the_sitemap(site, capsys, monkeypatch, new, pages):
+    spy = QuickSpy(monkeypatch)
+    edit(site / SO_LIEU_VI, "date: 2020-05-27", f"date: {new}")
+    result = rebuild(site, capsys, SO_LIEU_VI)
+    assert result.code == 0, result.errors
+    # Its page, the news pages between its two places, its tags' and author's pages (in date order;
+    # the cards show the time), the sitemap (its place among the articles): those whose bytes changed.
+    term_pages = ["chu-de/bhxh-tu-nguyen/index.html", "chu-de/bhyt/index.html", "chu-de/lang-son/index.html",
+                  "chu-de/so-lieu/index.html", "tac-gia/ban-bien-tap/index.html"]
+    assert spy.answers == [tuple(sorted([*pages, *term_pages, "sitemap.xml", SO_LIEU_PAGE]))]
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def test_a_new_lastmod_is_quick_and_the_sitemap_shows_it(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    edit(site / COOP_VI, "date: 2020-05-28\n", "date: 2020-05-28\nlastmod: 2020-06-05\n")
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0, result.errors
+    assert spy.answers[0] is not None and "sitemap.xml" in spy.answers[0]
+    assert "2020-06-05" in (site / "public/sitemap.xml").read_text(encoding="utf-8")
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def test_a_date_there_and_back_moves_the_card_to_the_second_news_page_and_back(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    edit(site / SO_LIEU_VI, "date: 2020-05-27", "date: 2020-05-22")
+    assert rebuild(site, capsys, SO_LIEU_VI).code == 0
+    edit(site / SO_LIEU_VI, "date: 2020-05-22", "date: 2020-05-27")
+    result = rebuild(site, capsys, SO_LIEU_VI)
+    assert result.code == 0 and None not in spy.answers
+    assert {"index.html", "tin-tuc/index.html", "tin-tuc/trang/2/index.html"} <= set(spy.answers[1])
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
