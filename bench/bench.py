@@ -326,18 +326,25 @@ def edit_summary(tool: Tool, edit: dict) -> str:
     return edit_title(tool, edit, "summary")
 
 
+def _front_matter_line(tool: Tool, edit: dict, pattern: str, what: str) -> tuple[Path, str, re.Match]:
+    """(the edited article's file, its original text, the match of ``pattern`` there), the edit counted
+    (``_edit_counter``: each run's edit differs from the last)."""
+    path = tool.article_file(edit)
+    tool.remember(path)
+    text = tool.originals[path].decode()
+    line = re.search(pattern, text)
+    if line is None:
+        raise SystemExit(f"bench: no {what} line in {path}")
+    next_marker()
+    return path, text, line
+
+
 def edit_tags(tool: Tool, edit: dict) -> str:
     """The article's first tag replaced by a year's tag it lacks (every year of the corpus has
     articles, so the tag is one the site has: the card leaves one tag page and joins another),
     another year each time (the same text again would be no change at all)."""
-    path = tool.article_file(edit)
-    tool.remember(path)
-    text = tool.originals[path].decode()
-    line = re.search(r"(?m)^tags: \[(.*)\]$", text)
-    if line is None:
-        raise SystemExit(f"bench: no tags line in {path}")
+    path, text, line = _front_matter_line(tool, edit, r"(?m)^tags: \[(.*)\]$", "tags")
     tags = re.findall(r'"([^"]*)"', line.group(1))
-    next_marker()  # (counts the edits)
     lacking = [f"Năm {year}" for year in range(2015, 2025) if f"Năm {year}" not in tags]
     new = lacking[_edit_counter % len(lacking)]
     changed = line.group(0).replace(f'"{tags[0]}"', f'"{new}"', 1)
@@ -348,13 +355,7 @@ def edit_tags(tool: Tool, edit: dict) -> str:
 def edit_date(tool: Tool, edit: dict) -> str:
     """The article's date moved a few days earlier, by another number of days each time (its card
     moves down the lists by a few places, within its year)."""
-    path = tool.article_file(edit)
-    tool.remember(path)
-    text = tool.originals[path].decode()
-    line = re.search(r'(?m)^date: "?(\d{4}-\d{2}-\d{2})', text)
-    if line is None:
-        raise SystemExit(f"bench: no date line in {path}")
-    next_marker()  # (counts the edits)
+    path, text, line = _front_matter_line(tool, edit, r'(?m)^date: "?(\d{4}-\d{2}-\d{2})', "date")
     day = dt.date.fromisoformat(line.group(1))
     new = max(day - dt.timedelta(days=1 + _edit_counter % 5), day.replace(month=1, day=1))
     path.write_text(text[: line.start(1)] + new.isoformat() + text[line.end(1):], encoding="utf-8")
