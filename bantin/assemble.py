@@ -314,17 +314,16 @@ SUBSTITUTIONS = 64  # at most this many articles changed in place; more, and the
 
 def substituted_site(config: SiteConfig, articles: list[Article], next_publication: dt.datetime | None,
                       last_articles: list[Article], last: Site) -> Site | None:
-    """The last build's site with new versions of some articles in the places of the old ones, when
-    each sits where the old one sat: same language, name and date (so the same order), and tags
-    and authors among those the site had, each still named as it was and none left without an
+    """The last build's site with new versions of some articles in the places of the old ones (a new
+    date: in its new place in its language's list), when each has the old one's language and name,
+    and tags and authors among those the site had, each still named as it was and none left without an
     article (so the same tag and author pages; a card moves from one to another). A saved edit
     usually changes one article, and sorting and grouping 20,000 again took a tenth of a second.
     None when the site must be made afresh."""
     if len(articles) != len(last_articles):
         return None
     changed = [(old, new) for old, new in zip(last_articles, articles) if old is not new]
-    if len(changed) > SUBSTITUTIONS or any(
-            (old.base, old.lang, old.sort_key) != (new.base, new.lang, new.sort_key) for old, new in changed):
+    if len(changed) > SUBSTITUTIONS or any((old.base, old.lang) != (new.base, new.lang) for old, new in changed):
         return None
     languages = dict(last.languages)
     translations = dict(last.translations)
@@ -335,9 +334,10 @@ def substituted_site(config: SiteConfig, articles: list[Article], next_publicati
         tags, authors = _moved_terms(local.tags, pairs, "tags"), _moved_terms(local.authors, pairs, "authors")
         if tags is None or authors is None:
             return None
-        languages[code] = LanguageSite(
-            code=code, articles=tuple(by_old.get(id(article), article) for article in local.articles),
-            tags=tags, authors=authors)
+        local_articles = tuple(by_old.get(id(article), article) for article in local.articles)
+        if any(old.sort_key != new.sort_key for old, new in pairs):  # a new date: its place in the lists
+            local_articles = tuple(sorted(local_articles, key=lambda article: article.sort_key))
+        languages[code] = LanguageSite(code=code, articles=local_articles, tags=tags, authors=authors)
     for _, new in changed:
         translations[new.base] = {**translations[new.base], new.lang: new}
     return Site(config=config, languages=languages, translations=translations,

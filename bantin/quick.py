@@ -253,7 +253,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     if found is None:
         return None
     changed, replaced, carded, renames, retermed, moved, dated = found
-    if dated and (moved or not _years_kept(state.facts, dated, changed, config)):
+    if dated and (moved or not years_kept(state.facts, dated, changed, config)):
         return None  # (an article moved and re-dated; a new last year, which the calendar's pages show)
 
     # The pages that show them in full: their own, and the feeds; and the list pages that show the
@@ -331,7 +331,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         if lists is None:
             return None
     if dated:
-        lists = _dated_in_sitemap(lists, planner.pages, {changed[rel].url: place for rel, place in places.items()},
+        lists = dated_in_sitemap(lists, planner.pages, {changed[rel].url: place for rel, place in places.items()},
                                   {changed[rel].url for rel in dated})
         if lists is None:
             return None
@@ -497,7 +497,7 @@ def _retermed(pages: list, counted: dict[str, tuple[Article, int]]) -> list | No
     return found
 
 
-def _years_kept(facts: dict[str, dict], dated: dict[str, Article], changed: dict[str, Article],
+def years_kept(facts: dict[str, dict], dated: dict[str, Article], changed: dict[str, Article],
                 config: SiteConfig) -> bool:
     """Whether the last year the site has content for (the calendar shows its yearly events up to it:
     a section's fact "last_year") stays the same with the new dates, as far as can be told without
@@ -606,7 +606,7 @@ def _redated_feed(entries: tuple[Article, ...], old: Article, article: Article,
     return tuple(sorted(others + [article], key=lambda entry: entry.sort_key)[:size])
 
 
-def _dated_in_sitemap(pages: list, planned: list, places: dict[str, tuple[int, int]],
+def dated_in_sitemap(pages: list, planned: list, places: dict[str, tuple[int, int]],
                       urls_dated: set[str]) -> list | None:
     """The pages read back, the sitemap's entry of each re-dated article made again (its date) and
     moved to its new place among its language's articles (``places``: url -> (old place, new))."""

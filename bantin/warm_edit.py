@@ -47,12 +47,14 @@ from .diagnostics import Diagnostics
 from .i18n import UiStrings
 from .images import ImageProcessor
 from .links import LinkChecker, may_link
-from .model import Article, ArticleCard, TermPage
+from .model import ARTICLE_FIELDS, Article, ArticleCard, TermPage
 from .page_work import PageWork, do_pages
-from .plan import ARTICLE_TEMPLATE, Plan, Planner, TermCount, plan_article, plan_feed
-from .quick import (MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, SITEMAP, TERMS, Meanwhile, moved_in_sitemap, file_reader,
-                    page_url, needs_whole_site, same_but_page)
+from .plan import ARTICLE_TEMPLATE, Plan, Planner, TermCount, paginate, plan_article, plan_feed
+from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, SITEMAP, TERMS, Meanwhile,
+                    dated_in_sitemap, file_reader, moved_in_sitemap, needs_whole_site, page_url, same_but_page,
+                    years_kept)
 from .textio import nfc
+from . import urls
 from .urls import feed as feed_url, output_path
 from .warm import block_templates, world_digest
 from .writer import OutputFolder, source_stamp
@@ -146,16 +148,20 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         return None
     # Those whose cards changed too (a summary, a title under a fixed slug): the lists that show them.
     carded = [rel for rel, new in changed.items() if not same_but_page(before[rel], new)]
+    facts = {section.name: section.site_facts() for section in sections if hasattr(section, "site_facts")}
     if carded:
-        linked = {base for section in sections if hasattr(section, "site_facts")
-                  for base in section.site_facts().get("articles", ())}  # (their titles show on its pages)
-        if any(not same_but_page(before[rel], changed[rel], MOVED_FIELDS | TERMS.keys())
-               or (changed[rel].base in linked and (changed[rel].title, changed[rel].url)
-                   != (before[rel].title, before[rel].url)) for rel in carded):
+        linked = {base for fact in facts.values() for base in fact.get("articles", ())}  # (its pages show them)
+        if any(not same_but_page(before[rel], changed[rel], MOVED_FIELDS | DATED_FIELDS | TERMS.keys())
+               or (changed[rel].base in linked and not same_but_page(before[rel], changed[rel], ALL_BUT_LINKED))
+               for rel in carded):
             return None
     # Those with a new address (a new title without ``slug``): their pages and images move.
     moved = {rel: before[rel] for rel in carded if changed[rel].url != before[rel].url}
-    if moved and SITEMAP not in warm.pages:
+    # Those with new dates: their cards move in the lists, the feed and the sitemap take the new order.
+    dated = {rel: before[rel] for rel in carded
+             if not same_but_page(before[rel], changed[rel], frozenset(ARTICLE_FIELDS) - DATED_FIELDS)}
+    if (moved or dated) and SITEMAP not in warm.pages or (moved and dated) \
+            or not years_kept(facts, dated, changed, config):
         return None
     gone = {output_path(old.url) for old in moved.values()}
     gone |= {old.url + variant.name for old in moved.values() for image in old.images for variant in image.variants}
@@ -165,6 +171,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     site = substituted_site(config, articles, site_then.next_publication, articles_then, site_then)
     if site is None:
         return None
+    dated_codes = {changed[rel].lang for rel in dated}
 
     # The pages that show them in full: their own, their translations' (a stale one shows its
     # original), and the feeds; no other kind.
@@ -173,6 +180,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     feeds = {output_path(feed_url(lang)): lang for lang in config.languages}
     to_render = {output_path(article.url) for article in changed.values()}
     to_render |= {path for rel in changed for path in shown.get(rel, ())} - gone
+    to_render |= {output_path(feed_url(config.language(code))) for code in dated_codes}
     to_render |= {path for path, article in own.items() if article.base in {old.base for old in moved.values()}}
     if not to_render <= own.keys() | feeds.keys():
         return None
@@ -224,6 +232,17 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
                            for term_page in getattr(local, kind))
             if counts != page.data["terms"]:
                 lists[index] = dataclasses.replace(page, data=MappingProxyType({**page.data, "terms": counts}))
+    # The news pages and the home page of a re-dated article's language, where their cards are not the site's now.
+    for code in dated_codes:
+        lang = config.language(code)
+        chunks = paginate(tuple(article.card for article in site.languages[code].articles), config.per_page)
+        shown_as = [(output_path(urls.news(lang, number)), chunk) for number, chunk in enumerate(chunks, start=1)]
+        for path, chunk in [*shown_as, (output_path(urls.home(lang)), chunks[0])]:
+            page = warm.pages.get(path)
+            if page is None or type(page.data.get("articles")) is not tuple:
+                return None
+            if len(chunk) != len(page.data["articles"]) or any(a is not b for a, b in zip(chunk, page.data["articles"])):
+                lists[path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "articles": chunk}))
     to_render |= lists.keys()
     old_to_new = {id(before[rel]): new for rel, new in changed.items()}
     planner = Planner(site, ui, previous=warm.pages, previous_copies=warm.copies, article_data=tuple(
@@ -233,6 +252,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         earlier = warm.pages.get(was_at.get(path, path))
         if path in own and earlier is not None and earlier.template == ARTICLE_TEMPLATE:
             plan_article(planner, config.language(own[path].lang), own[path], alternates_of)
+        elif path in feeds and earlier is not None and feeds[path].code in dated_codes:  # (a new order)
+            plan_feed(planner, feeds[path], site.languages[feeds[path].code].articles[: config.feed_entries])
         elif path in feeds and earlier is not None and isinstance(earlier.data.get("articles"), tuple):
             plan_feed(planner, feeds[path], tuple(old_to_new.get(id(a), a) for a in earlier.data["articles"]))
         elif path in lists:
@@ -242,6 +263,16 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if moved:  # the sitemap names the new addresses, and the translations' alternates
         sitemap = moved_in_sitemap([warm.pages[SITEMAP]], planner.pages, {old.url: changed[rel].url
                                                                           for rel, old in moved.items()})
+        if sitemap is None:
+            return None
+        planner.pages += sitemap
+        to_render.add(SITEMAP)
+    if dated:  # the sitemap lists a language's articles in the lists' order, each with its date
+        places = {changed[rel].url: (_place(site_then.languages[old.lang].articles, old),
+                                     _place(site.languages[old.lang].articles, changed[rel])) for rel, old in dated.items()}
+        if any(None in place for place in places.values()):
+            return None
+        sitemap = dated_in_sitemap([warm.pages[SITEMAP]], planner.pages, places, set(places))
         if sitemap is None:
             return None
         planner.pages += sitemap
@@ -326,13 +357,18 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         warm.copies[rel] = tuple(copy for copy in planner.copies if copy.origin == rel)
     for rel in carded:
         warm.card_swapped(before[rel], changed[rel].card)
-    if retermed or moved:
+    if retermed or moved or dated:
         warm.forget_shown()  # (a card joined or left a page, a page moved: worked out again when next asked)
     warm.keep_output(out, sorted(files) if gone else None)
     cache.bodies.flush()  # (the data files were not read again: the sections are the last build's)
     cache.front_matter.flush()
     warm.looked()
     return WarmEditResult(last.counts, tuple(sorted(to_render)))
+
+
+def _place(articles: tuple[Article, ...], article: Article) -> int | None:
+    """Where the very ``article`` is in ``articles`` (by identity: equal articles compare their bodies)."""
+    return next((at for at, other in enumerate(articles) if other is article), None)
 
 
 _LEAVES = NO_ARTICLES | {ArticleCard}  # values that hold no card to swap (a card is swapped or kept whole)

@@ -21,7 +21,8 @@ tells it), and the second build, the one a saved edit costs, is the one measured
 ``--edit title`` the article's title is changed instead (a new address, since the corpus
 sets no ``slug``: the old page is gone, so the pages kept are checked for links to it); with ``--edit summary``
 its summary (what lists show: the lists with its card too); with ``--edit tags`` its first tag is
-dropped (other articles keep it: the card leaves that tag's page).
+dropped (other articles keep it: the card leaves that tag's page); with ``--edit date`` its date
+is three days earlier (the card moves down the lists).
 
 ``--preview-start`` measures a new dev server's first build into OUT (its ``.preview``), then
 writes the output's record as the server does when it stops, so that running it twice
@@ -33,6 +34,7 @@ Only names that exist are wrapped, so the script keeps working while the engine 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import cProfile
 import functools
 import inspect
@@ -196,6 +198,12 @@ def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body
         if not count:
             raise SystemExit(f"{edited}: no 'tags: [\"…\", ' line to edit")
         edited.write_text(text, encoding="utf-8")
+    elif what == "date":  # three days earlier (its card moves down the lists a few places)
+        found = re.search(r'(?m)^date: "?(\d{4}-\d{2}-\d{2})', text)
+        if found is None:
+            raise SystemExit(f"{edited}: no 'date:' line to edit")
+        day = dt.date.fromisoformat(found.group(1)) - dt.timedelta(days=3)
+        edited.write_text(text[: found.start(1)] + day.isoformat() + text[found.end(1):], encoding="utf-8")
     elif what in ("title", "summary"):
         text, count = re.subn(f'(?m)^{what}: "', f'{what}: "Sửa lúc {time.time():.0f}: ', text, count=1)
         if not count:
@@ -216,7 +224,7 @@ def main() -> int:
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
-    p.add_argument("--edit", choices=("body", "title", "summary", "tags"), default="body",
+    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "date"), default="body",
                    help="with --warm-edit: append a sentence (body), or change the title or the summary")
     p.add_argument("--preview-start", action="store_true", help="a new dev server's first build into OUT")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")

@@ -308,3 +308,29 @@ def test_a_new_address_that_a_kept_page_links_takes_the_full_rebuild_which_repor
     assert [d.format() for d in result.diagnostics.errors] == [
         f"{SEED_EN}:46:18: error: broken link '{link}' on en/news/"
         f"campaign-launched-for-the-universal-social-insurance-campaign-month/: nothing is built at {link}"]
+
+
+SO_LIEU_VI = "content/articles/2020-05-27-so-lieu-tham-gia-bhxh-bhyt-lang-son.vi.md"  # no event's, no translation
+
+
+def test_a_new_date_moves_the_card_in_the_lists_from_memory(preview, monkeypatch, capsys):
+    # From the first news page to the second: both, the home page, its tags' and author's pages (in
+    # date order), the feed (its order) and the sitemap (its place and date) follow.
+    answered = answered_from_memory(monkeypatch)
+    edit(preview.root / SO_LIEU_VI, "date: 2020-05-27", "date: 2020-05-22")
+    told(preview, SO_LIEU_VI)
+    preview.build()
+    assert answered == [("atom.xml", "chu-de/bhxh-tu-nguyen/index.html", "chu-de/bhyt/index.html",
+                         "chu-de/lang-son/index.html", "chu-de/so-lieu/index.html", "index.html", "sitemap.xml",
+                         "tac-gia/ban-bien-tap/index.html", "tin-tuc/index.html",
+                         "tin-tuc/so-lieu-tham-gia-bhxh-bhyt-tai-lang-son-den-ngay-23-5-2020/index.html",
+                         "tin-tuc/trang/2/index.html")]
+    assert same_as_clean_build(preview, capsys)
+    # Back (the pages kept hold the new lists), a lastmod, then a full build over what it kept.
+    edit(preview.root / SO_LIEU_VI, "date: 2020-05-22", "date: 2020-05-27\nlastmod: 2020-06-03")
+    told(preview, SO_LIEU_VI)
+    preview.build()
+    assert len(answered) == 2
+    assert same_as_clean_build(preview, capsys)
+    preview.build()
+    assert same_as_clean_build(preview, capsys)
