@@ -362,7 +362,8 @@ def edit_date(tool: Tool, edit: dict) -> str:
     return new.isoformat()
 
 
-ARTICLE_EDITS = {"body": edit_article, "summary": edit_summary}  # (the article page shows both)
+# What --serve-edit may change (the article's page shows each: the date as ``<time datetime>``).
+ARTICLE_EDITS = {"body": edit_article, "summary": edit_summary, "date": edit_date}
 
 
 def edit_template(tool: Tool) -> None:
@@ -444,8 +445,7 @@ def identical_after_edit(tool: Bantin, edit: dict, say, change: Callable[[Tool, 
     shutil.rmtree(twin_out)
     verdict = {"identical": not differences and incremental["rc"] == 0 and clean["rc"] == 0,
                "differences": differences[:20], "different_files": len(differences)}
-    what = next(k for k, v in {**ARTICLE_EDITS, "title": edit_title, "tags": edit_tags,
-                               "date": edit_date}.items() if v is change)
+    what = next(k for k, v in {**ARTICLE_EDITS, "title": edit_title, "tags": edit_tags}.items() if v is change)
     verdict["edit"] = what
     say(f"  {tool.name:8} one-article edit ({what}) vs clean build: "
         f"{'identical' if verdict['identical'] else 'DIFFERENT'}"
