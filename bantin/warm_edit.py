@@ -18,12 +18,15 @@ line's quick rebuild (quick.py) with the last build in memory instead of on disk
   differ from the last build's in their bodies and "original changed" state alone, or in what
   their cards show but their places (``quick.LISTED_FIELDS``; not the title of an article an
   event links, which the calendar's pages show), in their tags or authors among the site's, or
-  in their address (a new title without ``slug``: ``quick.MOVED_FIELDS``), and the pages that
+  in their address (a new title without ``slug``: ``quick.MOVED_FIELDS``) or their dates (when the
+  last year the site has content for stays as it was: ``quick.years_kept``), and the pages that
   show them in full are their own pages and the feeds. The pages that show their cards are the
   last build's, each card swapped for the new one (and each tag or author page's list for the
   new list); a new address also moves the page and its images, renders its translations' pages
   and the sitemap again, and looks through the kept pages for a link to the old one (in a
-  forked process, while the pages render), as the command line's quick rebuild does.
+  forked process, while the pages render), as the command line's quick rebuild does; new dates
+  sort the language's articles again (``assemble.substituted_site``), and the news pages and the
+  home page whose cards are not the site's now, the feed and the sitemap are rendered again.
 
 Anything else, and anything unexpected, returns None before a file is written: the full
 rebuild runs, which is always right. tests/test_warm_edit.py checks the output is the one a
