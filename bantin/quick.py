@@ -55,6 +55,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -734,6 +735,9 @@ class Meanwhile:
         self.task = task
         self.process = None
         if "fork" in multiprocessing.get_all_start_methods():
+            for stream in (sys.stdout, sys.stderr):  # (else the child flushes a copy of what they hold)
+                if stream is not None:
+                    stream.flush()
             context = multiprocessing.get_context("fork")
             self.receiving, sending = context.Pipe(duplex=False)
             self.process = context.Process(target=self._run, args=(sending,), daemon=True)
