@@ -8,6 +8,7 @@ the spy tells whether the quick path answered or left the build to the full pipe
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import shutil
 import time
@@ -701,3 +702,38 @@ def test_a_date_there_and_back_moves_the_card_to_the_second_news_page_and_back(s
     assert result.code == 0 and None not in spy.answers
     assert {"index.html", "tin-tuc/index.html", "tin-tuc/trang/2/index.html"} <= set(spy.answers[1])
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+@pytest.fixture
+def long_list(site, capsys):
+    """The sample site with 44 more articles of early 2019 and two cards a news page: 26 pages in
+    Vietnamese, the 2019 articles (one a day from 2 January) on pages 4 to 26, none in the feed."""
+    config = site / "site_config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("per_page: 4", "per_page: 2"), encoding="utf-8")
+    for day in range(1, 45):
+        (site / f"content/articles/2019-01-{day:02d}-bai-{day:02d}.vi.md").write_text(
+            f"---\ntitle: Bài số {day}\ndate: {dt.date(2019, 1, 1) + dt.timedelta(days=day):%Y-%m-%d}\n"
+            f"authors: [Ban biên tập]\ntags: [Số liệu]\n---\n\nĐoạn {day}.\n", encoding="utf-8")
+    age(site)
+    assert run_build(site, "build", "--quiet", capsys=capsys).code == 0
+    return site
+
+
+@pytest.mark.parametrize("day, new, pages", [
+    (10, "2019-01-15T12:00", range(19, 22)),  # from page 21 to page 19: each of the three shifts a card
+    (10, "2019-03-01", range(4, 22)),  # to the first 2019 place, page 4: 17 pages crossed
+    (1, "2019-03-01", None),  # from page 26 to page 4: more than 20 pages, the full build
+])
+def test_a_new_date_crosses_the_news_pages_between_its_places(long_list, capsys, monkeypatch, day, new, pages):
+    spy = QuickSpy(monkeypatch)
+    path = f"content/articles/2019-01-{day:02d}-bai-{day:02d}.vi.md"
+    old = f"date: {dt.date(2019, 1, 1) + dt.timedelta(days=day):%Y-%m-%d}"
+    edit(long_list / path, old, f"date: {new}")
+    result = rebuild(long_list, capsys, path)
+    assert result.code == 0, result.errors
+    if pages is None:
+        assert spy.answers == [None]
+    else:
+        assert [path for path in spy.answers[0] if path.startswith("tin-tuc/trang/")] == sorted(
+            f"tin-tuc/trang/{number}/index.html" for number in pages)
+    assert same_as_clean(long_list, capsys, [w for w in result.errors if ": warning: " in w])
