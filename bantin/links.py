@@ -7,6 +7,7 @@ an article, the line where the link is written.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
@@ -219,3 +220,13 @@ def _line_writing(root: Path, origin: str, url: str) -> Location | None:
         if column >= 0:
             return Location(origin, number, column + 3)
     return None
+
+
+def file_reader(folder: Path):
+    """A function that reads a file of ``folder`` (by a path from it: 22,000 of them, without Path objects)."""
+    top = os.path.join(folder, "")
+
+    def read(path: str) -> bytes:
+        with open(top + path, "rb") as file:
+            return file.read()
+    return read

@@ -15,6 +15,7 @@ import ctypes
 import multiprocessing
 import os
 import pickle
+import sys
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -168,3 +169,43 @@ def _sendable(exc: BaseException) -> BaseException:
         return exc
     except Exception:  # noqa: BLE001 - an exception that does not pickle: its text
         return RuntimeError("".join(traceback.format_exception(exc)))
+
+
+class Meanwhile:
+    """A task run in a forked process while this one goes on (without fork, when its answer is asked
+    for); its answer comes back pickled."""
+
+    def __init__(self, task: Callable[[], object]):
+        self.task = task
+        self.process = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            for stream in (sys.stdout, sys.stderr):  # (else the child flushes a copy of what they hold)
+                if stream is not None:
+                    stream.flush()
+            context = multiprocessing.get_context("fork")
+            self.receiving, sending = context.Pipe(duplex=False)
+            self.process = context.Process(target=self._run, args=(sending,), daemon=True)
+            self.process.start()
+            sending.close()
+
+    def _run(self, sending) -> None:
+        try:
+            sending.send(self.task())
+        except BaseException:  # noqa: BLE001 - None: the parent takes the full build
+            sending.send(None)
+
+    def answer(self) -> object | None:
+        """The task's answer; None when it failed."""
+        if self.process is None:
+            return self.task()
+        try:
+            return self.receiving.recv()
+        except EOFError:  # it died
+            return None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.terminate()  # (its answer is no longer needed)
+            self.process.join()
+            self.receiving.close()

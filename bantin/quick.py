@@ -23,7 +23,7 @@ every other case to the full build (pipeline.py), which is always right. It appl
   in its tags or authors, among those the site has before and after, each named as it was, and
   in its address (``MOVED_FIELDS``: a new title without ``slug``) when no other file has the new
   one and the sitemap was recorded with the lists, or in its dates (``DATED_FIELDS``) when its
-  card moves across at most ``MAX_PAGES_CROSSED`` news pages, does not leave a full feed and
+  card moves across at most ``relist.MAX_PAGES_CROSSED`` news pages, does not leave a full feed and
   leaves the last year the site has content for as it was (not both an address and dates);
 - the pages that show those articles in full are their own pages and the feeds (whose
   other entries come from the cache, in the order the last build gave them), no page's
@@ -53,15 +53,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import multiprocessing
-import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
-from .assemble import Selection, assemble, term_page_moved
+from .assemble import Selection, assemble
 from . import listing
 from .assembled import AssembledArticles
 from .cache import CACHE_DIR, BuildCache
@@ -71,19 +68,20 @@ from .diagnostics import Diagnostics
 from .fingerprint import TemplateGraph
 from .i18n import UiStrings
 from .images import ImageAsset, ImageProcessor, Variant
-from .links import LinkChecker, may_link
-from .model import ARTICLE_FIELDS, Article, ArticleCard, Site, Term, TermPage
-from .page_work import PageWork, do_pages
+from .links import LinkChecker, file_reader, may_link
+from .model import ARTICLE_FIELDS, Article, ArticleCard, Site, Term
+from .page_work import Meanwhile, PageWork, do_pages
+from .relist import (SITEMAP, counts_terms, dated_in_sitemap, is_sitemap, moved_in_sitemap, redated, redated_feed,
+                     retermed_pages, years_kept)
 from .plan import ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article, plan_feed
 from .render import Renderer
 from .sections import all_sections, load_sections
 from .state import BuildState, InputStamps
 from .textio import nfc
 from . import urls
-from .urls import feed as feed_url, output_path
+from .urls import feed as feed_url, output_path, page_url
 from .writer import OutputFolder, source_stamp
 
-SITEMAP = "sitemap.xml"  # (plan.plan_site_files)
 _MOMENTS = ("published", "updated")  # compared by repr too: equal instants in two zones render apart
 MAX_EDITED = 4  # article files; more edits than this (a checkout, a batch import) take the full build
 # Globals that hold every article in full: when any page's templates read one, a body shows on every
@@ -103,16 +101,13 @@ LISTED_FIELDS = PAGE_ONLY_FIELDS | {"title", "summary", "dateline", "cover_alt",
 # The article's page moves, with its images; its translations' pages and the sitemap name the new one.
 MOVED_FIELDS = LISTED_FIELDS | {"slug", "url"}
 # And its dates: the card moves within the lists in date order (the news pages between its old and new
-# places, at most ``MAX_PAGES_CROSSED`` of them), the feeds and the sitemap's order follow.
+# places, at most ``relist.MAX_PAGES_CROSSED`` of them), the feeds and the sitemap's order follow.
 DATED_FIELDS = frozenset({"published", "updated"})
-MAX_PAGES_CROSSED = 20
 # What an event's pages show of the articles it links (their fingerprint covers it): an edit to one of
 # these in such an article takes the full build.
 ALL_BUT_LINKED = frozenset(ARTICLE_FIELDS) - {"title", "url", "published", "updated"}
-# The terms an article names, each with its page's and its index's addresses (plan.plan_news), and the
-# term pages' "kind" (their data) -> the field of a card that names their term.
+# The terms an article names, each with its page's and its index's addresses (plan.plan_news).
 TERMS = {"tags": (urls.tag, urls.tags), "authors": (urls.author, urls.authors)}
-TERM_KINDS = {"tag": "tags", "author": "authors"}
 
 
 @dataclass(frozen=True)
@@ -155,22 +150,9 @@ def page_contents(pages, cards: bool = True) -> tuple[dict[str, tuple[str, ...]]
         rels = [rel for rel in found if type(rel) is str and rel != page.origin]
         if rels:
             shown[page.path] = tuple(dict.fromkeys(rels))
-        if cards and (any(type(item) is not str for item in found) or _counts_terms(page) or _lists_pages(page)):
+        if cards and (any(type(item) is not str for item in found) or counts_terms(page) or is_sitemap(page)):
             carded[page.path] = [card for card in found if type(card) is ArticleCard]
     return shown, carded
-
-
-def _lists_pages(page) -> bool:
-    """Whether the page is the sitemap (its entries name every page's address: an article's new
-    address changes it)."""
-    entries = page.data.get("entries")
-    return type(entries) is tuple and bool(entries) and type(entries[0]) is SitemapEntry
-
-
-def _counts_terms(page) -> bool:
-    """Whether the page is an index of terms with their counts (a tag's count changes with a tag edit)."""
-    terms = page.data.get("terms")
-    return type(terms) is tuple and bool(terms) and type(terms[0]) is TermCount
 
 
 def _collect(value, found: list, within: dict[int, list], cards: bool) -> None:
@@ -296,11 +278,11 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         lists = read(paths)
         if lists is None:
             return None
-        lists = _retermed(lists, counted)
+        lists = retermed_pages(lists, counted)
         if lists is None:
             return None
         if dated:
-            found = _redated(lists, dated, changed, config, read)
+            found = redated(lists, dated, changed, config, read)
             if found is None:
                 return None
             lists, places = found
@@ -311,7 +293,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         return None
     for rel, old in dated.items():
         path = output_path(feed_url(config.language(changed[rel].lang)))
-        entries[path] = _redated_feed(entries[path], old, changed[rel], config.feed_entries)
+        entries[path] = redated_feed(entries[path], old, changed[rel], config.feed_entries)
         if entries[path] is None:
             return None
 
@@ -465,170 +447,6 @@ def _counted_terms(retermed: dict[str, dict[str, tuple[Term, ...]]], changed: di
     return counted
 
 
-def _retermed(pages: list, counted: dict[str, tuple[Article, int]]) -> list | None:
-    """The pages read back, the tag and author pages of ``counted`` with the article's card put in
-    its place or taken out and the indexes with those terms' counts; None when a term's page would
-    be left empty, or a term's name would change (its newest article's spelling names it, on every
-    page that names it)."""
-    counts: dict[str, int] = {}  # term page url -> +1 or -1
-    found = []
-    for page in pages:
-        term_page, kind = page.data.get("term_page"), page.data.get("kind")
-        if type(term_page) is TermPage and TERM_KINDS.get(kind) is None:
-            return None  # (a term page of a kind not known here)
-        if page.path in counted:
-            if type(term_page) is not TermPage:
-                return None
-            article, delta = counted[page.path]
-            term_page = term_page_moved(term_page, TERM_KINDS[kind], article.card, joins=delta > 0)
-            if term_page is None:
-                return None
-            page = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": term_page}))
-            counts[term_page.url] = delta
-        if type(term_page) is TermPage and (not term_page.articles or term_page.term.name != next(
-                (t.name for t in getattr(term_page.articles[0], TERM_KINDS[kind]) if t.slug == term_page.term.slug),
-                None)):
-            return None
-        found.append(page)
-    for at, page in enumerate(found):
-        if counts and _counts_terms(page):
-            terms = tuple(TermCount(count.term, count.url, count.count + counts.get(count.url, 0))
-                          for count in page.data["terms"])
-            found[at] = dataclasses.replace(page, data=MappingProxyType({**page.data, "terms": terms}))
-    return found
-
-
-def years_kept(facts: dict[str, dict], dated: dict[str, Article], changed: dict[str, Article],
-                config: SiteConfig) -> bool:
-    """Whether the last year the site has content for (the calendar shows its yearly events up to it:
-    a section's fact "last_year") stays the same with the new dates, as far as can be told without
-    the other articles: no new date after it, and no article taken out of it."""
-    for fact in facts.values():
-        last = fact.get("last_year") if isinstance(fact, dict) else None
-        if last is None:
-            continue
-        for rel, old in dated.items():
-            before, now = (a.published.astimezone(config.timezone).year for a in (old, changed[rel]))
-            if now > last or (before == last and now < last):
-                return False
-    return True
-
-
-def _redated(pages: list, dated: dict[str, Article], changed: dict[str, Article], config: SiteConfig,
-             read: Callable[[set[str]], list | None]) -> tuple[list, dict[str, tuple[int, int]]] | None:
-    """The pages read back with each re-dated article's card in its new place: in date order on the
-    tag and author pages that show it, and on the news pages from its old page to the one of its
-    new place (those between read here by ``read``: paths -> their pages), with the home page when
-    the first news page changes; and file -> (its old place, its new) among its language's articles,
-    newest first (the sitemap lists them in that order). None when the card would cross more than
-    ``MAX_PAGES_CROSSED`` news pages, or a term would be named anew (its newest article names it)."""
-    by_path = {page.path: page for page in pages}
-    places: dict[str, tuple[int, int]] = {}
-    for rel, old in dated.items():
-        article = changed[rel]
-        card, same = article.card, (article.base, article.lang)
-        for path, page in list(by_path.items()):
-            term_page, kind = page.data.get("term_page"), page.data.get("kind")
-            if type(term_page) is TermPage and any((c.base, c.lang) == same for c in term_page.articles):
-                term_page = term_page_moved(term_page, TERM_KINDS[kind], card, joins=True)
-                if term_page is None:
-                    return None
-                by_path[path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": term_page}))
-        if old.sort_key == article.sort_key:
-            continue  # (a new 'updated' date alone: the same places)
-        lang = config.language(article.lang)
-        holding = [page for page in by_path.values() if page.lang == article.lang and _number(page)
-                   and any((c.base, c.lang) == same for c in page.data["articles"])]
-        if len(holding) != 1:
-            return None
-        number = first = last = _number(holding[0])
-        count = holding[0].data["pagination"]["count"]
-        loaded = {number: holding[0]}
-        new_key = article.sort_key
-
-        def others(at: int) -> list[ArticleCard]:
-            return [c for c in loaded[at].data["articles"] if (c.base, c.lang) != same]
-
-        while True:  # widen the pages loaded toward the new place
-            if first > 1 and (not others(first) or _sort_key(others(first)[0]) > new_key):
-                first -= 1
-                at = first
-            elif last < count and (not others(last) or _sort_key(others(last)[-1]) < new_key):
-                last += 1
-                at = last
-            else:
-                break
-            if last - first >= MAX_PAGES_CROSSED:
-                return None
-            path = output_path(urls.news(lang, at))
-            page = by_path.get(path) or next(iter(read({path}) or ()), None)
-            if page is None or _number(page) != at:
-                return None
-            loaded[at] = by_path[path] = page
-        old_place = (number - 1) * config.per_page + [(c.base, c.lang) for c in holding[0].data["articles"]].index(same)
-        cards = [c for at in range(first, last + 1) for c in others(at)]
-        place = next((i for i, c in enumerate(cards) if _sort_key(c) > new_key), len(cards))
-        cards.insert(place, card)
-        places[rel] = (old_place, (first - 1) * config.per_page + place)
-        start = 0
-        for at in range(first, last + 1):
-            page = loaded[at]
-            chunk = tuple(cards[start : start + len(page.data["articles"])])
-            start += len(chunk)
-            by_path[page.path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "articles": chunk}))
-            if at == 1:  # the home page shows the first news page's cards
-                home = output_path(urls.home(lang))
-                found = by_path.get(home) or next(iter(read({home}) or ()), None)
-                if found is None or type(found.data.get("articles")) is not tuple:
-                    return None
-                by_path[home] = dataclasses.replace(found, data=MappingProxyType({**found.data, "articles": chunk}))
-    return list(by_path.values()), places
-
-
-def _number(page) -> int | None:
-    """The number of a news page (its pagination), None for another page."""
-    pagination = page.data.get("pagination")
-    return pagination.get("number") if isinstance(pagination, (dict, MappingProxyType)) else None
-
-
-def _sort_key(card: ArticleCard) -> tuple:
-    return (-card.published.timestamp(), card.base)  # (model.Article.sort_key)
-
-
-def _redated_feed(entries: tuple[Article, ...], old: Article, article: Article,
-                  size: int) -> tuple[Article, ...] | None:
-    """A feed's newest ``size`` entries with ``article`` re-dated (``old``: as it was), from the last
-    build's; None when it would leave a full feed (the next article, which takes its place, is not known)."""
-    others = [entry for entry in entries if (entry.base, entry.lang) != (article.base, article.lang)]
-    was_in = len(others) < len(entries)
-    if was_in and len(entries) == size and others and article.sort_key > others[-1].sort_key \
-            and article.sort_key > old.sort_key:
-        return None
-    return tuple(sorted(others + [article], key=lambda entry: entry.sort_key)[:size])
-
-
-def dated_in_sitemap(pages: list, planned: list, places: dict[str, tuple[int, int]],
-                      urls_dated: set[str]) -> list | None:
-    """The pages read back, the sitemap's entry of each re-dated article made again (its date) and
-    moved to its new place among its language's articles (``places``: url -> (old place, new))."""
-    entry_of = {page.url: SitemapEntry(page.url, page.data["article"].updated_or_published, page.alternates)
-                for page in planned if page.in_sitemap and "article" in page.data}
-    found = []
-    for page in pages:
-        if _lists_pages(page):
-            entries = list(page.data["entries"])
-            for url in urls_dated:
-                at = next((i for i, entry in enumerate(entries) if entry.url == url), None)
-                if at is None or url not in entry_of:
-                    return None
-                old_place, new_place = places.get(url, (0, 0))
-                del entries[at]
-                entries.insert(at - old_place + new_place, entry_of[url])
-            page = dataclasses.replace(page, data=MappingProxyType({**page.data, "entries": tuple(entries)}))
-        found.append(page)
-    return found
-
-
 def _listed(lines: dict[str, str] | None, plan: Plan, carded: dict[str, list[ArticleCard]],
             fingerprints: dict[str, str | None], stored: AssembledArticles, cache: BuildCache) -> dict[str, str] | None:
     """The state's lines of the list pages (listing.py), with those of the pages rendered here anew."""
@@ -725,78 +543,6 @@ def _render(plan: Plan, site: Site, renderer: Renderer, stored: AssembledArticle
         for process in (linking, aside):
             if process is not None:
                 process.stop()
-
-
-class Meanwhile:
-    """A task run in a forked process while this one goes on (without fork, when its answer is asked
-    for); its answer comes back pickled."""
-
-    def __init__(self, task: Callable[[], object]):
-        self.task = task
-        self.process = None
-        if "fork" in multiprocessing.get_all_start_methods():
-            for stream in (sys.stdout, sys.stderr):  # (else the child flushes a copy of what they hold)
-                if stream is not None:
-                    stream.flush()
-            context = multiprocessing.get_context("fork")
-            self.receiving, sending = context.Pipe(duplex=False)
-            self.process = context.Process(target=self._run, args=(sending,), daemon=True)
-            self.process.start()
-            sending.close()
-
-    def _run(self, sending) -> None:
-        try:
-            sending.send(self.task())
-        except BaseException:  # noqa: BLE001 - None: the parent takes the full build
-            sending.send(None)
-
-    def answer(self) -> object | None:
-        """The task's answer; None when it failed."""
-        if self.process is None:
-            return self.task()
-        try:
-            return self.receiving.recv()
-        except EOFError:  # it died
-            return None
-
-    def stop(self) -> None:
-        if self.process is not None:
-            if self.process.is_alive():
-                self.process.terminate()  # (its answer is no longer needed)
-            self.process.join()
-            self.receiving.close()
-
-
-def file_reader(folder: Path):
-    """A function that reads a file of ``folder`` (by a path from it: 22,000 of them, without Path objects)."""
-    top = os.path.join(folder, "")
-
-    def read(path: str) -> bytes:
-        with open(top + path, "rb") as file:
-            return file.read()
-    return read
-
-
-def page_url(path: str) -> str:
-    """The address of the page at an output path (``urls.output_path`` the other way)."""
-    return path.removesuffix("index.html") if path == "index.html" or path.endswith("/index.html") else path
-
-
-def moved_in_sitemap(pages: list, planned: list, moved_to: dict[str, str]) -> list | None:
-    """The pages read back, the sitemap's entries of the articles planned here made again (a new
-    address, or the new address of a translation); None when the sitemap lacks a moved one."""
-    entry_of = {page.url: SitemapEntry(page.url, page.data["article"].updated_or_published, page.alternates)
-                for page in planned if page.in_sitemap and "article" in page.data}
-    found = []
-    for page in pages:
-        if _lists_pages(page):
-            entries = page.data["entries"]
-            if sum(entry.url in moved_to for entry in entries) != len(moved_to):
-                return None
-            entries = tuple(entry_of.get(moved_to.get(entry.url, entry.url), entry) for entry in entries)
-            page = dataclasses.replace(page, data=MappingProxyType({**page.data, "entries": entries}))
-        found.append(page)
-    return found
 
 
 def needs_whole_site(graph: TemplateGraph) -> bool:

@@ -45,3 +45,8 @@ def not_found(lang: Language) -> str:
 def output_path(url: str) -> str:
     """The file a URL is served from: directories get index.html."""
     return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def page_url(path: str) -> str:
+    """The address of the page at an output path (``urls.output_path`` the other way)."""
+    return path.removesuffix("index.html") if path == "index.html" or path.endswith("/index.html") else path

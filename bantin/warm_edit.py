@@ -49,16 +49,15 @@ from .content import ARTICLES_DIR, load_articles
 from .diagnostics import Diagnostics
 from .i18n import UiStrings
 from .images import ImageProcessor
-from .links import LinkChecker, may_link
+from .links import LinkChecker, file_reader, may_link
 from .model import ARTICLE_FIELDS, Article, ArticleCard, TermPage
-from .page_work import PageWork, do_pages
+from .page_work import Meanwhile, PageWork, do_pages
 from .plan import ARTICLE_TEMPLATE, Plan, Planner, TermCount, paginate, plan_article, plan_feed
-from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, SITEMAP, TERMS, Meanwhile,
-                    dated_in_sitemap, file_reader, moved_in_sitemap, needs_whole_site, page_url, same_but_page,
-                    years_kept)
+from .quick import ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, needs_whole_site, same_but_page
+from .relist import SITEMAP, dated_in_sitemap, moved_in_sitemap, years_kept
 from .textio import nfc
 from . import urls
-from .urls import feed as feed_url, output_path
+from .urls import feed as feed_url, output_path, page_url
 from .warm import block_templates, world_digest
 from .writer import OutputFolder, source_stamp
 

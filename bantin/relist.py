@@ -1,0 +1,217 @@
+"""The recorded pages of the last build (listing.py) planned again for an edit to one article's card,
+without the rest of the site (quick.py, warm_edit.py): its card moved between tag and author
+pages, or to its new place in date order across the news pages, and the sitemap's entries of a
+moved or re-dated article. Each function returns None when the edit changes more than it can
+tell from those pages alone, and the full build (or the preview's full rebuild) runs."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import MappingProxyType
+from typing import Callable
+
+from . import urls
+from .assemble import term_page_moved
+from .config import SiteConfig
+from .model import Article, ArticleCard, TermPage
+from .plan import SitemapEntry, TermCount
+from .urls import output_path
+
+SITEMAP = "sitemap.xml"  # (plan.plan_site_files)
+MAX_PAGES_CROSSED = 20  # news pages a re-dated card may cross; further, the full build (each one is rendered)
+# The term pages' "kind" (their data) -> the field of a card that names their term.
+TERM_KINDS = {"tag": "tags", "author": "authors"}
+
+
+def counts_terms(page) -> bool:
+    """Whether the page is an index of terms with their counts (a tag's count changes with a tag edit)."""
+    terms = page.data.get("terms")
+    return type(terms) is tuple and bool(terms) and type(terms[0]) is TermCount
+
+
+def is_sitemap(page) -> bool:
+    """Whether the page is the sitemap (its entries name every page's address: an article's new
+    address changes it)."""
+    entries = page.data.get("entries")
+    return type(entries) is tuple and bool(entries) and type(entries[0]) is SitemapEntry
+
+
+def retermed_pages(pages: list, counted: dict[str, tuple[Article, int]]) -> list | None:
+    """The pages read back, the tag and author pages of ``counted`` with the article's card put in
+    its place or taken out and the indexes with those terms' counts; None when a term's page would
+    be left empty, or a term's name would change (its newest article's spelling names it, on every
+    page that names it)."""
+    counts: dict[str, int] = {}  # term page url -> +1 or -1
+    found = []
+    for page in pages:
+        term_page, kind = page.data.get("term_page"), page.data.get("kind")
+        if type(term_page) is TermPage and TERM_KINDS.get(kind) is None:
+            return None  # (a term page of a kind not known here)
+        if page.path in counted:
+            if type(term_page) is not TermPage:
+                return None
+            article, delta = counted[page.path]
+            term_page = term_page_moved(term_page, TERM_KINDS[kind], article.card, joins=delta > 0)
+            if term_page is None:
+                return None
+            page = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": term_page}))
+            counts[term_page.url] = delta
+        if type(term_page) is TermPage and (not term_page.articles or term_page.term.name != next(
+                (t.name for t in getattr(term_page.articles[0], TERM_KINDS[kind]) if t.slug == term_page.term.slug),
+                None)):
+            return None
+        found.append(page)
+    for at, page in enumerate(found):
+        if counts and counts_terms(page):
+            terms = tuple(TermCount(count.term, count.url, count.count + counts.get(count.url, 0))
+                          for count in page.data["terms"])
+            found[at] = dataclasses.replace(page, data=MappingProxyType({**page.data, "terms": terms}))
+    return found
+
+
+def years_kept(facts: dict[str, dict], dated: dict[str, Article], changed: dict[str, Article],
+                config: SiteConfig) -> bool:
+    """Whether the last year the site has content for (the calendar shows its yearly events up to it:
+    a section's fact "last_year") stays the same with the new dates, as far as can be told without
+    the other articles: no new date after it, and no article taken out of it."""
+    for fact in facts.values():
+        last = fact.get("last_year") if isinstance(fact, dict) else None
+        if last is None:
+            continue
+        for rel, old in dated.items():
+            before, now = (a.published.astimezone(config.timezone).year for a in (old, changed[rel]))
+            if now > last or (before == last and now < last):
+                return False
+    return True
+
+
+def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article], config: SiteConfig,
+             read: Callable[[set[str]], list | None]) -> tuple[list, dict[str, tuple[int, int]]] | None:
+    """The pages read back with each re-dated article's card in its new place: in date order on the
+    tag and author pages that show it, and on the news pages from its old page to the one of its
+    new place (those between read here by ``read``: paths -> their pages), with the home page when
+    the first news page changes; and file -> (its old place, its new) among its language's articles,
+    newest first (the sitemap lists them in that order). None when the card would cross more than
+    ``MAX_PAGES_CROSSED`` news pages, or a term would be named anew (its newest article names it)."""
+    by_path = {page.path: page for page in pages}
+    places: dict[str, tuple[int, int]] = {}
+    for rel, old in dated.items():
+        article = changed[rel]
+        card, same = article.card, (article.base, article.lang)
+        for path, page in list(by_path.items()):
+            term_page, kind = page.data.get("term_page"), page.data.get("kind")
+            if type(term_page) is TermPage and any((c.base, c.lang) == same for c in term_page.articles):
+                term_page = term_page_moved(term_page, TERM_KINDS[kind], card, joins=True)
+                if term_page is None:
+                    return None
+                by_path[path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": term_page}))
+        if old.sort_key == article.sort_key:
+            continue  # (a new 'updated' date alone: the same places)
+        lang = config.language(article.lang)
+        holding = [page for page in by_path.values() if page.lang == article.lang and _number(page)
+                   and any((c.base, c.lang) == same for c in page.data["articles"])]
+        if len(holding) != 1:
+            return None
+        number = first = last = _number(holding[0])
+        count = holding[0].data["pagination"]["count"]
+        loaded = {number: holding[0]}
+        new_key = article.sort_key
+
+        def others(at: int) -> list[ArticleCard]:
+            return [c for c in loaded[at].data["articles"] if (c.base, c.lang) != same]
+
+        while True:  # widen the pages loaded toward the new place
+            if first > 1 and (not others(first) or _sort_key(others(first)[0]) > new_key):
+                first -= 1
+                at = first
+            elif last < count and (not others(last) or _sort_key(others(last)[-1]) < new_key):
+                last += 1
+                at = last
+            else:
+                break
+            if last - first >= MAX_PAGES_CROSSED:
+                return None
+            path = output_path(urls.news(lang, at))
+            page = by_path.get(path) or next(iter(read({path}) or ()), None)
+            if page is None or _number(page) != at:
+                return None
+            loaded[at] = by_path[path] = page
+        old_place = (number - 1) * config.per_page + [(c.base, c.lang) for c in holding[0].data["articles"]].index(same)
+        cards = [c for at in range(first, last + 1) for c in others(at)]
+        place = next((i for i, c in enumerate(cards) if _sort_key(c) > new_key), len(cards))
+        cards.insert(place, card)
+        places[rel] = (old_place, (first - 1) * config.per_page + place)
+        start = 0
+        for at in range(first, last + 1):
+            page = loaded[at]
+            chunk = tuple(cards[start : start + len(page.data["articles"])])
+            start += len(chunk)
+            by_path[page.path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "articles": chunk}))
+            if at == 1:  # the home page shows the first news page's cards
+                home = output_path(urls.home(lang))
+                found = by_path.get(home) or next(iter(read({home}) or ()), None)
+                if found is None or type(found.data.get("articles")) is not tuple:
+                    return None
+                by_path[home] = dataclasses.replace(found, data=MappingProxyType({**found.data, "articles": chunk}))
+    return list(by_path.values()), places
+
+
+def _number(page) -> int | None:
+    """The number of a news page (its pagination), None for another page."""
+    pagination = page.data.get("pagination")
+    return pagination.get("number") if isinstance(pagination, (dict, MappingProxyType)) else None
+
+
+def _sort_key(card: ArticleCard) -> tuple:
+    return (-card.published.timestamp(), card.base)  # (model.Article.sort_key)
+
+
+def redated_feed(entries: tuple[Article, ...], old: Article, article: Article,
+                  size: int) -> tuple[Article, ...] | None:
+    """A feed's newest ``size`` entries with ``article`` re-dated (``old``: as it was), from the last
+    build's; None when it would leave a full feed (the next article, which takes its place, is not known)."""
+    others = [entry for entry in entries if (entry.base, entry.lang) != (article.base, article.lang)]
+    was_in = len(others) < len(entries)
+    if was_in and len(entries) == size and others and article.sort_key > others[-1].sort_key \
+            and article.sort_key > old.sort_key:
+        return None
+    return tuple(sorted(others + [article], key=lambda entry: entry.sort_key)[:size])
+
+
+def dated_in_sitemap(pages: list, planned: list, places: dict[str, tuple[int, int]],
+                      urls_dated: set[str]) -> list | None:
+    """The pages read back, the sitemap's entry of each re-dated article made again (its date) and
+    moved to its new place among its language's articles (``places``: url -> (old place, new))."""
+    entry_of = {page.url: SitemapEntry(page.url, page.data["article"].updated_or_published, page.alternates)
+                for page in planned if page.in_sitemap and "article" in page.data}
+    found = []
+    for page in pages:
+        if is_sitemap(page):
+            entries = list(page.data["entries"])
+            for url in urls_dated:
+                at = next((i for i, entry in enumerate(entries) if entry.url == url), None)
+                if at is None or url not in entry_of:
+                    return None
+                old_place, new_place = places.get(url, (0, 0))
+                del entries[at]
+                entries.insert(at - old_place + new_place, entry_of[url])
+            page = dataclasses.replace(page, data=MappingProxyType({**page.data, "entries": tuple(entries)}))
+        found.append(page)
+    return found
+
+
+def moved_in_sitemap(pages: list, planned: list, moved_to: dict[str, str]) -> list | None:
+    """The pages read back, the sitemap's entries of the articles planned here made again (a new
+    address, or the new address of a translation); None when the sitemap lacks a moved one."""
+    entry_of = {page.url: SitemapEntry(page.url, page.data["article"].updated_or_published, page.alternates)
+                for page in planned if page.in_sitemap and "article" in page.data}
+    found = []
+    for page in pages:
+        if is_sitemap(page):
+            entries = page.data["entries"]
+            if sum(entry.url in moved_to for entry in entries) != len(moved_to):
+                return None
+            entries = tuple(entry_of.get(moved_to.get(entry.url, entry.url), entry) for entry in entries)
+            page = dataclasses.replace(page, data=MappingProxyType({**page.data, "entries": entries}))
+        found.append(page)
+    return found
