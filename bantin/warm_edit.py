@@ -19,7 +19,7 @@ line's quick rebuild (quick.py) with the last build in memory instead of on disk
   their cards show but their places (``quick.LISTED_FIELDS``; not the title of an article an
   event links, which the calendar's pages show), in their tags or authors among the site's, or
   in their address (a new title without ``slug``: ``quick.MOVED_FIELDS``) or their dates (when the
-  last year the site has content for stays as it was: ``quick.years_kept``), and the pages that
+  last year the site has content for stays as it was: ``relist.years_kept``), and the pages that
   show them in full are their own pages and the feeds. The pages that show their cards are the
   last build's, each card swapped for the new one (and each tag or author page's list for the
   new list); a new address also moves the page and its images, renders its translations' pages
