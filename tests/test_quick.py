@@ -704,16 +704,21 @@ def test_a_date_there_and_back_moves_the_card_to_the_second_news_page_and_back(s
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
 
 
-@pytest.fixture
-def long_list(site, capsys):
-    """The sample site with 44 more articles of early 2019 and two cards a news page: 26 pages in
-    Vietnamese, the 2019 articles (one a day from 2 January) on pages 4 to 26, none in the feed."""
-    config = site / "site_config.yaml"
+def lengthen_the_news_list(root) -> None:
+    """44 more articles of early 2019 (one a day from 2 January) and two cards a news page: 26 pages
+    in Vietnamese, the 2019 articles on pages 4 to 26."""
+    config = root / "site_config.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("per_page: 4", "per_page: 2"), encoding="utf-8")
     for day in range(1, 45):
-        (site / f"content/articles/2019-01-{day:02d}-bai-{day:02d}.vi.md").write_text(
+        (root / f"content/articles/2019-01-{day:02d}-bai-{day:02d}.vi.md").write_text(
             f"---\ntitle: Bài số {day}\ndate: {dt.date(2019, 1, 1) + dt.timedelta(days=day):%Y-%m-%d}\n"
             f"authors: [Ban biên tập]\ntags: [Số liệu]\n---\n\nĐoạn {day}.\n", encoding="utf-8")
+
+
+@pytest.fixture
+def long_list(site, capsys):
+    """The sample site with a long news list (``lengthen_the_news_list``), none of its 2019 articles in the feed."""
+    lengthen_the_news_list(site)
     age(site)
     assert run_build(site, "build", "--quiet", capsys=capsys).code == 0
     return site

@@ -339,16 +339,11 @@ def test_a_new_date_moves_the_card_in_the_lists_from_memory(preview, monkeypatch
 def test_a_new_date_across_many_news_pages_from_memory(site_factory, monkeypatch, capsys):
     # 26 news pages of two cards (44 more articles of early 2019): the oldest becomes the newest of
     # 2019, 22 pages up; every page between shifts a card, the others are the very pages kept.
-    import datetime as dt
+    from test_quick import lengthen_the_news_list
 
     monkeypatch.setattr(warm, "RACY_NS", 0)
     root = site_factory({}, with_sample_articles=True)
-    config = root / "site_config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("per_page: 4", "per_page: 2"), encoding="utf-8")
-    for day in range(1, 45):
-        (root / f"content/articles/2019-01-{day:02d}-bai-{day:02d}.vi.md").write_text(
-            f"---\ntitle: Bài số {day}\ndate: {dt.date(2019, 1, 1) + dt.timedelta(days=day):%Y-%m-%d}\n"
-            f"authors: [Ban biên tập]\ntags: [Số liệu]\n---\n\nĐoạn {day}.\n", encoding="utf-8")
+    lengthen_the_news_list(root)
     preview = Preview(root)
     preview.build()
     answered = answered_from_memory(monkeypatch)
