@@ -372,7 +372,7 @@ def term_page_moved(page: TermPage, field: str, card: ArticleCard, joins: bool) 
     listed = [other for other in page.articles if (other.base, other.lang) != (card.base, card.lang)]
     if joins:
         listed.append(card)
-        listed.sort(key=lambda other: (-other.published.timestamp(), other.base))
+        listed.sort(key=lambda other: other.sort_key)
     if not listed or next((t.name for t in getattr(listed[0], field) if t.slug == page.term.slug), None) \
             != page.term.name:
         return None

@@ -150,6 +150,11 @@ class ArticleCard:
     def updated_or_published(self) -> dt.datetime:
         return self.updated or self.published
 
+    @property
+    def sort_key(self) -> tuple:
+        """Its article's place in a list (``Article.sort_key``)."""
+        return (-self.published.timestamp(), self.base)
+
 
 @dataclass(frozen=True)
 class TermPage:

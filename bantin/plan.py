@@ -379,6 +379,12 @@ def _counts(term_pages: tuple[TermPage, ...]) -> tuple[TermCount, ...]:
     return tuple(TermCount(tp.term, tp.url, len(tp.articles)) for tp in term_pages)
 
 
+def sitemap_entry(page: PageOutput) -> SitemapEntry:
+    """What the sitemap shows of a page: its address, its article's last date, its versions."""
+    return SitemapEntry(page.url, page.data["article"].updated_or_published if "article" in page.data else None,
+                        page.alternates)
+
+
 def plan_site_files(planner: Planner, root: Path) -> None:
     """Sitemap, robots.txt and the theme's assets."""
     default = planner.config.language(planner.config.default_language)
@@ -388,8 +394,7 @@ def plan_site_files(planner: Planner, root: Path) -> None:
     known = {entry.url: entry for entry in earlier.data.get("entries", ())} if earlier is not None else {}
     entries = tuple(
         known[page.url] if page.url in known and planner.earlier(page.path) is page else
-        SitemapEntry(page.url, page.data["article"].updated_or_published if "article" in page.data else None,
-                     page.alternates)
+        sitemap_entry(page)
         for page in planner.pages if page.in_sitemap
     )
     planner.page(default, "sitemap.xml", "sitemap.xml", "sitemap", in_sitemap=False, entries=entries)

@@ -14,7 +14,7 @@ from . import urls
 from .assemble import term_page_moved
 from .config import SiteConfig
 from .model import Article, ArticleCard, TermPage
-from .plan import SitemapEntry, TermCount
+from .plan import SitemapEntry, TermCount, sitemap_entry
 from .urls import output_path
 
 SITEMAP = "sitemap.xml"  # (plan.plan_site_files)
@@ -121,10 +121,10 @@ def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article],
             return [c for c in loaded[at].data["articles"] if (c.base, c.lang) != same]
 
         while True:  # widen the pages loaded toward the new place
-            if first > 1 and (not others(first) or _sort_key(others(first)[0]) > new_key):
+            if first > 1 and (not others(first) or others(first)[0].sort_key > new_key):
                 first -= 1
                 at = first
-            elif last < count and (not others(last) or _sort_key(others(last)[-1]) < new_key):
+            elif last < count and (not others(last) or others(last)[-1].sort_key < new_key):
                 last += 1
                 at = last
             else:
@@ -138,7 +138,7 @@ def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article],
             loaded[at] = by_path[path] = page
         old_place = (number - 1) * config.per_page + [(c.base, c.lang) for c in holding[0].data["articles"]].index(same)
         cards = [c for at in range(first, last + 1) for c in others(at)]
-        place = next((i for i, c in enumerate(cards) if _sort_key(c) > new_key), len(cards))
+        place = next((i for i, c in enumerate(cards) if c.sort_key > new_key), len(cards))
         cards.insert(place, card)
         places[rel] = (old_place, (first - 1) * config.per_page + place)
         start = 0
@@ -162,9 +162,6 @@ def _number(page) -> int | None:
     return pagination.get("number") if isinstance(pagination, (dict, MappingProxyType)) else None
 
 
-def _sort_key(card: ArticleCard) -> tuple:
-    return (-card.published.timestamp(), card.base)  # (model.Article.sort_key)
-
 
 def redated_feed(entries: tuple[Article, ...], old: Article, article: Article,
                   size: int) -> tuple[Article, ...] | None:
@@ -182,8 +179,7 @@ def dated_in_sitemap(pages: list, planned: list, places: dict[str, tuple[int, in
                       urls_dated: set[str]) -> list | None:
     """The pages read back, the sitemap's entry of each re-dated article made again (its date) and
     moved to its new place among its language's articles (``places``: url -> (old place, new))."""
-    entry_of = {page.url: SitemapEntry(page.url, page.data["article"].updated_or_published, page.alternates)
-                for page in planned if page.in_sitemap and "article" in page.data}
+    entry_of = {page.url: sitemap_entry(page) for page in planned if page.in_sitemap and "article" in page.data}
     found = []
     for page in pages:
         if is_sitemap(page):
@@ -203,8 +199,7 @@ def dated_in_sitemap(pages: list, planned: list, places: dict[str, tuple[int, in
 def moved_in_sitemap(pages: list, planned: list, moved_to: dict[str, str]) -> list | None:
     """The pages read back, the sitemap's entries of the articles planned here made again (a new
     address, or the new address of a translation); None when the sitemap lacks a moved one."""
-    entry_of = {page.url: SitemapEntry(page.url, page.data["article"].updated_or_published, page.alternates)
-                for page in planned if page.in_sitemap and "article" in page.data}
+    entry_of = {page.url: sitemap_entry(page) for page in planned if page.in_sitemap and "article" in page.data}
     found = []
     for page in pages:
         if is_sitemap(page):
