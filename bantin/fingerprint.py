@@ -22,7 +22,7 @@ from jinja2 import meta
 
 from .cache import digest
 from .images import ImageAsset, Variant
-from .model import Article, ArticleCard, KeptArticle, Term
+from .model import Article, ArticleCard, KeptArticle, Term, body_utf8
 from .plan import CopyOutput, DataOutput, PageOutput, SitemapEntry, Switch, TermCount
 
 
@@ -108,6 +108,9 @@ class Fingerprinter:
         if names is None:
             names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(value) if f.name not in walked)
         for name in names:
+            if name == "body_html" and kind is Article:  # its UTF-8 as held: the same bytes as the text's, not decoded
+                parts.append(b"s" + body_utf8(value))
+                continue
             field_value = getattr(value, name)
             parts.append("s" + field_value if type(field_value) is str else "r" + repr(field_value))
 

@@ -38,6 +38,7 @@ from pathlib import Path
 from markupsafe import Markup
 from PIL import Image, ImageCms, ImageOps, features
 
+from .records import plain_repr
 from .slugs import slugify
 
 # Device pixels: a phone column at 1x, at 2x (or a desktop column at 1x), the 44rem column at 2x.
@@ -69,6 +70,7 @@ class ImageProblem(Exception):
     """What is wrong with an image file, said for the editor."""
 
 
+@plain_repr
 @dataclass(frozen=True)
 class Variant:
     """One published file of an image."""
@@ -80,6 +82,7 @@ class Variant:
     file: Path  # the bytes to publish: in the image cache, or the SVG source itself
 
 
+@plain_repr
 @dataclass(frozen=True)
 class ImageAsset:
     """An image an article uses: the editor's file and what is published of it."""

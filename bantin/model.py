@@ -9,8 +9,10 @@ from typing import Callable
 
 from .config import SiteConfig
 from .images import ImageAsset
+from .records import plain_repr
 
 
+@plain_repr
 @dataclass(frozen=True, order=True, slots=True)  # slots: 100,000 in a large archive
 class Term:
     """A tag or an author: a display name and the slug of its page."""

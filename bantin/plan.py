@@ -22,12 +22,14 @@ from .config import CONFIG_FILE, Language
 from .diagnostics import Diagnostics, Location
 from .i18n import UiStrings
 from .model import Article, Site, Term, TermPage
+from .records import plain_repr
 
 ASSETS_DIR = "templates/assets"
 PAGE_WINDOW = 2  # page numbers linked on each side of the current list page
 ARTICLE_TEMPLATE = "article.html"
 
 
+@plain_repr
 @dataclass(frozen=True)
 class TermCount:
     """A line of the tag or author index."""
@@ -37,6 +39,7 @@ class TermCount:
     count: int
 
 
+@plain_repr
 @dataclass(frozen=True)
 class SitemapEntry:
     """One page in sitemap.xml: what the sitemap shows of it, so that the sitemap is rendered
@@ -47,6 +50,7 @@ class SitemapEntry:
     alternates: tuple[tuple[str, str], ...]
 
 
+@plain_repr
 @dataclass(frozen=True)
 class Switch:
     """The language switcher's link to one other language."""

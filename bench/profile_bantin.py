@@ -157,6 +157,11 @@ INNER = [
     ("  staging writes of pages and data", "bantin.writer", "OutputFolder.write"),
     ("  Pagefind binary", "bantin.search", "build_index"),
     ("  hashing (cache.digest)", "bantin.cache", "digest"),
+    ("  articles stored (encode, SQLite)", "bantin.assembled", "AssembledArticles._store"),
+    ("  rows written to SQLite (put_stream)", "bantin.cache", "KeyValueTable.put_stream"),
+    ("  article encoded and checked (JSON)", "bantin.assembled", "ArticleCodec.encode"),
+    ("  bodies prepared (shortcodes, images)", "bantin.markdown_render", "MarkdownRenderer.prepare"),
+    ("  bodies finished (pictures, blocks)", "bantin.markdown_render", "MarkdownRenderer.finish"),
 ]
 
 
