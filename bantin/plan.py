@@ -309,21 +309,26 @@ def plan_news(planner: Planner) -> None:
         # Indexes get counts, not articles, so editing a body does not re-render them.
         page(lang, urls.tags(lang), "tags.html", "tag index", planner.shared(urls.tags), terms=_counts(local.tags))
         for term_page in local.tags:
-            page(lang, term_page.url, "term.html", f"tag page '{term_page.term.name}'", fallback=urls.tags,
-                 term_page=term_page, kind="tag")
+            plan_term_page(planner, lang, term_page, "tag")
         page(lang, urls.authors(lang), "authors.html", "author index", planner.shared(urls.authors),
              terms=_counts(local.authors))
         for term_page in local.authors:
-            alternates = tuple(
-                (other.code, urls.author(other, term_page.term.slug))
-                for other in config.languages
-                if any(t.term.slug == term_page.term.slug for t in site.languages[other.code].authors)
-            )
-            page(lang, term_page.url, "term.html", f"author page '{term_page.term.name}'",
-                 alternates if len(alternates) > 1 else (), fallback=urls.authors,
-                 term_page=term_page, kind="author")
+            plan_term_page(planner, lang, term_page, "author", tuple(
+                other.code for other in config.languages
+                if any(t.term.slug == term_page.term.slug for t in site.languages[other.code].authors)))
         page(lang, urls.not_found(lang), "404.html", "404 page", in_sitemap=False)
         plan_feed(planner, lang, articles[: config.feed_entries])
+
+
+def plan_term_page(planner: Planner, lang: Language, term_page: TermPage, kind: str,
+                   languages: tuple[str, ...] = ()) -> None:
+    """A tag's page ("tag") or an author's ("author"); ``languages``: the codes of the languages
+    whose authors include this one, this page's among them (an author's pages link each other)."""
+    index = urls.tags if kind == "tag" else urls.authors
+    alternates = tuple((other.code, urls.author(other, term_page.term.slug))
+                       for other in planner.config.languages if other.code in languages)
+    planner.page(lang, term_page.url, "term.html", f"{kind} page '{term_page.term.name}'",
+                 alternates if len(alternates) > 1 else (), fallback=index, term_page=term_page, kind=kind)
 
 
 def plan_feed(planner: Planner, lang: Language, articles: tuple[Article, ...]) -> None:

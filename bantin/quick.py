@@ -20,7 +20,8 @@ every other case to the full build (pipeline.py), which is always right. It appl
   (what a card shows but its address, date, terms and image, which move it or change other
   pages; and the source and caption its own page shows), but the title or address of an article
   a section's pages show (the calendar's pages show those of the articles its events link),
-  in its tags or authors, among those the site has before and after, each named as it was, and
+  in its tags or authors, each named as it was (a term new to the site has its page come, one left
+  empty its page go, but for an author whose pages in other languages link hers), and
   in its address (``MOVED_FIELDS``: a new title without ``slug``) when no other file has the new
   one and the sitemap was recorded with the lists, or in its dates (``DATED_FIELDS``) when its
   card moves across at most ``relist.MAX_PAGES_CROSSED`` news pages, does not leave a full feed and
@@ -32,7 +33,8 @@ every other case to the full build (pipeline.py), which is always right. It appl
 
 It then renders those pages and the list pages that show the changed cards (from their
 records, with the other cards from the cache; a tag's or author's page the card leaves or
-joins, and the index with the new counts; the sections they read put back as the whole
+joins, made anew or deleted with its sitemap entry when the term comes or goes, and the index
+with the new counts; the sections they read put back as the whole
 site's check left them, with the fingerprints the last build gave them), checks their links
 against the output's files, and keeps the cache as a full build would. An article with a new
 address also has its old page and images deleted, its images copied beside the new page, its
@@ -53,6 +55,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -69,11 +72,12 @@ from .fingerprint import TemplateGraph
 from .i18n import UiStrings
 from .images import ImageAsset, ImageProcessor, Variant
 from .links import LinkChecker, file_reader, may_link
-from .model import ARTICLE_FIELDS, Article, ArticleCard, Site, Term
+from .model import ARTICLE_FIELDS, Article, ArticleCard, Site, Term, TermPage
 from .page_work import Meanwhile, PageWork, do_pages
-from .relist import (SITEMAP, counts_terms, dated_in_sitemap, is_sitemap, moved_in_sitemap, redated, redated_feed,
-                     retermed_pages, years_kept)
-from .plan import ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article, plan_feed
+from .relist import (SITEMAP, TermChange, counts_terms, dated_in_sitemap, is_sitemap, moved_in_sitemap, redated,
+                     redated_feed, retermed_pages, termed_in_sitemap, years_kept)
+from .plan import (ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article, plan_feed,
+                   plan_term_page)
 from .render import Renderer
 from .sections import all_sections, load_sections
 from .state import BuildState, InputStamps
@@ -257,18 +261,26 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     if not to_render <= own.keys() | feeds.keys():
         return None
     lists: list = []
+    counts = state.counts  # the pages written, by language
+    new_terms: list[TermPage] = []  # the pages of terms new to the site
+    terms_left: list[str] = []  # the addresses of the term pages left empty
     if carded:
         # Each article replaced shows its new card (the same one but for those of ``carded``), which
         # names its new key in the records made again.
         new_cards = {old_key: article.card for old_key, article in zip(replaced, changed.values())}
-        counted = _counted_terms(retermed, changed, config)  # term page path -> (article, +1 or -1)
-        paths = set(listing.find(state.listed, carded.values())) | counted.keys()
+        counted = _counted_terms(retermed, changed, config)  # term page path -> the articles joining or leaving it
+        # The pages of terms new to the site come (an author the other languages have too: the full build,
+        # which links her pages to each other).
+        arriving = {path for path in counted if path not in state.listed}
+        if arriving & written:
+            return None  # (not the page of a term)
+        paths = set(listing.find(state.listed, carded.values())) | (counted.keys() - arriving)
         paths |= {output_path(TERMS[kind][1](config.language(changed[rel].lang)))
                   for rel, kinds in retermed.items() for kind in kinds}
-        if moved or dated:
+        if moved or dated or arriving:
             paths.add(SITEMAP)
         if not paths <= state.listed.keys():
-            return None  # a tag new to the site, or a tag index not recorded: pages come or go
+            return None  # a tag index not recorded
 
         def read(paths: set[str]) -> list | None:
             if not paths <= state.listed.keys():
@@ -278,9 +290,21 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         lists = read(paths)
         if lists is None:
             return None
-        lists = retermed_pages(lists, counted)
-        if lists is None:
+        found = retermed_pages(lists, counted)
+        if found is None:
             return None
+        lists, new_terms, terms_left = found
+        comes_or_goes = set(terms_left) | {term_page.url for term_page in new_terms}
+        if any(change.kind == "author" and change.url in comes_or_goes
+               and _in_other_languages(change, config, read) is not False for changes in counted.values()
+               for change in changes):
+            return None  # (her pages in the other languages link this one: the full build)
+        if terms_left and SITEMAP not in {page.path for page in lists}:
+            sitemap = read({SITEMAP})
+            if not sitemap:
+                return None
+            lists += sitemap
+        gone |= {output_path(url) for url in terms_left}
         if dated:
             found = redated(lists, dated, changed, config, read)
             if found is None:
@@ -309,6 +333,20 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
             plan_article(planner, config.language(own[path].lang), own[path], alternates_of)
         elif path in feeds:
             plan_feed(planner, feeds[path], entries[path])
+    if new_terms or terms_left:
+        mark = len(planner.pages)
+        for term_page in new_terms:
+            change = next(change for changes in counted.values() for change in changes if change.url == term_page.url)
+            plan_term_page(planner, config.language(change.article.lang), term_page, change.kind)
+        lists = termed_in_sitemap(lists, planner.pages[mark:], set(terms_left))
+        if lists is None:
+            return None
+        to_render |= {page.path for page in planner.pages[mark:]}
+        # The pages counted per language: the new terms' come, the empty ones' go.
+        counts = Counter(state.counts)
+        counts.update(page.lang for page in planner.pages[mark:])
+        counts.subtract(change.article.lang for changes in counted.values() for change in changes[:1]
+                        if change.url in terms_left)
     if moved:
         lists = moved_in_sitemap(lists, planner.pages, moved_to)
         if lists is None:
@@ -337,7 +375,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
             output.discard()
     if fingerprints is None:
         return None
-    left = dict.fromkeys(output_path(old.url) for old in moved.values())  # the old pages' fingerprints go
+    # The old pages' fingerprints go (a moved article's, an empty term's).
+    left = dict.fromkeys([output_path(old.url) for old in moved.values()] + [output_path(url) for url in terms_left])
     if output.staged:
         cache.patch_outputs(state.record_id, {**dict.fromkeys(fingerprints), **left})  # to render again, if interrupted
         BuildState.forget(root, out)
@@ -352,14 +391,16 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     shown_now, carded_now = page_contents(plan.pages)
     shown.update(shown_now)
     listed = _listed(state.listed, plan, carded_now, fingerprints, stored, cache)
+    if listed is not None and gone:  # (an empty term's page)
+        listed = {path: line for path, line in listed.items() if path not in gone}
     if listed is not None and renames:  # the lists not rendered name the articles as stored now
         more = listing.renamed(listed, cache.listings, renames, set(to_render))
         listed = None if more is None else {**listed, **more}
     dataclasses.replace(state, inputs=stamps.whole or "", warnings=warnings, others=stamps.others,
-                        articles=stamps.articles, shown=shown, listed=listed,
-                        written=tuple(sorted(written_now)) if gone else state.written,
+                        articles=stamps.articles, shown=shown, listed=listed, counts=dict(counts),
+                        written=tuple(sorted(written_now)) if written_now != written else state.written,
                         ).stamp_output(output.staged | gone).save(root, out)
-    return QuickResult(state.counts, warnings, tuple(sorted(output.staged)))
+    return QuickResult(dict(counts), warnings, tuple(sorted(output.staged)))
 
 
 def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now: dt.datetime,
@@ -433,18 +474,35 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
 
 
 def _counted_terms(retermed: dict[str, dict[str, tuple[Term, ...]]], changed: dict[str, Article],
-                   config: SiteConfig) -> dict[str, tuple[Article, int]]:
-    """term page path -> (the article it gains or loses, +1 or -1), for the articles whose tags or
-    authors changed."""
-    counted = {}
+                   config: SiteConfig) -> dict[str, list[TermChange]]:
+    """term page path -> the articles it gains or loses, for the articles whose tags or authors changed."""
+    counted: dict[str, list[TermChange]] = {}
     for rel, kinds in retermed.items():
         article, lang = changed[rel], config.language(changed[rel].lang)
         for kind, old_terms in kinds.items():
-            url_of = TERMS[kind][0]
-            before, now = {t.slug for t in old_terms}, {t.slug for t in getattr(article, kind)}
-            counted.update({output_path(url_of(lang, slug)): (article, +1) for slug in now - before})
-            counted.update({output_path(url_of(lang, slug)): (article, -1) for slug in before - now})
+            url_of, index_of = TERMS[kind]
+            before = {t.slug: t for t in old_terms}
+            now = {t.slug: t for t in getattr(article, kind)}
+            for slug, term, delta in [*((slug, now[slug], +1) for slug in now.keys() - before.keys()),
+                                      *((slug, before[slug], -1) for slug in before.keys() - now.keys())]:
+                url = url_of(lang, slug)
+                counted.setdefault(output_path(url), []).append(
+                    TermChange(article, delta, term, kind.removesuffix("s"), url, index_of(lang)))
     return counted
+
+
+def _in_other_languages(change: TermChange, config: SiteConfig, read) -> bool | None:
+    """Whether another language's index of the kind of ``change`` names its term (None: one was not read)."""
+    slug = change.term.slug
+    for other in config.other_languages(change.article.lang):
+        index_of = TERMS[change.kind + "s"][1]
+        found = read({output_path(index_of(other))})
+        terms = found[0].data.get("terms") if found else None
+        if type(terms) is not tuple:
+            return None
+        if any(count.term.slug == slug for count in terms):
+            return True
+    return False
 
 
 def _listed(lines: dict[str, str] | None, plan: Plan, carded: dict[str, list[ArticleCard]],

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 from types import MappingProxyType
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from . import urls
 from .assemble import term_page_moved
 from .config import SiteConfig
-from .model import Article, ArticleCard, TermPage
+from .model import Article, ArticleCard, Term, TermPage
 from .plan import SitemapEntry, TermCount, sitemap_entry
 from .urls import output_path
 
@@ -36,13 +36,28 @@ def is_sitemap(page) -> bool:
     return type(entries) is tuple and bool(entries) and type(entries[0]) is SitemapEntry
 
 
-def retermed_pages(pages: list, counted: dict[str, tuple[Article, int]]) -> list | None:
-    """The pages read back, the tag and author pages of ``counted`` with the article's card put in
-    its place or taken out and the indexes with those terms' counts; None when a term's page would
-    be left empty, or a term's name would change (its newest article's spelling names it, on every
-    page that names it)."""
-    counts: dict[str, int] = {}  # term page url -> +1 or -1
+class TermChange(NamedTuple):
+    """An edited article joining (+1) or leaving (-1) the page of one of its tags or authors."""
+
+    article: Article
+    delta: int
+    term: Term  # as the article names it
+    kind: str  # "tag" or "author" (the term page's data)
+    url: str  # the term's page
+    index: str  # the url of the index of its kind, in the article's language
+
+
+def retermed_pages(pages: list, counted: dict[str, list[TermChange]]) -> tuple[list, list[TermPage], list[str]] | None:
+    """(the pages read back, the tag and author pages of ``counted`` (by path) with each article's
+    card put in its place or taken out, and the indexes with those terms' counts; the pages of
+    terms new to the site; the addresses of the pages left empty), or None when a term's name
+    would change (its newest article's spelling names it, on every page that names it) or a
+    term's page was not read."""
+    counts: dict[str, int] = {}  # term page url -> the articles it gains (or loses)
+    arriving: list[TermPage] = []
+    left: list[str] = []
     found = []
+    read = {page.path for page in pages}
     for page in pages:
         term_page, kind = page.data.get("term_page"), page.data.get("kind")
         if type(term_page) is TermPage and TERM_KINDS.get(kind) is None:
@@ -50,22 +65,72 @@ def retermed_pages(pages: list, counted: dict[str, tuple[Article, int]]) -> list
         if page.path in counted:
             if type(term_page) is not TermPage:
                 return None
-            article, delta = counted[page.path]
-            term_page = term_page_moved(term_page, TERM_KINDS[kind], article.card, joins=delta > 0)
+            for change in sorted(counted[page.path], key=lambda change: -change.delta):  # (joins first)
+                leaving = [c for c in term_page.articles if (c.base, c.lang) != (change.article.base, change.article.lang)]
+                if change.delta < 0 and not leaving:
+                    term_page = None  # its last article left: the page goes
+                    break
+                term_page = term_page_moved(term_page, TERM_KINDS[kind], change.article.card, joins=change.delta > 0)
+                if term_page is None:
+                    return None
+            counts[page.url] = sum(change.delta for change in counted[page.path])
             if term_page is None:
-                return None
+                left.append(page.url)
+                continue
             page = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": term_page}))
-            counts[term_page.url] = delta
         if type(term_page) is TermPage and (not term_page.articles or term_page.term.name != next(
                 (t.name for t in getattr(term_page.articles[0], TERM_KINDS[kind]) if t.slug == term_page.term.slug),
                 None)):
             return None
         found.append(page)
+    new_counts: dict[str, list[TermCount]] = {}  # index url -> the counts of its new terms
+    for path, changes in counted.items():
+        if path in read:
+            continue
+        if any(change.delta < 0 for change in changes):
+            return None  # (a page the term should have)
+        cards = sorted((change.article.card for change in changes), key=lambda card: card.sort_key)
+        first = changes[0]
+        newest = next(c for c in changes if c.article.card is cards[0])
+        arriving.append(TermPage(newest.term, first.url, tuple(cards)))
+        new_counts.setdefault(first.index, []).append(TermCount(newest.term, first.url, len(cards)))
     for at, page in enumerate(found):
-        if counts and counts_terms(page):
-            terms = tuple(TermCount(count.term, count.url, count.count + counts.get(count.url, 0))
-                          for count in page.data["terms"])
-            found[at] = dataclasses.replace(page, data=MappingProxyType({**page.data, "terms": terms}))
+        if (counts or new_counts) and counts_terms(page):
+            terms = [TermCount(count.term, count.url, count.count + counts.get(count.url, 0))
+                     for count in page.data["terms"]]
+            terms = sorted([count for count in terms if count.count > 0] + new_counts.pop(page.url, []),
+                           key=lambda count: count.term.slug)
+            found[at] = dataclasses.replace(page, data=MappingProxyType({**page.data, "terms": tuple(terms)}))
+    if new_counts:
+        return None  # (an index not read)
+    return found, arriving, left
+
+
+def termed_in_sitemap(pages: list, arriving: list, left: set[str]) -> list | None:
+    """The pages read back, the sitemap without the entries of the term pages ``left`` (their
+    addresses) and with those of the ``arriving`` pages (planned), each after the entry of the
+    term before it in its index (among ``pages``; or the index's own entry, for the first), as
+    the full build lists them; None when one is not where it should be."""
+    indexes = [page for page in pages if counts_terms(page)]
+    found = []
+    for page in pages:
+        if is_sitemap(page):
+            entries = [entry for entry in page.data["entries"] if entry.url not in left]
+            if len(entries) != len(page.data["entries"]) - len(left):
+                return None
+            for new in sorted(arriving, key=lambda new: new.data["term_page"].term.slug):
+                index = next((index for index in indexes if any(c.url == new.url for c in index.data["terms"])), None)
+                if index is None:
+                    return None
+                urls_in_order = [count.url for count in index.data["terms"]]
+                before = urls_in_order.index(new.url)
+                anchor = urls_in_order[before - 1] if before else index.url
+                at = next((i for i, entry in enumerate(entries) if entry.url == anchor), None)
+                if at is None:
+                    return None
+                entries.insert(at + 1, sitemap_entry(new))
+            page = dataclasses.replace(page, data=MappingProxyType({**page.data, "entries": tuple(entries)}))
+        found.append(page)
     return found
 
 

@@ -129,7 +129,8 @@ def test_an_edit_to_one_of_the_newest_articles_renders_the_feeds_too(site, capsy
 
 
 @pytest.mark.parametrize("path, old, new, why", [
-    (PARADE_VI, "authors: [Ban biên tập]", "authors: [Hồng Nhung]", "an author new to the site: her page comes"),
+    (SEED_VI, "authors: [Thanh Huyền]", "authors: [Ban biên tập]", "her page goes, which her English page links"),
+    (PARADE_VI, "authors: [Ban biên tập]", "authors: [Editorial team]", "her page comes, and her English page links it"),
     (PARADE_VI, "Nguồn: Báo Lạng Sơn", "![Ảnh mới](../media/minh-hoa-phat-lenh.svg)\n\nNguồn: Báo Lạng Sơn",
      "a new image"),
 ])
@@ -309,7 +310,11 @@ def test_a_day_of_edits_leaves_the_output_a_clean_build_s_after_each(site, capsy
         ("a title", [PARADE_VI], lambda: edit(site / PARADE_VI, "title: \"Diễu hành", "title: \"Cuộc diễu hành"),
          "full"),
         ("the newest article's body", [GUIDE_VI], body(GUIDE_VI, "Đoạn hướng dẫn thêm."), "quick"),
-        ("tags", [SEED_VI], lambda: edit(site / SEED_VI, "tags: [BHXH toàn dân,", "tags: [BHXH,"), "full"),
+        ("a tag new to the site (its page comes)", [SEED_VI],
+         lambda: edit(site / SEED_VI, "tags: [BHXH toàn dân,", "tags: [BHXH,"), "quick"),
+        ("the tag before (the new one's page goes)", [SEED_VI],
+         lambda: edit(site / SEED_VI, "tags: [BHXH,", "tags: [BHXH toàn dân,"), "quick"),
+        ("the new tag again", [SEED_VI], lambda: edit(site / SEED_VI, "tags: [BHXH toàn dân,", "tags: [BHXH,"), "quick"),
         ("two bodies", [PARADE_VI, GUIDE_VI],
          lambda: (body(PARADE_VI, "Đoạn hai.")(), body(GUIDE_VI, "Đoạn ba.")()), "quick"),
         ("a summary", [COOP_VI], lambda: edit(site / COOP_VI, "summary: \"Tóm tắt", "summary: \"Tóm lược"), "quick"),
@@ -348,7 +353,7 @@ def test_a_day_of_edits_leaves_the_output_a_clean_build_s_after_each(site, capsy
         change()
         result = rebuild(site, capsys, *paths)
         assert result.code == 0, (what, result.errors)
-        assert [answer is not None for answer in spy.answers] == [expected == "quick"], what
+        assert [answer is not None for answer in spy.answers] == [expected == "quick"], (what, capsys.readouterr().err)
         assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w]), what
         monkeypatch.undo()
     stale_coop = (f"{COOP_VI.replace('.vi.md', '.en.md')}:8:1: warning: stale translation: the vi original "
@@ -458,8 +463,6 @@ def test_a_title_edit_with_a_slug_and_a_summary_edit_again_stay_quick(site, caps
 
 
 @pytest.mark.parametrize("path, old, new, why", [
-    (GUIDE_VI, "tags: [Hướng dẫn]", "tags: [Bài mẫu]", "its only tag's page goes, a new tag's page comes"),
-    (COOP_VI, "tags: [Bưu điện, ", "tags: [Tin mới, Bưu điện, ", "a tag new to the site: its page comes"),
     (COOP_VI, "Lạng Sơn]", "Lang Son]", "the newest article's spelling of a tag names it on every page"),
     (COOP_VI, "date: 2020-05-28", "date: 2020-05-22", "a date that takes it out of a full feed (which article"
      " takes its place is not known)"),
@@ -602,6 +605,59 @@ def test_an_author_added_from_the_site_s_authors_joins_her_page_and_index(site, 
         encoding="utf-8")
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
 
+
+
+@pytest.mark.parametrize("edits, written, gone", [
+    # A tag new to the site: its page comes, the index counts it and the sitemap lists it after the tag before it.
+    ([(COOP_VI, "tags: [Bưu điện, ", "tags: [Tin mới, Bưu điện, ")],
+     ("atom.xml", "chu-de/index.html", "chu-de/tin-moi/index.html", "sitemap.xml", COOP_PAGE), None),
+    # Its only tag's page goes (nothing else links it), a new tag's page comes, first of the index.
+    ([(GUIDE_VI, "tags: [Hướng dẫn]", "tags: [Bài mẫu]")],
+     ("atom.xml", "chu-de/bai-mau/index.html", "chu-de/index.html", "sitemap.xml",
+      "tin-tuc/huong-dan-cach-viet-mot-bai-tin-cho-ban-tin/index.html"), "chu-de/huong-dan/"),
+    # An author new to the site, whom the English site does not have: her page comes alone (the cards show
+    # their authors: the lists with the card are rendered too).
+    ([(PARADE_VI, "authors: [Ban biên tập]", "authors: [Hồng Nhung]")],
+     ("chu-de/bhxh-toan-dan/index.html", "chu-de/buu-dien/index.html", "chu-de/lang-son/index.html", "sitemap.xml",
+      "tac-gia/ban-bien-tap/index.html", "tac-gia/hong-nhung/index.html", "tac-gia/index.html", PARADE_PAGE,
+      "tin-tuc/trang/2/index.html"), None),
+    # Two articles take the same new tag: one page with both cards, newest first.
+    ([(COOP_VI, "tags: [Bưu điện, ", "tags: [Tin mới, Bưu điện, "), (PARADE_VI, "tags: [", "tags: [Tin mới, ")],
+     ("atom.xml", "chu-de/index.html", "chu-de/tin-moi/index.html", "sitemap.xml", PARADE_PAGE, COOP_PAGE), None),
+])
+def test_a_term_new_to_the_site_or_left_empty_has_its_page_come_or_go(site, capsys, monkeypatch, edits, written,
+                                                                      gone):
+    spy = QuickSpy(monkeypatch)
+    for path, old, new in edits:
+        edit(site / path, old, new)
+    result = rebuild(site, capsys, *{path for path, _, _ in edits})
+    assert result.code == 0, result.errors
+    assert spy.answers == [written]
+    if gone is not None:
+        assert not (site / "public" / gone).exists()
+        assert f"/{gone}<" not in (site / "public/sitemap.xml").read_text(encoding="utf-8")
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    # The pages counted are a clean build's: one more (a page comes) or as many (one comes, one goes).
+    counted = run_build(site, "build", capsys=capsys).out
+    clean = run_build(site, "build", "--clean", "--out", str(site.parent / "clean-public"), capsys=capsys).out
+    assert counted.split(",")[0] == clean.split(",")[0].replace("built: ", "up to date: ")
+    assert counted.startswith({"chu-de/huong-dan/": "up to date: 77 pages", None: "up to date: 78 pages"}[gone])
+
+
+def test_a_term_page_left_empty_that_an_article_links_takes_the_full_build_which_reports_it(site, capsys,
+                                                                                          monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    with open(site / SO_LIEU_VI, "a", encoding="utf-8") as file:
+        file.write("\nXem [các bài hướng dẫn](/chu-de/huong-dan/).\n")
+    assert rebuild(site, capsys, SO_LIEU_VI).code == 0
+    edit(site / GUIDE_VI, "tags: [Hướng dẫn]", "tags: [Bài mẫu]")
+    result = rebuild(site, capsys, GUIDE_VI)
+    assert spy.answers[1] is None
+    assert result.code == 1
+    assert [e for e in result.errors if ": error: " in e] == [
+        f"{SO_LIEU_VI}:28:25: error: broken link '/chu-de/huong-dan/' on {SO_LIEU_PAGE.removesuffix('index.html')}: "
+        "nothing is built at /chu-de/huong-dan/"]
+    assert (site / "public/chu-de/huong-dan/index.html").exists()  # the output as it was
 
 
 GUIDE_PAGE = "tin-tuc/huong-dan-cach-viet-mot-bai-tin-cho-ban-tin/index.html"
