@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 from . import urls
 from .cache import BuildCache
@@ -316,8 +316,8 @@ def substituted_site(config: SiteConfig, articles: list[Article], next_publicati
                       last_articles: list[Article], last: Site) -> Site | None:
     """The last build's site with new versions of some articles in the places of the old ones (a new
     date: in its new place in its language's list), when each has the old one's language and name,
-    and tags and authors among those the site had, each still named as it was and none left without an
-    article (so the same tag and author pages; a card moves from one to another). A saved edit
+    and its tags and authors each still named as it was (a card moves from one page to another; a
+    term new to the site has a page made, one left without an article has none). A saved edit
     usually changes one article, and sorting and grouping 20,000 again took a tenth of a second.
     None when the site must be made afresh."""
     if len(articles) != len(last_articles):
@@ -331,7 +331,9 @@ def substituted_site(config: SiteConfig, articles: list[Article], next_publicati
         pairs = [(old, new) for old, new in changed if new.lang == code]
         by_old = {id(old): new for old, new in pairs}
         local = languages[code]
-        tags, authors = _moved_terms(local.tags, pairs, "tags"), _moved_terms(local.authors, pairs, "authors")
+        lang = config.language(code)
+        tags = _moved_terms(local.tags, pairs, "tags", lambda slug: urls.tag(lang, slug))
+        authors = _moved_terms(local.authors, pairs, "authors", lambda slug: urls.author(lang, slug))
         if tags is None or authors is None:
             return None
         local_articles = tuple(by_old.get(id(article), article) for article in local.articles)
@@ -344,25 +346,36 @@ def substituted_site(config: SiteConfig, articles: list[Article], next_publicati
                 next_publication=next_publication)
 
 
-def _moved_terms(term_pages: tuple[TermPage, ...], pairs: list[tuple[Article, Article]],
-                 field: str) -> tuple[TermPage, ...] | None:
+def _moved_terms(term_pages: tuple[TermPage, ...], pairs: list[tuple[Article, Article]], field: str,
+                 url_of: Callable[[str], str]) -> tuple[TermPage, ...] | None:
     """The tag (``field`` "tags") or author pages with each old article's card replaced by the new
     one's, taken out of the pages of the terms it no longer names and put in date order into those
-    it names now; None when a term is new, left with no article, or named anew (its newest
-    article's spelling names it)."""
-    named = [(new, {t.slug for t in getattr(old, field)}, {t.slug for t in getattr(new, field)}) for old, new in pairs]
-    touched = {slug for _, before, now in named for slug in before | now}
-    if not touched <= {page.term.slug for page in term_pages}:
-        return None  # a term new to the site: a page of its own
+    it names now: a page for a term new to the site (at ``url_of(slug)``), none for a term left with
+    no article. None when a term is named anew (its newest article's spelling names it)."""
+    named = [(new, {t.slug for t in getattr(old, field)}, {t.slug: t for t in getattr(new, field)})
+             for old, new in pairs]
+    touched = {slug for _, before, now in named for slug in before | now.keys()}
     moved = []
     for page in term_pages:
-        for new, before, now in named if page.term.slug in touched else ():
-            if page is not None and page.term.slug in before | now:
-                page = term_page_moved(page, field, new.card, joins=page.term.slug in now)
-        if page is None:
-            return None
-        moved.append(page)
-    return tuple(moved)
+        slug = page.term.slug
+        # (the articles that join it first: one that leaves may leave it to them)
+        for new, before, now in sorted(named, key=lambda item: slug not in item[2]) if slug in touched else ():
+            if slug not in before and slug not in now:
+                continue
+            if slug not in now and all((card.base, card.lang) == (new.base, new.lang) for card in page.articles):
+                page = None  # its last article left: the page goes
+                break
+            page = term_page_moved(page, field, new.card, joins=slug in now)
+            if page is None:
+                return None
+        if page is not None:
+            moved.append(page)
+    for slug in sorted(touched - {page.term.slug for page in term_pages}):
+        joining = sorted(((new, now[slug]) for new, _, now in named if slug in now), key=lambda item: item[0].sort_key)
+        if not joining:
+            return None  # (an old version named a term the site did not have)
+        moved.append(TermPage(Term(slug, joining[0][1].name), url_of(slug), tuple(new.card for new, _ in joining)))
+    return tuple(sorted(moved, key=lambda page: page.term.slug))
 
 
 def term_page_moved(page: TermPage, field: str, card: ArticleCard, joins: bool) -> TermPage | None:

@@ -17,7 +17,9 @@ line's quick rebuild (quick.py) with the last build in memory instead of on disk
 - the articles of those files and of their translations, assembled again without any message,
   differ from the last build's in their bodies and "original changed" state alone, or in what
   their cards show but their places (``quick.LISTED_FIELDS``; not the title of an article an
-  event links, which the calendar's pages show), in their tags or authors among the site's, or
+  event links, which the calendar's pages show), in their tags or authors (a term new to the site
+  has its page made, one left without an article its page deleted, but for an author whose pages
+  in other languages link hers), or
   in their address (a new title without ``slug``: ``quick.MOVED_FIELDS``) or their dates (when the
   last year the site has content for stays as it was: ``relist.years_kept``), and the pages that
   show them in full are their own pages and the feeds. The pages that show their cards are the
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -52,9 +55,9 @@ from .images import ImageProcessor
 from .links import LinkChecker, file_reader, may_link
 from .model import ARTICLE_FIELDS, Article, ArticleCard, TermPage
 from .page_work import Meanwhile, PageWork, do_pages
-from .plan import ARTICLE_TEMPLATE, Plan, Planner, TermCount, paginate, plan_article, plan_feed
+from .plan import ARTICLE_TEMPLATE, Plan, Planner, TermCount, paginate, plan_article, plan_feed, plan_term_page
 from .quick import ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, needs_whole_site, same_but_page
-from .relist import SITEMAP, dated_in_sitemap, moved_in_sitemap, years_kept
+from .relist import SITEMAP, dated_in_sitemap, moved_in_sitemap, termed_in_sitemap, years_kept
 from .textio import nfc
 from . import urls
 from .urls import feed as feed_url, output_path, page_url
@@ -197,33 +200,51 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         return None
     swaps: dict[int, object] = {id(held): changed[rel].card for rel, (held, _) in shown_cards.items()}
     let_go: list = [before[rel] for rel in changed] + [held for held, _ in shown_cards.values()]
+    # The tag and author pages whose lists changed, by address (a term new to the site has one now, one
+    # left without an article none: ``arriving``, ``gone``).
+    term_pages: dict[str, tuple[TermPage | None, TermPage | None, str]] = {}  # url -> (old, new, its kind)
     for code, local in site.languages.items() if carded else ():
         then = site_then.languages[code]
-        for old_pages, new_pages in ((then.tags, local.tags), (then.authors, local.authors)):
-            for old, new in zip(old_pages, new_pages):
+        for kind in TERMS:
+            old_pages = {term_page.url: term_page for term_page in getattr(then, kind)}
+            for new in getattr(local, kind):
+                old = old_pages.pop(new.url, None)
                 if old is not new:
-                    swaps[id(old)] = new
-                    let_go.append(old)
+                    term_pages[new.url] = (old, new, kind)
+            term_pages.update((url, (old, None, kind)) for url, old in old_pages.items())
+    for old, new, kind in term_pages.values():
+        if old is not None and new is not None:
+            swaps[id(old)] = new
+        if old is not None:
+            let_go.append(old)
+    arriving = [(new, kind) for old, new, kind in term_pages.values() if old is None]
+    terms_left = {url for url, (_, new, _) in term_pages.items() if new is None}
+    if any(kind == "authors" and _named_in_other_languages((old or new), site) for old, new, kind in term_pages.values()
+           if old is None or new is None):
+        return None  # an author whose pages in other languages would link hers (or stop): the full rebuild
+    if any(output_path(new.url) in listing for new, _ in arriving):
+        return None  # (a file there that is not a term's page)
+    gone |= {output_path(url) for url in terms_left}
     lists = {}
-    for path in {path for _, paths in shown_cards.values() for path in paths} - to_render:
+    for path in {path for _, paths in shown_cards.values() for path in paths} - to_render - gone:
         lists[path] = _swapped(warm.pages[path], swaps)
         if lists[path] is warm.pages[path]:
             return None  # (not where the index says)
     # The tag and author pages of the site's new lists, whatever objects the pages held (a page the
     # card joined did not show it; one it left still shows the old card), and the indexes' counts.
     retermed = any(getattr(before[rel], kind) != getattr(changed[rel], kind) for rel in carded for kind in TERMS)
+    for old, new, _ in term_pages.values():
+        if old is None or new is None:
+            continue  # (a page made below, or one that goes)
+        path = output_path(new.url)
+        page = warm.pages.get(path)
+        held = page.data.get("term_page") if page is not None else None
+        if type(held) is not TermPage or held.url != new.url:
+            return None
+        lists[path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": new}))
     for code, local in site.languages.items() if carded else ():
         lang = config.language(code)
         for kind, (_, index_of) in TERMS.items():
-            for old, new in zip(getattr(site_then.languages[code], kind), getattr(local, kind)):
-                if old is new:
-                    continue
-                path = output_path(new.url)
-                page = warm.pages.get(path)
-                held = page.data.get("term_page") if page is not None else None
-                if type(held) is not TermPage or held.url != new.url:
-                    return None
-                lists[path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": new}))
             if not retermed:
                 continue
             index = output_path(index_of(lang))
@@ -262,6 +283,18 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             planner.pages.append(lists[path])
         else:
             return None
+    if arriving or terms_left:  # the new terms' pages, listed in the sitemap after the term before them
+        if SITEMAP not in warm.pages:
+            return None
+        mark = len(planner.pages)
+        for term_page, kind in arriving:
+            plan_term_page(planner, config.language(term_page.articles[0].lang), term_page, kind.removesuffix("s"))
+        indexes = [lists[path] for path in lists if "terms" in lists[path].data]
+        sitemap = termed_in_sitemap([warm.pages[SITEMAP], *indexes], planner.pages[mark:], terms_left)
+        if sitemap is None:
+            return None
+        planner.pages.append(sitemap[0])
+        to_render |= {page.path for page in planner.pages[mark:]}
     if moved:  # the sitemap names the new addresses, and the translations' alternates
         sitemap = moved_in_sitemap([warm.pages[SITEMAP]], planner.pages, {old.url: changed[rel].url
                                                                           for rel, old in moved.items()})
@@ -291,7 +324,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     finished = False
     linking = None
     try:
-        links = LinkChecker(plan, root, config, diagnostics, files if gone else listing)
+        links = LinkChecker(plan, root, config, diagnostics, files)
         # The kept pages that may link a moved article's old page or images, looked through meanwhile.
         linking = Meanwhile(lambda: any(
             links.reaches(page_url(path), data, gone) for path, data in may_link(
@@ -361,11 +394,23 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         warm.card_swapped(before[rel], changed[rel].card)
     if retermed or moved or dated:
         warm.forget_shown()  # (a card joined or left a page, a page moved: worked out again when next asked)
-    warm.keep_output(out, sorted(files) if gone else None)
+    warm.keep_output(out, sorted(files) if files != listing else None)
     cache.bodies.flush()  # (the data files were not read again: the sections are the last build's)
     cache.front_matter.flush()
     warm.looked()
+    if arriving or terms_left:  # the pages counted per language: the new terms' come, the empty ones' go
+        counts = Counter(last.counts)
+        counts.update(term_page.articles[0].lang for term_page, _ in arriving)
+        counts.subtract(old.articles[0].lang for old, new, _ in term_pages.values() if new is None)
+        warm.last_build = last = dataclasses.replace(last, counts=dict(counts))
     return WarmEditResult(last.counts, tuple(sorted(to_render)))
+
+
+def _named_in_other_languages(author_page: TermPage, site) -> bool:
+    """Whether another language than the page's has an author of the same slug (their pages link each other)."""
+    lang = author_page.articles[0].lang
+    return any(any(other.term.slug == author_page.term.slug for other in local.authors)
+               for code, local in site.languages.items() if code != lang)
 
 
 def _place(articles: tuple[Article, ...], article: Article) -> int | None:

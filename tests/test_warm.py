@@ -442,14 +442,15 @@ def test_a_server_stopped_while_its_output_changes_leaves_no_record(preview, mon
     ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn]", True),  # a tag less
     ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, BHYT]", True),  # another tag
     ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH Toàn Dân, Lạng Sơn, Bưu điện]", False),  # its newest
-    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, Tin mới]", False),  # a new tag
+    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, Tin mới]", True),  # a new tag
+    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, Tin mới, Tin hay]", True),  # two
     ("date: 2020-05-25", "date: 2020-05-20", True),  # another place in its language's list, sorted again
     ("date: 2020-05-25", "date: 2020-05-20\nlastmod: 2020-06-03", True),  # and a new lastmod
 ])
 def test_the_site_after_an_edit_is_the_site_made_afresh(preview, capsys, old, new, substituted):
     # The preview puts an edited article in the place of its old version (assemble.substituted_site;
-    # a new date: its language's articles sorted again); a new tag, or a tag named anew by its newest
-    # article, and it groups every article again.
+    # a new date: its language's articles sorted again; a new tag: a page of its own, in slug order);
+    # a tag named anew by its newest article, and it groups every article again.
     from bantin.assemble import _site
 
     _, _, before = preview.options.warm._site

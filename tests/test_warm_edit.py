@@ -12,6 +12,8 @@ from test_incremental import rendered_templates
 from test_warm import PARADE_VI, SEED_EN, SEED_VI, Preview, edit, same_as_clean_build, told
 
 BODY_EDIT = ("\nNguồn: Báo Lạng Sơn", "\nĐoạn mới ở cuối bài.\n\nNguồn: Báo Lạng Sơn")
+SO_LIEU_VI = "content/articles/2020-05-27-so-lieu-tham-gia-bhxh-bhyt-lang-son.vi.md"  # no translation
+SO_LIEU_PAGE = "tin-tuc/so-lieu-tham-gia-bhxh-bhyt-tai-lang-son-den-ngay-23-5-2020/index.html"
 PARADE_PAGE = ".preview/tin-tuc/dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong-chinh-thanh-pho-lang-son/index.html"
 
 
@@ -99,8 +101,49 @@ def test_an_edited_original_whose_translation_goes_stale_takes_the_full_build_an
     assert same_as_clean_build(preview, capsys)
 
 
+@pytest.mark.parametrize("edits, written, gone", [
+    # A tag new to the site: its page comes, the index counts it, the sitemap lists it after the tag before it
+    # (the page it left shows the card no more; the news and author pages show cards without tags).
+    ([("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, Tin mới]")],
+     ("atom.xml", "chu-de/bhxh-toan-dan/index.html", "chu-de/buu-dien/index.html", "chu-de/index.html", "chu-de/lang-son/index.html",
+      "chu-de/tin-moi/index.html", "sitemap.xml", "tac-gia/ban-bien-tap/index.html",
+      PARADE_PAGE.removeprefix(".preview/"), "tin-tuc/trang/2/index.html"), None),
+    # Back to the tag before: the new tag's page goes.
+    ([("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, Tin mới]"),
+      ("tags: [BHXH toàn dân, Lạng Sơn, Tin mới]", "tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]")],
+     ("atom.xml", "chu-de/bhxh-toan-dan/index.html", "chu-de/buu-dien/index.html", "chu-de/index.html", "chu-de/lang-son/index.html",
+      "sitemap.xml", "tac-gia/ban-bien-tap/index.html", PARADE_PAGE.removeprefix(".preview/"),
+      "tin-tuc/trang/2/index.html"), "chu-de/tin-moi/"),
+    # A new tag, then another article's tag taken out: the index, which links the new tag's page (not
+    # rendered again), counts it.
+    ([("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, Tin mới]"),
+      ("tags: [Số liệu, Lạng Sơn, BHXH tự nguyện, BHYT]", "tags: [Số liệu, Lạng Sơn, BHXH tự nguyện]", SO_LIEU_VI)],
+     ("atom.xml", "chu-de/bhxh-tu-nguyen/index.html", "chu-de/bhyt/index.html", "chu-de/index.html",
+      "chu-de/lang-son/index.html", "chu-de/so-lieu/index.html", "index.html", "tac-gia/ban-bien-tap/index.html",
+      "tin-tuc/index.html", SO_LIEU_PAGE), None),
+    # An author new to the site (the English site has none of her name).
+    ([("authors: [Ban biên tập]", "authors: [Hồng Nhung]")],
+     ("atom.xml", "chu-de/bhxh-toan-dan/index.html", "chu-de/buu-dien/index.html", "chu-de/lang-son/index.html", "sitemap.xml",
+      "tac-gia/ban-bien-tap/index.html", "tac-gia/hong-nhung/index.html", "tac-gia/index.html",
+      PARADE_PAGE.removeprefix(".preview/"), "tin-tuc/trang/2/index.html"), None),
+])
+def test_a_term_new_to_the_site_or_left_empty_has_its_page_come_or_go_from_memory(preview, monkeypatch, capsys,
+                                                                                   edits, written, gone):
+    answered = answered_from_memory(monkeypatch)
+    for old, new, *path in edits:
+        edit(preview.root / (path or [PARADE_VI])[0], old, new)
+        told(preview, (path or [PARADE_VI])[0])
+        result = preview.build()
+    assert answered[-1] == written and len(answered) == len(edits)
+    if gone is not None:
+        assert not (preview.root / ".preview" / gone).exists()
+    counts = result.pages_per_language
+    assert same_as_clean_build(preview, capsys)
+    assert preview.build().pages_per_language == counts  # (a full build: not told what changed)
+
+
 @pytest.mark.parametrize("old, new", [
-    ("tags: [BHXH toàn dân, Lạng Sơn, Bưu điện]", "tags: [BHXH toàn dân, Lạng Sơn, Tin mới]"),  # a new tag's page
+    ("authors: [Ban biên tập]", "authors: [Editorial team]"),  # her page comes, which her English page would link
     ("date: 2020-05-25", "date: 2020-05-22"),  # the lists' order
     ("title: \"Diễu hành", "title: \"Cuộc diễu hành"),  # a new address (no slug), and an event shows it
 ])
