@@ -15,7 +15,8 @@ every other case to the full build (pipeline.py), which is always right. It appl
 - nothing but article files changed (their stamps), at most ``MAX_EDITED`` of them, none
   added, deleted or renamed, and the output folder still holds every file the last build wrote;
 - the articles of the edited files and of their translations, assembled again, differ
-  from those the last build kept in their bodies and their "original changed" state alone,
+  from those the last build kept in their bodies (with the images they show) and their
+  "original changed" state alone,
   or, when the last build recorded its list pages (listing.py), in ``LISTED_FIELDS`` too
   (what a card shows but its address, date, terms and image, which move it or change other
   pages; and the source and caption its own page shows), but the title or address of an article
@@ -36,7 +37,9 @@ records, with the other cards from the cache; a tag's or author's page the card 
 joins, made anew or deleted with its sitemap entry when the term comes or goes, and the index
 with the new counts; the sections they read put back as the whole
 site's check left them, with the fingerprints the last build gave them), checks their links
-against the output's files, and keeps the cache as a full build would. An article with a new
+against the output's files, and keeps the cache as a full build would. An article whose body
+shows other images has them copied beside its page, and the files of those it no longer shows
+deleted (a kept page that links one sends the build to the full path). An article with a new
 address also has its old page and images deleted, its images copied beside the new page, its
 translations' pages (their language switch) and the sitemap (from its record) rendered again,
 and every kept page that may link the old address looked through, in a forked process while
@@ -95,7 +98,7 @@ SITE_WIDE_GLOBALS = frozenset({"site", "plan"})
 WHOLE_SITE_GLOBALS = SITE_WIDE_GLOBALS | {"calendar", "stats"}
 # What an edit to a body may change in its article (and a translation's "original changed" note in
 # that translation's): anything else shows on other pages.
-PAGE_ONLY_FIELDS = frozenset({"body_html", "stale_original"})
+PAGE_ONLY_FIELDS = frozenset({"body_html", "stale_original", "images"})  # (the images its body shows: copied beside it)
 # What else an edit may change when the list pages can be rendered again: what a card shows of an
 # article but its address, date, terms and image (those move it, or change other pages), and what
 # its own page alone shows.
@@ -239,7 +242,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
                               config, images, retouched, state.listed is not None, linked)
     if found is None:
         return None
-    changed, replaced, carded, renames, retermed, moved, dated = found
+    changed, replaced, carded, renames, retermed, moved, dated, reimaged = found
     if dated and (moved or not years_kept(state.facts, dated, changed, config)):
         return None  # (an article moved and re-dated; a new last year, which the calendar's pages show)
 
@@ -250,7 +253,11 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     written = set(state.written)
     # An article with a new address: its old page and images go, and its translations' pages name the new one.
     gone = {output_path(old.url) for old in moved.values()}
-    gone |= {old.url + variant.name for old in moved.values() for image in old.images for variant in image.variants}
+    gone |= {path for old in moved.values() for path in image_files(old)}
+    # An article whose body shows other images: the files of those it shows no more go (its images are
+    # all copied again, the new ones and any made anew from an edited file under the same name).
+    gone |= {path for rel, old in reimaged.items() if rel not in moved for path in
+             image_files(old) - image_files(changed[rel])}
     moved_to = {old.url: changed[rel].url for rel, old in moved.items()}
     if any(output_path(url) in written for url in moved_to.values()) or len(set(moved_to.values())) < len(moved):
         return None  # another file's address (the full build says which), or two articles' one
@@ -359,7 +366,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     plan = Plan(tuple(planner.pages) + tuple(lists), ())
     if diagnostics.has_errors or sorted(p.path for p in plan.pages) != sorted(to_render):
         return None
-    copies = [copy for copy in planner.copies if copy.path not in written]  # a moved article's images
+    # A moved article's images, and those of an article that shows other images.
+    copies = [copy for copy in planner.copies if copy.path not in written or copy.origin in reimaged]
     written_now = (written - gone) | {page.path for page in plan.pages} | {copy.path for copy in copies}
 
     # Render, check, stage; then put in place and keep the records.
@@ -423,12 +431,12 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
                       retouched: set[str], lists: bool,
                       linked: set[str]) -> tuple[dict[str, Article], list[str], dict[str, str], dict[str, str],
                                                  dict[str, dict[str, tuple[Term, ...]]], dict[str, Article],
-                                                 dict[str, Article]] | None:
+                                                 dict[str, Article], dict[str, Article]] | None:
     """(file -> article, for those that differ from the article the last build kept; the keys of the
     kept ones they replace; file -> the key it replaces, for those whose cards changed too; old key
     -> new, for the others, whose cards are the same; file -> its old tags or authors, for those
-    whose tags or authors changed; file -> the article as it was, for those with a new address, and
-    for those with new dates), or None
+    whose tags or authors changed; file -> the article as it was, for those with a new address, for
+    those with new dates, and for those whose bodies show other images), or None
     when one differs in more than its own pages and its cards show (``lists``: whether the list
     pages can be rendered again, or only its own pages), in its title when a section's pages show
     it (``linked``: their base names; they are not rendered here), or the last build's article
@@ -441,6 +449,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
     retermed: dict[str, dict[str, tuple[Term, ...]]] = {}
     moved: dict[str, Article] = {}
     dated: dict[str, Article] = {}
+    reimaged: dict[str, Article] = {}
     for source in sources:
         article = published.get(source.rel)
         if article is None:
@@ -468,9 +477,16 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
                 retermed[source.rel] = kinds
         else:
             renames[key] = new_key
+        if old.images != article.images:
+            reimaged[source.rel] = old
         changed[source.rel] = article
         replaced.append(key)
-    return changed, replaced, carded, renames, retermed, moved, dated
+    return changed, replaced, carded, renames, retermed, moved, dated, reimaged
+
+
+def image_files(article: Article) -> set[str]:
+    """The output paths of the files of an article's images (beside its page)."""
+    return {article.url + variant.name for image in article.images for variant in image.variants}
 
 
 def _counted_terms(retermed: dict[str, dict[str, tuple[Term, ...]]], changed: dict[str, Article],

@@ -15,7 +15,8 @@ line's quick rebuild (quick.py) with the last build in memory instead of on disk
 - the operating system told the server what changed (warm.WarmModel.changed): article files
   alone, at most ``quick.MAX_EDITED``, each one the last build had;
 - the articles of those files and of their translations, assembled again without any message,
-  differ from the last build's in their bodies and "original changed" state alone, or in what
+  differ from the last build's in their bodies (and the images they show: copied beside their
+  pages, those no longer shown deleted) and "original changed" state alone, or in what
   their cards show but their places (``quick.LISTED_FIELDS``; not the title of an article an
   event links, which the calendar's pages show), in their tags or authors (a term new to the site
   has its page made, one left without an article its page deleted, but for an author whose pages
@@ -56,7 +57,8 @@ from .links import LinkChecker, file_reader, may_link
 from .model import ARTICLE_FIELDS, Article, ArticleCard, TermPage
 from .page_work import Meanwhile, PageWork, do_pages
 from .plan import ARTICLE_TEMPLATE, Plan, Planner, TermCount, paginate, plan_article, plan_feed, plan_term_page
-from .quick import ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, needs_whole_site, same_but_page
+from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, image_files,
+                    needs_whole_site, same_but_page)
 from .relist import SITEMAP, dated_in_sitemap, moved_in_sitemap, termed_in_sitemap, years_kept
 from .textio import nfc
 from . import urls
@@ -169,7 +171,10 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             or not years_kept(facts, dated, changed, config):
         return None
     gone = {output_path(old.url) for old in moved.values()}
-    gone |= {old.url + variant.name for old in moved.values() for image in old.images for variant in image.variants}
+    gone |= {path for old in moved.values() for path in image_files(old)}
+    # Those whose bodies show other images: the files of those they show no more go (see quick.py).
+    reimaged = {rel for rel in changed if before[rel].images != changed[rel].images}
+    gone |= {path for rel in reimaged - moved.keys() for path in image_files(before[rel]) - image_files(changed[rel])}
 
     # The site with the new versions in the places of the old (lists show the same cards).
     articles = [changed.get(article.rel, article) for article in articles_then]
@@ -315,7 +320,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     plan = Plan(tuple(planner.pages), ())
     if diagnostics.items or sorted(page.path for page in plan.pages) != sorted(to_render):
         return None
-    copies = [copy for copy in planner.copies if copy.path not in listing]  # a moved article's images
+    # A moved article's images, and those of an article that shows other images (all copied again).
+    copies = [copy for copy in planner.copies if copy.path not in listing or copy.origin in reimaged]
     files = (listing - gone) | {page.path for page in plan.pages} | {copy.path for copy in copies}
 
     # Render, check, stage; then put in place and keep what the full build would keep.
@@ -388,7 +394,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     warm.keep_site(world, articles, site)
     warm.fingerprints = renderer.values.entries
     warm.replace_pages(plan.pages, replaced=let_go, gone=gone)
-    for rel in moved:  # (the article's images, copied beside its new page)
+    for rel in moved.keys() | reimaged:  # (the article's images, copied beside its new page or anew)
         warm.copies[rel] = tuple(copy for copy in planner.copies if copy.origin == rel)
     for rel in carded:
         warm.card_swapped(before[rel], changed[rel].card)

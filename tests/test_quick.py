@@ -17,6 +17,7 @@ import pytest
 
 from bantin import pipeline
 from conftest import run_build
+from test_images import camera_jpeg
 from test_incremental import _edit as edit, tree
 from test_rebuilds import age
 
@@ -131,8 +132,6 @@ def test_an_edit_to_one_of_the_newest_articles_renders_the_feeds_too(site, capsy
 @pytest.mark.parametrize("path, old, new, why", [
     (SEED_VI, "authors: [Thanh Huyền]", "authors: [Ban biên tập]", "her page goes, which her English page links"),
     (PARADE_VI, "authors: [Ban biên tập]", "authors: [Editorial team]", "her page comes, and her English page links it"),
-    (PARADE_VI, "Nguồn: Báo Lạng Sơn", "![Ảnh mới](../media/minh-hoa-phat-lenh.svg)\n\nNguồn: Báo Lạng Sơn",
-     "a new image"),
 ])
 def test_other_edits_take_the_full_build(site, capsys, monkeypatch, path, old, new, why):
     spy = QuickSpy(monkeypatch)
@@ -605,6 +604,32 @@ def test_an_author_added_from_the_site_s_authors_joins_her_page_and_index(site, 
         encoding="utf-8")
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
 
+
+
+@pytest.mark.parametrize("image, files", [
+    ("minh-hoa-phat-lenh.svg", ["minh-hoa-phat-lenh.svg"]),  # one file, the drawing itself
+    ("Ảnh-đoàn-diễu-hành.jpg", ["anh-doan-dieu-hanh-480.jpg", "anh-doan-dieu-hanh-480.webp",  # resized, and in WebP
+                               "anh-doan-dieu-hanh-800.jpg", "anh-doan-dieu-hanh-800.webp"]),
+])
+def test_an_image_added_to_a_body_is_copied_beside_its_page_and_one_taken_out_goes(site, capsys, monkeypatch, image,
+                                                                                    files):
+    if image.endswith(".jpg"):  # a photo the site has (a new file in content/ takes the full build)
+        (site / "content/media" / image).write_bytes(camera_jpeg(800, 600))
+        assert rebuild(site, capsys, f"content/media/{image}").code == 0
+    spy = QuickSpy(monkeypatch)
+    folder = PARADE_PAGE.removesuffix("index.html")
+    edit(site / PARADE_VI, "Nguồn: Báo Lạng Sơn", f"![Ảnh mới](../media/{image})\n\nNguồn: Báo Lạng Sơn")
+    result = rebuild(site, capsys, PARADE_VI)
+    assert result.code == 0, result.errors
+    assert spy.answers == [tuple(sorted([folder + "index.html", *(folder + name for name in files)]))]
+    assert same_as_clean(site, capsys, [])
+    # Taken out again: its files go (nothing else links them); the page is as it was.
+    edit(site / PARADE_VI, f"![Ảnh mới](../media/{image})\n\n", "")
+    result = rebuild(site, capsys, PARADE_VI)
+    assert result.code == 0, result.errors
+    assert spy.answers[1] == (folder + "index.html",)
+    assert not any((site / "public" / folder / name).exists() for name in files)
+    assert same_as_clean(site, capsys, [])
 
 
 @pytest.mark.parametrize("edits, written, gone", [

@@ -101,6 +101,27 @@ def test_an_edited_original_whose_translation_goes_stale_takes_the_full_build_an
     assert same_as_clean_build(preview, capsys)
 
 
+def test_an_image_added_to_a_body_is_copied_from_memory_and_one_taken_out_goes(preview, monkeypatch, capsys):
+    answered = answered_from_memory(monkeypatch)
+    image = preview.root / PARADE_PAGE.removesuffix("index.html") / "minh-hoa-phat-lenh.svg"
+    edit(preview.root / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\n![Ảnh mới](../media/minh-hoa-phat-lenh.svg)\n\nNguồn: Báo Lạng Sơn")
+    told(preview, PARADE_VI)
+    preview.build()
+    assert answered == [("atom.xml", PARADE_PAGE.removeprefix(".preview/"))]
+    assert image.is_file()
+    assert same_as_clean_build(preview, capsys)
+    # A full rebuild plans the article's page and copies as the preview keeps them (the same article).
+    edit(preview.root / "templates/base.html", "</body>", "<!-- mẫu mới -->\n</body>")
+    told(preview, "templates/base.html")
+    preview.build()
+    assert len(answered) == 1 and image.is_file() and same_as_clean_build(preview, capsys)
+    edit(preview.root / PARADE_VI, "\n![Ảnh mới](../media/minh-hoa-phat-lenh.svg)\n", "")
+    told(preview, PARADE_VI)
+    preview.build()
+    assert len(answered) == 2 and not image.exists()
+    assert same_as_clean_build(preview, capsys)
+
+
 @pytest.mark.parametrize("edits, written, gone", [
     # A tag new to the site: its page comes, the index counts it, the sitemap lists it after the tag before it
     # (the page it left shows the card no more; the news and author pages show cards without tags).
