@@ -60,9 +60,9 @@ BENCH_PY = HERE / ".venv" / "bin" / "python"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TOOLS = ("bantin", "bantin-nosearch", "pelican", "hugo")
 OURS = ("bantin", "bantin-nosearch")  # bantin as configured, and with `search: false` (no Pagefind)
-CASES = ("clean", "nochange", "edit_article", "edit_title", "edit_summary", "edit_tags", "edit_date", "edit_template",
-         "ci_cache")
-OUR_CASES = ("ci_cache", "edit_tags", "edit_date")  # bantin alone: its cache, and edits in its front matter's form
+CASES = ("clean", "nochange", "edit_article", "edit_title", "edit_summary", "edit_tags", "edit_new_tag", "edit_date",
+         "edit_template", "ci_cache")
+OUR_CASES = ("ci_cache", "edit_tags", "edit_new_tag", "edit_date")  # bantin alone: its cache, and edits in its front matter's form
 CASE_NAMES = {
     "clean": "clean full build",
     "nochange": "rebuild, no change",
@@ -70,6 +70,7 @@ CASE_NAMES = {
     "edit_title": "rebuild, one article's title edited",
     "edit_summary": "rebuild, one article's summary edited",
     "edit_tags": "rebuild, one article's tag changed (to one the site has)",
+    "edit_new_tag": "rebuild, one article's tag changed to one new to the site (its page comes; the last run's goes)",
     "edit_date": "rebuild, one article's date a few days earlier",
     "edit_template": "rebuild, base template edited",
     "ci_cache": "CI: fresh output, cache restored",
@@ -352,6 +353,17 @@ def edit_tags(tool: Tool, edit: dict) -> str:
     return new
 
 
+def edit_new_tag(tool: Tool, edit: dict) -> str:
+    """The article's first tag replaced by one no article has, another each time: its page comes (and,
+    from the second run on, the page of the last run's new tag goes, left without an article)."""
+    path, text, line = _front_matter_line(tool, edit, r"(?m)^tags: \[(.*)\]$", "tags")
+    tags = re.findall(r'"([^"]*)"', line.group(1))
+    new = f"Chủ đề thử {_edit_counter}"
+    changed = line.group(0).replace(f'"{tags[0]}"', f'"{new}"', 1)
+    path.write_text(text[: line.start()] + changed + text[line.end():], encoding="utf-8")
+    return new
+
+
 def edit_date(tool: Tool, edit: dict) -> str:
     """The article's date moved a few days earlier, by another number of days each time (its card
     moves down the lists by a few places, within its year)."""
@@ -404,6 +416,8 @@ def run_cases(tool: Tool, cases: list[str], runs: int, edit: dict, say) -> dict:
         record("edit_summary", lambda: (edit_summary(tool, edit), tool.build())[1])
     if "edit_tags" in cases:
         record("edit_tags", lambda: (edit_tags(tool, edit), tool.build())[1])
+    if "edit_new_tag" in cases:
+        record("edit_new_tag", lambda: (edit_new_tag(tool, edit), tool.build())[1])
     if "edit_date" in cases:
         record("edit_date", lambda: (edit_date(tool, edit), tool.build())[1])
     if "edit_title" in cases:
@@ -445,7 +459,8 @@ def identical_after_edit(tool: Bantin, edit: dict, say, change: Callable[[Tool, 
     shutil.rmtree(twin_out)
     verdict = {"identical": not differences and incremental["rc"] == 0 and clean["rc"] == 0,
                "differences": differences[:20], "different_files": len(differences)}
-    what = next(k for k, v in {**ARTICLE_EDITS, "title": edit_title, "tags": edit_tags}.items() if v is change)
+    what = next(k for k, v in {**ARTICLE_EDITS, "title": edit_title, "tags": edit_tags, "new tag": edit_new_tag}.items()
+                if v is change)
     verdict["edit"] = what
     say(f"  {tool.name:8} one-article edit ({what}) vs clean build: "
         f"{'identical' if verdict['identical'] else 'DIFFERENT'}"
@@ -693,7 +708,7 @@ def table(size: str, data: dict) -> str:
                          f"{serve.get('startup', 0):.1f} s)")
         elif serve:
             lines.append(f"- {name} dev server: {serve.get('error')}")
-    for name in ("identical", "identical_summary", "identical_tags", "identical_date", "identical_title"):
+    for name in ("identical", "identical_summary", "identical_tags", "identical_new_tag", "identical_date", "identical_title"):
         if name in data:
             lines.append(f"- {data[name].get('tool', 'bantin')} after a one-article edit "
                          f"({data[name].get('edit', 'body')}) vs a clean build: "
@@ -808,6 +823,9 @@ def main(argv: list[str] | None = None) -> int:
             if "edit_tags" in cases:  # a card moved between tag pages, the tag index's counts
                 entry["identical_tags"] = {**identical_after_edit(objects[checked], edit, say, edit_tags),
                                            "tool": checked}
+            if "edit_new_tag" in cases:  # a tag page made, the index and the sitemap list it
+                entry["identical_new_tag"] = {**identical_after_edit(objects[checked], edit, say, edit_new_tag),
+                                              "tool": checked}
             if "edit_date" in cases:  # the card moved down the lists, the sitemap's order
                 entry["identical_date"] = {**identical_after_edit(objects[checked], edit, say, edit_date),
                                            "tool": checked}

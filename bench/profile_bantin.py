@@ -198,7 +198,12 @@ def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body
     if hasattr(warm, "shown_in_full"):  # what the dev server works out once the browser has its page
         warm.shown_in_full()
     text = edited.read_text(encoding="utf-8")
-    if what == "tags":  # its first tag dropped (kept by other articles of the corpus)
+    if what == "newtag":  # its first tag replaced by one no article has: its page comes
+        text, count = re.subn(r'(?m)^tags: \[("[^"]*"), ', f'tags: ["Chủ đề thử {time.time():.0f}", ', text, count=1)
+        if not count:
+            raise SystemExit(f"{edited}: no 'tags: [\"…\", ' line to edit")
+        edited.write_text(text, encoding="utf-8")
+    elif what == "tags":  # its first tag dropped (kept by other articles of the corpus)
         text, count = re.subn(r'(?m)^tags: \[("[^"]*"), ', "tags: [", text, count=1)
         if not count:
             raise SystemExit(f"{edited}: no 'tags: [\"…\", ' line to edit")
@@ -229,7 +234,7 @@ def main() -> int:
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
-    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "date"), default="body",
+    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date"), default="body",
                    help="with --warm-edit: append a sentence (body), or change the title or the summary")
     p.add_argument("--preview-start", action="store_true", help="a new dev server's first build into OUT")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
