@@ -130,11 +130,13 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
     warm = options.warm if not options.clean else None
     if warm is not None and ui is not None and options.out is not None and not diagnostics.items:
         # A saved edit to a few bodies: their pages alone, from the preview's memory (warm_edit.py).
-        edit = warm_edit(root, options.out, config, ui, options.selection, day, now, warm)
+        edit = warm_edit(root, options.out, config, ui, options.selection, day, now, warm, options.strict)
         if edit is not None:
+            for path, line, col, message in edit.warnings:
+                diagnostics.warning(Location(path, line, col), message)
             return finish(edit.counts)
     if warm is not None:
-        warm.last_build = None  # until this build has succeeded without a message
+        warm.last_build = None  # until this build has succeeded
     cache = BuildCache.load(root, options.clean, options.out,
                             warm.record(BuildCache.record_file(root, options.out)) if warm is not None else None)
     # The preview keeps sources and articles in memory; a command-line build takes them from the cache,
@@ -259,10 +261,10 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
                    facts={section.name: section.site_facts() for section in sections if hasattr(section, "site_facts")},
                    ).stamp_output().save(root, options.out)
     images.prune()
-    if warm is not None and not diagnostics.items:
+    if warm is not None and not diagnostics.has_errors:
         renderer.values = None  # (its hashes are kept apart, for the objects that live on)
         warm.last_build = LastBuild(day, str(options.out), options.selection, site.next_publication, counts,
-                                    tuple(sections), registry, renderer)
+                                    tuple(sections), registry, renderer, warnings_of(diagnostics))
     return finish(counts)
 
 

@@ -67,7 +67,7 @@ class _Assembled:
 @dataclass(frozen=True)
 class LastBuild:
     """What a saved edit to a body answered from memory (warm_edit.py) needs of the last full build,
-    kept only when that build succeeded without any message."""
+    kept only when that build succeeded (with its warnings, which every build reports again)."""
 
     day: str
     out: str
@@ -80,6 +80,7 @@ class LastBuild:
     sections: "tuple[Section, ...]"
     registry: "ShortcodeRegistry"
     renderer: "Renderer"
+    warnings: "tuple[tuple[str, int | None, int | None, str], ...]" = ()  # (path, line, column, message)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ with warm.py) reuses everything else, yet still walks every article and page of 
 find that out: about 0.8 s on 10,000 pairs, 1.0–1.3 s for a summary. This path is the command
 line's quick rebuild (quick.py) with the last build in memory instead of on disk. It applies when:
 
-- the last build of the preview succeeded without any message (a mistake or a warning is
-  reported afresh by every build: the full build reports them all), on the same day, before
-  the next scheduled article goes live, and its templates read nothing of the whole site;
+- the last build of the preview succeeded (its warnings are given again: those about other
+  files as it gave them, those about the edited files and their translations as assembling
+  them again gives them, when it gives every one the last build gave about them), on the
+  same day, before the next scheduled article goes live, and its templates read nothing of
+  the whole site;
 - the operating system told the server what changed (warm.WarmModel.changed): article files
   alone, at most ``quick.MAX_EDITED``, each one the last build had;
 - the articles of those files and of their translations, assembled again without any message,
@@ -60,6 +62,7 @@ from .plan import ARTICLE_TEMPLATE, Plan, Planner, TermCount, paginate, plan_art
 from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, image_files,
                     needs_whole_site, same_but_page)
 from .relist import SITEMAP, dated_in_sitemap, moved_in_sitemap, termed_in_sitemap, years_kept
+from .state import warnings_of
 from .textio import nfc
 from . import urls
 from .urls import feed as feed_url, output_path, page_url
@@ -73,6 +76,7 @@ if TYPE_CHECKING:
 class WarmEditResult:
     counts: dict[str, int]
     rendered: tuple[str, ...]  # the pages rendered again (those whose bytes changed were written)
+    warnings: tuple[tuple[str, int | None, int | None, str], ...] = ()  # the site's, as a full build gives them
 
 
 class _GroupMemory:
@@ -103,7 +107,7 @@ class _GroupMemory:
 
 
 def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selection: Selection, day: str,
-              now: dt.datetime, warm: "WarmModel") -> WarmEditResult | None:
+              now: dt.datetime, warm: "WarmModel", strict: bool = False) -> WarmEditResult | None:
     """Rebuild the pages a saved edit to a few bodies changed, or return None (nothing written) when
     the edit is not that case; see the module's doc."""
     last = warm.last_build
@@ -127,26 +131,33 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     world_then, articles_then, site_then = last_site
     before = warm.assembled_articles([nfc(found) for found in group])  # the last build's, by file
 
-    diagnostics = Diagnostics()  # this path's own: on any message the full build reports everything
+    # This path's own: on an error the full build reports everything. Its warnings (about the edited
+    # files and their translations) take the place of the last build's about those files.
+    diagnostics = Diagnostics()
     cache = BuildCache.load(root, False, out, warm.record(BuildCache.record_file(root, out)))
     if not cache.describes(out):
         return None
     sources = load_articles(root, config, diagnostics, cache.front_matter, warm, None, group)
-    if diagnostics.items or len(sources) != len(group):
+    if diagnostics.has_errors or len(sources) != len(group):
         return None
     sections, registry, renderer = last.sections, last.registry, last.renderer
     if needs_whole_site(renderer.graph):
         return None
     world, data = world_digest(root, config, ui, day, warm, registry.folders(),
                                block_templates(renderer.graph, registry.templates()))
-    if world != world_then or diagnostics.items:
+    if world != world_then or diagnostics.has_errors:
         return None
     memory = _GroupMemory(warm)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=True)
     group_site = assemble(root, config, sources, ui, registry, selection, diagnostics, cache, images=images,
                           memory=memory, world=world, data=data, processes=1)
-    if diagnostics.items:
-        return None
+    group_rels = {source.rel for source in sources}
+    found_warnings = warnings_of(diagnostics)
+    if diagnostics.has_errors or (strict and found_warnings) or any(w[0] not in group_rels for w in found_warnings) \
+            or not {w for w in last.warnings if w[0] in group_rels} <= set(found_warnings):
+        return None  # (a warning the last build gave about these files and this one does not: fixed, or
+        # given by a check that does not run here; the full rebuild tells)
+    warnings = tuple(w for w in last.warnings if w[0] not in group_rels) + found_warnings
     now_published = {article.rel: article for local in group_site.languages.values() for article in local.articles}
     if now_published.keys() != before.keys():
         return None  # an article published or withdrawn (a draft, a date in the future)
@@ -318,7 +329,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         planner.pages += sitemap
         to_render.add(SITEMAP)
     plan = Plan(tuple(planner.pages), ())
-    if diagnostics.items or sorted(page.path for page in plan.pages) != sorted(to_render):
+    if diagnostics.has_errors or sorted(page.path for page in plan.pages) != sorted(to_render):
         return None
     # A moved article's images, and those of an article that shows other images (all copied again).
     copies = [copy for copy in planner.copies if copy.path not in listing or copy.origin in reimaged]
@@ -351,7 +362,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             for section, note in zip(noting, done.notes):
                 notes[section.name][page.path] = note
         links.report()
-        if diagnostics.items or record is None or None in fingerprints.values():
+        if diagnostics.has_errors or warnings_of(diagnostics) != found_warnings or record is None \
+                or None in fingerprints.values():  # (a message from the pages: the full rebuild gives them all)
             return None
         if linking is not None and linking.answer() is not False:
             return None  # a kept page links a gone file (None: the look failed); the full rebuild says where
@@ -409,7 +421,9 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         counts.update(term_page.articles[0].lang for term_page, _ in arriving)
         counts.subtract(old.articles[0].lang for old, new, _ in term_pages.values() if new is None)
         warm.last_build = last = dataclasses.replace(last, counts=dict(counts))
-    return WarmEditResult(last.counts, tuple(sorted(to_render)))
+    if warnings != last.warnings:
+        warm.last_build = last = dataclasses.replace(last, warnings=warnings)
+    return WarmEditResult(last.counts, tuple(sorted(to_render)), warnings)
 
 
 def _named_in_other_languages(author_page: TermPage, site) -> bool:

@@ -86,18 +86,65 @@ def test_an_edited_translation_renders_its_page_alone_and_its_feed(preview, monk
     assert same_as_clean_build(preview, capsys)
 
 
-def test_an_edited_original_whose_translation_goes_stale_takes_the_full_build_and_its_warning(preview, monkeypatch,
-                                                                                               capsys):
+GUIDE_VI = "content/articles/2020-06-01-huong-dan-viet-bai.vi.md"
+GUIDE_EN = "content/articles/2020-06-01-huong-dan-viet-bai.en.md"
+STALE_SEED_EN = (f"{SEED_EN}:13:1: warning: stale translation: the vi original ({SEED_VI}) has changed since this "
+                 "translation was made; update the translation, then run 'python build.py translations --update "
+                 "2020-05-23-ra-quan-bhxh-toan-dan.en'")
+
+
+def test_an_edited_original_whose_translation_goes_stale_is_answered_from_memory_with_its_warning(preview,
+                                                                                                  monkeypatch, capsys):
+    # Both pages (the translation's notes that its original changed), the feeds; the warning as a full build gives it.
     answered = answered_from_memory(monkeypatch)
     edit(preview.root / SEED_VI, "lưu động trên các trục đường chính", "lưu động trên các phố chính")
     told(preview, SEED_VI)
     result = preview.build()
-    assert answered == []
-    assert [d.format() for d in result.diagnostics.items] == [
-        f"{SEED_EN}:13:1: warning: stale translation: the vi original ({SEED_VI}) has changed since this translation "
-        "was made; update the translation, then run 'python build.py translations --update "
-        "2020-05-23-ra-quan-bhxh-toan-dan.en'"]
+    assert answered == [("atom.xml", "en/atom.xml",
+                         "en/news/campaign-launched-for-the-universal-social-insurance-campaign-month/index.html",
+                         "tin-tuc/ra-quan-huong-ung-thang-van-dong-trien-khai-bhxh-toan-dan/index.html")]
+    assert [d.format() for d in result.diagnostics.sorted()] == [STALE_SEED_EN]
     assert preview.articles()[SEED_EN].stale_original == "vi"
+    assert same_as_clean_build(preview, capsys)
+    # The next saves, of another article or of the same one, are answered from memory too, and the
+    # translation's warning is given each time while it stays stale.
+    for path, old, new in [(PARADE_VI, *BODY_EDIT), (SEED_VI, "lưu động trên các phố chính", "lưu động trên phố")]:
+        edit(preview.root / path, old, new)
+        told(preview, path)
+        result = preview.build()
+        assert [d.format() for d in result.diagnostics.sorted()] == [STALE_SEED_EN]
+    assert len(answered) == 3
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_warning_about_a_translation_is_given_again_after_its_original_s_edit_from_memory(preview, monkeypatch,
+                                                                                             capsys):
+    # The translation's unknown key is given again when it is assembled beside its edited original
+    # (a front matter with a warning is checked again each time), and the new staleness beside it.
+    answered = answered_from_memory(monkeypatch)
+    edit(preview.root / SEED_EN, "authors:", "colour: red\nauthors:")
+    told(preview, SEED_EN)
+    unknown = f"{SEED_EN}:6:1: warning: unknown front-matter key 'colour'"
+    assert [d.format() for d in preview.build().diagnostics.sorted()] == [unknown]
+    edit(preview.root / SEED_VI, "lưu động trên các trục đường chính", "lưu động trên các phố chính")
+    told(preview, SEED_VI)
+    result = preview.build()
+    assert [d.format() for d in result.diagnostics.sorted()] == [unknown, STALE_SEED_EN.replace(':13:1:', ':14:1:')]
+    assert len(answered) == 2  # both saves from memory
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_new_title_of_an_original_whose_translation_goes_stale_moves_its_page_from_memory(preview, monkeypatch,
+                                                                                              capsys):
+    answered = answered_from_memory(monkeypatch)
+    edit(preview.root / GUIDE_VI, "title: \"Hướng dẫn: cách viết", "title: \"Hướng dẫn: cách soạn")
+    told(preview, GUIDE_VI)
+    result = preview.build()
+    assert len(answered) == 1 and "tin-tuc/huong-dan-cach-soan-mot-bai-tin-cho-ban-tin/index.html" in answered[0]
+    assert [d.format() for d in result.diagnostics.sorted()] == [
+        f"{GUIDE_EN}:7:1: warning: stale translation: the vi original ({GUIDE_VI}) has changed since this translation"
+        " was made; update the translation, then run 'python build.py translations --update "
+        "2020-06-01-huong-dan-viet-bai.en'"]
     assert same_as_clean_build(preview, capsys)
 
 
@@ -318,7 +365,6 @@ def test_the_search_record_after_an_edit_from_memory_is_the_one_a_fresh_build_ma
     assert ours["outputs"] == theirs["outputs"]
 
 
-GUIDE_EN = "content/articles/2020-06-01-huong-dan-viet-bai.en.md"
 GUIDE_EN_FOLDER = ".preview/en/news/how-to-writing-a-news-article-for-the-bulletin/"
 
 
