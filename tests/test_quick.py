@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from bantin import pipeline
+from bantin import pipeline, relist
 from conftest import run_build
 from test_images import camera_jpeg
 from test_incremental import _edit as edit, tree
@@ -805,12 +805,15 @@ def long_list(site, capsys):
     return site
 
 
-@pytest.mark.parametrize("day, new, pages", [
-    (10, "2019-01-15T12:00", range(19, 22)),  # from page 21 to page 19: each of the three shifts a card
-    (10, "2019-03-01", range(4, 22)),  # to the first 2019 place, page 4: 17 pages crossed
-    (1, "2019-03-01", None),  # from page 26 to page 4: more than 20 pages, the full build
+@pytest.mark.parametrize("day, new, limit, pages", [
+    (10, "2019-01-15T12:00", None, range(19, 22)),  # from page 21 to page 19: each of the three shifts a card
+    (10, "2019-03-01", None, range(4, 22)),  # to the first 2019 place, page 4: 17 pages crossed
+    (1, "2019-03-01", None, range(4, 27)),  # from page 26 to page 4: 22 pages
+    (1, "2019-03-01", 20, None),  # more pages than the limit: the full build
 ])
-def test_a_new_date_crosses_the_news_pages_between_its_places(long_list, capsys, monkeypatch, day, new, pages):
+def test_a_new_date_crosses_the_news_pages_between_its_places(long_list, capsys, monkeypatch, day, new, limit, pages):
+    if limit is not None:
+        monkeypatch.setattr(relist, "MAX_PAGES_CROSSED", limit)
     spy = QuickSpy(monkeypatch)
     path = f"content/articles/2019-01-{day:02d}-bai-{day:02d}.vi.md"
     old = f"date: {dt.date(2019, 1, 1) + dt.timedelta(days=day):%Y-%m-%d}"
