@@ -210,6 +210,22 @@ def test_a_term_new_to_the_site_or_left_empty_has_its_page_come_or_go_from_memor
     assert preview.build().pages_per_language == counts  # (a full build: not told what changed)
 
 
+def test_a_term_page_left_empty_that_an_article_links_takes_the_full_rebuild_which_reports_it(preview, monkeypatch):
+    answered = answered_from_memory(monkeypatch)
+    with open(preview.root / SO_LIEU_VI, "a", encoding="utf-8") as file:
+        file.write("\nXem [các bài hướng dẫn](/chu-de/huong-dan/).\n")
+    told(preview, SO_LIEU_VI)
+    assert preview.build().ok and len(answered) == 1
+    edit(preview.root / GUIDE_VI, "tags: [Hướng dẫn]", "tags: [Bài mẫu]")
+    told(preview, GUIDE_VI)
+    result = run(preview.options)
+    assert not result.ok and len(answered) == 1  # the look through the kept pages found the link: the full rebuild
+    assert [d.format() for d in result.diagnostics.sorted() if ": error: " in d.format()] == [
+        f"{SO_LIEU_VI}:28:25: error: broken link '/chu-de/huong-dan/' on {SO_LIEU_PAGE.removesuffix('index.html')}: "
+        "nothing is built at /chu-de/huong-dan/"]
+    assert (preview.root / ".preview/chu-de/huong-dan/index.html").is_file()  # the output as it was
+
+
 @pytest.mark.parametrize("old, new", [
     ("authors: [Ban biên tập]", "authors: [Editorial team]"),  # her page comes, which her English page would link
     ("date: 2020-05-25", "date: 2020-05-22"),  # the lists' order
