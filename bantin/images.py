@@ -105,7 +105,8 @@ class ImageAsset:
     @property
     def webp(self) -> tuple[Variant, ...]:
         """The WebP variants offered in a <source> before the fallback (none when the fallback is WebP)."""
-        return tuple(v for v in self.variants if v.media_type == MEDIA_TYPES["webp"] and v not in self.fallback)
+        fallback = self.fallback  # (once, not once a variant)
+        return tuple(v for v in self.variants if v.media_type == MEDIA_TYPES["webp"] and v not in fallback)
 
     @property
     def src(self) -> Variant:
