@@ -269,7 +269,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         return None
     lists: list = []
     counts = state.counts  # the pages written, by language
-    new_terms: list[TermPage] = []  # the pages of terms new to the site
+    new_terms: list[tuple[TermPage, str]] = []  # the pages of terms new to the site, with their kinds
     terms_left: list[str] = []  # the addresses of the term pages left empty
     if carded:
         # Each article replaced shows its new card (the same one but for those of ``carded``), which
@@ -301,7 +301,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         if found is None:
             return None
         lists, new_terms, terms_left = found
-        comes_or_goes = set(terms_left) | {term_page.url for term_page in new_terms}
+        comes_or_goes = set(terms_left) | {term_page.url for term_page, _ in new_terms}
         if any(change.kind == "author" and change.url in comes_or_goes
                and _in_other_languages(change, config, read) is not False for changes in counted.values()
                for change in changes):
@@ -342,9 +342,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
             plan_feed(planner, feeds[path], entries[path])
     if new_terms or terms_left:
         mark = len(planner.pages)
-        for term_page in new_terms:
-            change = next(change for changes in counted.values() for change in changes if change.url == term_page.url)
-            plan_term_page(planner, config.language(change.article.lang), term_page, change.kind)
+        for term_page, kind in new_terms:
+            plan_term_page(planner, config.language(term_page.articles[0].lang), term_page, kind)
         lists = termed_in_sitemap(lists, planner.pages[mark:], set(terms_left))
         if lists is None:
             return None
@@ -352,8 +351,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         # The pages counted per language: the new terms' come, the empty ones' go.
         counts = Counter(state.counts)
         counts.update(page.lang for page in planner.pages[mark:])
-        counts.subtract(change.article.lang for changes in counted.values() for change in changes[:1]
-                        if change.url in terms_left)
+        counts.subtract(changes[0].article.lang for changes in counted.values() if changes[0].url in terms_left)
     if moved:
         lists = moved_in_sitemap(lists, planner.pages, moved_to)
         if lists is None:

@@ -49,14 +49,15 @@ class TermChange(NamedTuple):
     index: str  # the url of the index of its kind, in the article's language
 
 
-def retermed_pages(pages: list, counted: dict[str, list[TermChange]]) -> tuple[list, list[TermPage], list[str]] | None:
+def retermed_pages(pages: list, counted: dict[str, list[TermChange]]) \
+        -> tuple[list, list[tuple[TermPage, str]], list[str]] | None:
     """(the pages read back, the tag and author pages of ``counted`` (by path) with each article's
     card put in its place or taken out, and the indexes with those terms' counts; the pages of
-    terms new to the site; the addresses of the pages left empty), or None when a term's name
+    terms new to the site, each with its kind; the addresses of the pages left empty), or None when a term's name
     would change (its newest article's spelling names it, on every page that names it) or a
     term's page was not read."""
     counts: dict[str, int] = {}  # term page url -> the articles it gains (or loses)
-    arriving: list[TermPage] = []
+    arriving: list[tuple[TermPage, str]] = []
     left: list[str] = []
     found = []
     read = {page.path for page in pages}
@@ -94,7 +95,7 @@ def retermed_pages(pages: list, counted: dict[str, list[TermChange]]) -> tuple[l
         cards = sorted((change.article.card for change in changes), key=lambda card: card.sort_key)
         first = changes[0]
         newest = next(c for c in changes if c.article.card is cards[0])
-        arriving.append(TermPage(newest.term, first.url, tuple(cards)))
+        arriving.append((TermPage(newest.term, first.url, tuple(cards)), first.kind))
         new_counts.setdefault(first.index, []).append(TermCount(newest.term, first.url, len(cards)))
     for at, page in enumerate(found):
         if (counts or new_counts) and counts_terms(page):
