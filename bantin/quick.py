@@ -26,7 +26,7 @@ every other case to the full build (pipeline.py), which is always right. It appl
   in its address (``MOVED_FIELDS``: a new title without ``slug``) when no other file has the new
   one and the sitemap was recorded with the lists, or in its dates (``DATED_FIELDS``) when its
   card moves across at most ``relist.MAX_PAGES_CROSSED`` news pages, does not leave a full feed and
-  leaves the last year the site has content for as it was (not both an address and dates);
+  leaves the last year the site has content for as it was (or both an address and dates);
 - the pages that show those articles in full are their own pages and the feeds (whose
   other entries come from the cache, in the order the last build gave them), no page's
   templates read ``site`` or ``plan`` (every article in full), and the article template
@@ -243,8 +243,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     if found is None:
         return None
     changed, replaced, carded, renames, retermed, moved, dated, reimaged = found
-    if dated and (moved or not years_kept(state.facts, dated, changed, config)):
-        return None  # (an article moved and re-dated; a new last year, which the calendar's pages show)
+    if dated and not years_kept(state.facts, dated, changed, config):
+        return None  # (a new last year, which the calendar's pages show)
 
     # The pages that show them in full: their own, and the feeds; and the list pages that show the
     # cards of those whose cards changed (from their records: listing.py); no other kind.

@@ -178,7 +178,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     # Those with new dates: their cards move in the lists, the feed and the sitemap take the new order.
     dated = {rel: before[rel] for rel in carded
              if not same_but_page(before[rel], changed[rel], frozenset(ARTICLE_FIELDS) - DATED_FIELDS)}
-    if (moved or dated) and SITEMAP not in warm.pages or (moved and dated) \
+    if (moved or dated) and SITEMAP not in warm.pages \
             or not years_kept(facts, dated, changed, config):
         return None
     gone = {output_path(old.url) for old in moved.values()}
@@ -299,31 +299,25 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             planner.pages.append(lists[path])
         else:
             return None
-    if arriving or terms_left:  # the new terms' pages, listed in the sitemap after the term before them
-        if SITEMAP not in warm.pages:
-            return None
+    # The sitemap, from the last build's, with each change in turn.
+    sitemap = [warm.pages[SITEMAP]] if SITEMAP in warm.pages else None
+    if (arriving or terms_left) and sitemap is not None:  # the new terms' pages after the term before them
         mark = len(planner.pages)
         for term_page, kind in arriving:
             plan_term_page(planner, config.language(term_page.articles[0].lang), term_page, kind.removesuffix("s"))
         indexes = [lists[path] for path in lists if "terms" in lists[path].data]
-        sitemap = termed_in_sitemap([warm.pages[SITEMAP], *indexes], planner.pages[mark:], terms_left)
-        if sitemap is None:
-            return None
-        planner.pages.append(sitemap[0])
+        sitemap = termed_in_sitemap([*sitemap, *indexes], planner.pages[mark:], terms_left)
+        sitemap = sitemap[:1] if sitemap is not None else None
         to_render |= {page.path for page in planner.pages[mark:]}
-    if moved:  # the sitemap names the new addresses, and the translations' alternates
-        sitemap = moved_in_sitemap([warm.pages[SITEMAP]], planner.pages, {old.url: changed[rel].url
-                                                                          for rel, old in moved.items()})
-        if sitemap is None:
-            return None
-        planner.pages += sitemap
-        to_render.add(SITEMAP)
-    if dated:  # the sitemap lists a language's articles in the lists' order, each with its date
+    if moved and sitemap is not None:  # the new addresses, and the translations' alternates
+        sitemap = moved_in_sitemap(sitemap, planner.pages, {old.url: changed[rel].url for rel, old in moved.items()})
+    if dated and sitemap is not None:  # a language's articles in the lists' order, each with its date
         places = {changed[rel].url: (_place(site_then.languages[old.lang].articles, old),
                                      _place(site.languages[old.lang].articles, changed[rel])) for rel, old in dated.items()}
         if any(None in place for place in places.values()):
             return None
-        sitemap = dated_in_sitemap([warm.pages[SITEMAP]], planner.pages, places, set(places))
+        sitemap = dated_in_sitemap(sitemap, planner.pages, places, set(places))
+    if arriving or terms_left or moved or dated:
         if sitemap is None:
             return None
         planner.pages += sitemap

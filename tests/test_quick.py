@@ -718,6 +718,20 @@ def test_a_new_title_without_slug_moves_the_page_and_its_images_and_the_sitemap_
     assert same_as_clean(site, capsys, [STALE_GUIDE_EN])
 
 
+def test_a_new_title_and_a_new_date_at_once_move_the_page_and_the_card(site, capsys, monkeypatch):
+    # A new address and a new place in the lists together: the sitemap names the new address in the new place.
+    spy = QuickSpy(monkeypatch)
+    edit(site / SO_LIEU_VI, "title: \"Số liệu tham gia", "title: \"Số liệu người tham gia")
+    edit(site / SO_LIEU_VI, "date: 2020-05-27", "date: 2020-05-22")
+    result = rebuild(site, capsys, SO_LIEU_VI)
+    assert result.code == 0, result.errors
+    new_page = "tin-tuc/so-lieu-nguoi-tham-gia-bhxh-bhyt-tai-lang-son-den-ngay-23-5-2020/index.html"
+    assert spy.answers[0] is not None and new_page in spy.answers[0] and "sitemap.xml" in spy.answers[0]
+    assert "tin-tuc/trang/2/index.html" in spy.answers[0]  # (the card's new place)
+    assert not (site / "public" / SO_LIEU_PAGE).exists()
+    assert same_as_clean(site, capsys, [])
+
+
 @pytest.mark.parametrize("link", [
     "/" + GUIDE_PAGE.removesuffix("index.html"),
     "/tin-tuc/%68uong-dan-cach-viet-mot-bai-tin-cho-ban-tin/",  # a letter escaped: the name is not written as it is

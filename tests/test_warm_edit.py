@@ -88,6 +88,7 @@ def test_an_edited_translation_renders_its_page_alone_and_its_feed(preview, monk
 
 GUIDE_VI = "content/articles/2020-06-01-huong-dan-viet-bai.vi.md"
 GUIDE_EN = "content/articles/2020-06-01-huong-dan-viet-bai.en.md"
+GUIDE_EN_FOLDER = ".preview/en/news/how-to-writing-a-news-article-for-the-bulletin/"
 STALE_SEED_EN = (f"{SEED_EN}:13:1: warning: stale translation: the vi original ({SEED_VI}) has changed since this "
                  "translation was made; update the translation, then run 'python build.py translations --update "
                  "2020-05-23-ra-quan-bhxh-toan-dan.en'")
@@ -145,6 +146,17 @@ def test_a_new_title_of_an_original_whose_translation_goes_stale_moves_its_page_
         f"{GUIDE_EN}:7:1: warning: stale translation: the vi original ({GUIDE_VI}) has changed since this translation"
         " was made; update the translation, then run 'python build.py translations --update "
         "2020-06-01-huong-dan-viet-bai.en'"]
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_new_title_and_a_new_date_at_once_move_the_page_and_the_card_from_memory(preview, monkeypatch, capsys):
+    answered = answered_from_memory(monkeypatch)
+    edit(preview.root / GUIDE_EN, "title: \"How-to: writing a news", "title: \"How-to: writing an")
+    edit(preview.root / GUIDE_EN, "date: 2020-06-01", "date: 2020-05-27T12:00")
+    told(preview, GUIDE_EN)
+    preview.build()
+    assert len(answered) == 1 and "en/news/how-to-writing-an-article-for-the-bulletin/index.html" in answered[0]
+    assert "sitemap.xml" in answered[0] and not (preview.root / GUIDE_EN_FOLDER).exists()
     assert same_as_clean_build(preview, capsys)
 
 
@@ -381,7 +393,6 @@ def test_the_search_record_after_an_edit_from_memory_is_the_one_a_fresh_build_ma
     assert ours["outputs"] == theirs["outputs"]
 
 
-GUIDE_EN_FOLDER = ".preview/en/news/how-to-writing-a-news-article-for-the-bulletin/"
 
 
 def test_a_new_title_without_slug_moves_the_page_and_its_image_from_memory(preview, monkeypatch, capsys):
