@@ -374,8 +374,8 @@ def edit_date(tool: Tool, edit: dict) -> str:
     return new.isoformat()
 
 
-# What --serve-edit may change (the article's page shows each: the date as ``<time datetime>``).
-ARTICLE_EDITS = {"body": edit_article, "summary": edit_summary, "date": edit_date}
+# What --serve-edit may change (the article's page shows each: the date as ``<time datetime>``, a tag by its name).
+ARTICLE_EDITS = {"body": edit_article, "summary": edit_summary, "date": edit_date, "newtag": edit_new_tag}
 
 
 def edit_template(tool: Tool) -> None:
