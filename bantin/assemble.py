@@ -362,7 +362,7 @@ def _moved_terms(term_pages: tuple[TermPage, ...], pairs: list[tuple[Article, Ar
         for new, before, now in sorted(named, key=lambda item: slug not in item[2]) if slug in touched else ():
             if slug not in before and slug not in now:
                 continue
-            if slug not in now and all((card.base, card.lang) == (new.base, new.lang) for card in page.articles):
+            if slug not in now and shows_only(page, new.card):
                 page = None  # its last article left: the page goes
                 break
             page = term_page_moved(page, field, new.card, joins=slug in now)
@@ -376,6 +376,11 @@ def _moved_terms(term_pages: tuple[TermPage, ...], pairs: list[tuple[Article, Ar
             return None  # (an old version named a term the site did not have)
         moved.append(TermPage(Term(slug, joining[0][1].name), url_of(slug), tuple(new.card for new, _ in joining)))
     return tuple(sorted(moved, key=lambda page: page.term.slug))
+
+
+def shows_only(page: TermPage, card: ArticleCard) -> bool:
+    """Whether the article of ``card`` is the only one ``page`` lists (leaving, it leaves the page empty)."""
+    return all((other.base, other.lang) == (card.base, card.lang) for other in page.articles)
 
 
 def term_page_moved(page: TermPage, field: str, card: ArticleCard, joins: bool) -> TermPage | None:

@@ -33,7 +33,7 @@ from .quick import needs_whole_site, page_contents, quick_rebuild
 from .render import Renderer
 from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections, load_sections
-from .state import BuildState, input_stamps, warnings_of
+from .state import BuildState, input_stamps, replay_warnings, warnings_of
 from .warm import LastBuild, StartedFromTheCache, WarmModel, block_templates, world_digest
 from .warm_edit import warm_edit
 from .writer import OutputFolder, source_stamp
@@ -124,16 +124,14 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         quick = quick_rebuild(root, options.out, _options_key(options), options.selection, options.strict, config,
                               ui, day, now, stamps, state)
         if quick is not None:
-            for path, line, col, message in quick.warnings:
-                diagnostics.warning(Location(path, line, col), message)
+            replay_warnings(diagnostics, quick.warnings)
             return finish(quick.counts)
     warm = options.warm if not options.clean else None
     if warm is not None and ui is not None and options.out is not None and not diagnostics.items:
         # A saved edit to a few bodies: their pages alone, from the preview's memory (warm_edit.py).
         edit = warm_edit(root, options.out, config, ui, options.selection, day, now, warm, options.strict)
         if edit is not None:
-            for path, line, col, message in edit.warnings:
-                diagnostics.warning(Location(path, line, col), message)
+            replay_warnings(diagnostics, edit.warnings)
             return finish(edit.counts)
     if warm is not None:
         warm.last_build = None  # until this build has succeeded

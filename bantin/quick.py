@@ -77,8 +77,8 @@ from .images import ImageAsset, ImageProcessor, Variant
 from .links import LinkChecker, file_reader, may_link
 from .model import ARTICLE_FIELDS, Article, ArticleCard, Site, Term, TermPage
 from .page_work import Meanwhile, PageWork, do_pages
-from .relist import (SITEMAP, TermChange, counts_terms, dated_in_sitemap, is_sitemap, moved_in_sitemap, redated,
-                     redated_feed, retermed_pages, termed_in_sitemap, years_kept)
+from .relist import (PAGE_KINDS, SITEMAP, TERM_KINDS, TermChange, counts_terms, dated_in_sitemap, is_sitemap,
+                     moved_in_sitemap, redated, redated_feed, retermed_pages, termed_in_sitemap, years_kept)
 from .plan import (ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article, plan_feed,
                    plan_term_page)
 from .render import Renderer
@@ -501,7 +501,7 @@ def _counted_terms(retermed: dict[str, dict[str, tuple[Term, ...]]], changed: di
                                       *((slug, before[slug], -1) for slug in before.keys() - now.keys())]:
                 url = url_of(lang, slug)
                 counted.setdefault(output_path(url), []).append(
-                    TermChange(article, delta, term, kind.removesuffix("s"), url, index_of(lang)))
+                    TermChange(article, delta, term, PAGE_KINDS[kind], url, index_of(lang)))
     return counted
 
 
@@ -509,7 +509,7 @@ def _in_other_languages(change: TermChange, config: SiteConfig, read) -> bool | 
     """Whether another language's index of the kind of ``change`` names its term (None: one was not read)."""
     slug = change.term.slug
     for other in config.other_languages(change.article.lang):
-        index_of = TERMS[change.kind + "s"][1]
+        index_of = TERMS[TERM_KINDS[change.kind]][1]
         found = read({output_path(index_of(other))})
         terms = found[0].data.get("terms") if found else None
         if type(terms) is not tuple:

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Callable, NamedTuple
 
 from . import urls
-from .assemble import term_page_moved
+from .assemble import shows_only, term_page_moved
 from .config import SiteConfig
 from .model import Article, ArticleCard, Term, TermPage
 from .plan import SitemapEntry, TermCount, sitemap_entry
@@ -23,6 +23,7 @@ SITEMAP = "sitemap.xml"  # (plan.plan_site_files)
 MAX_PAGES_CROSSED = 2000
 # The term pages' "kind" (their data) -> the field of a card that names their term.
 TERM_KINDS = {"tag": "tags", "author": "authors"}
+PAGE_KINDS = {field: kind for kind, field in TERM_KINDS.items()}  # and back: "tags" -> "tag"
 
 
 def counts_terms(page) -> bool:
@@ -69,8 +70,7 @@ def retermed_pages(pages: list, counted: dict[str, list[TermChange]]) \
             if type(term_page) is not TermPage:
                 return None
             for change in sorted(counted[page.path], key=lambda change: -change.delta):  # (joins first)
-                leaving = [c for c in term_page.articles if (c.base, c.lang) != (change.article.base, change.article.lang)]
-                if change.delta < 0 and not leaving:
+                if change.delta < 0 and shows_only(term_page, change.article.card):
                     term_page = None  # its last article left: the page goes
                     break
                 term_page = term_page_moved(term_page, TERM_KINDS[kind], change.article.card, joins=change.delta > 0)

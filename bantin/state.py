@@ -249,12 +249,17 @@ class BuildState:
         return dataclasses.replace(self, folders=folders, loose=loose)
 
     def replay(self, diagnostics: Diagnostics) -> None:
-        for path, line, col, message in self.warnings:
-            diagnostics.warning(Location(path, line, col), message)
+        replay_warnings(diagnostics, self.warnings)
 
 
 def warnings_of(diagnostics: Diagnostics) -> tuple[tuple[str, int | None, int | None, str], ...]:
     return tuple((d.location.path, d.location.line, d.location.col, d.message) for d in diagnostics.warnings)
+
+
+def replay_warnings(diagnostics: Diagnostics, warnings: tuple[tuple[str, int | None, int | None, str], ...]) -> None:
+    """Give again the warnings ``warnings_of`` kept (an earlier build's, which a rebuild repeats)."""
+    for path, line, col, message in warnings:
+        diagnostics.warning(Location(path, line, col), message)
 
 
 def _ancestors(path: str) -> list[str]:

@@ -61,7 +61,7 @@ from .page_work import Meanwhile, PageWork, do_pages
 from .plan import ARTICLE_TEMPLATE, Plan, Planner, TermCount, paginate, plan_article, plan_feed, plan_term_page
 from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, image_files,
                     needs_whole_site, same_but_page)
-from .relist import SITEMAP, dated_in_sitemap, moved_in_sitemap, termed_in_sitemap, years_kept
+from .relist import PAGE_KINDS, SITEMAP, dated_in_sitemap, moved_in_sitemap, termed_in_sitemap, years_kept
 from .state import warnings_of
 from .textio import nfc
 from . import urls
@@ -304,7 +304,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if (arriving or terms_left) and sitemap is not None:  # the new terms' pages after the term before them
         mark = len(planner.pages)
         for term_page, kind in arriving:
-            plan_term_page(planner, config.language(term_page.articles[0].lang), term_page, kind.removesuffix("s"))
+            plan_term_page(planner, config.language(term_page.articles[0].lang), term_page, PAGE_KINDS[kind])
         indexes = [lists[path] for path in lists if "terms" in lists[path].data]
         sitemap = termed_in_sitemap([*sitemap, *indexes], planner.pages[mark:], terms_left)
         sitemap = sitemap[:1] if sitemap is not None else None
@@ -410,14 +410,12 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     cache.bodies.flush()  # (the data files were not read again: the sections are the last build's)
     cache.front_matter.flush()
     warm.looked()
-    if arriving or terms_left:  # the pages counted per language: the new terms' come, the empty ones' go
-        counts = Counter(last.counts)
-        counts.update(term_page.articles[0].lang for term_page, _ in arriving)
-        counts.subtract(old.articles[0].lang for old, new, _ in term_pages.values() if new is None)
-        warm.last_build = last = dataclasses.replace(last, counts=dict(counts))
-    if warnings != last.warnings:
-        warm.last_build = last = dataclasses.replace(last, warnings=warnings)
-    return WarmEditResult(last.counts, tuple(sorted(to_render)), warnings)
+    # The pages counted per language (the new terms' come, the empty ones' go), and the warnings now.
+    counts = Counter(last.counts)
+    counts.update(term_page.articles[0].lang for term_page, _ in arriving)
+    counts.subtract(old.articles[0].lang for old, new, _ in term_pages.values() if new is None)
+    warm.last_build = dataclasses.replace(last, counts=dict(counts), warnings=warnings)
+    return WarmEditResult(dict(counts), tuple(sorted(to_render)), warnings)
 
 
 def _named_in_other_languages(author_page: TermPage, site) -> bool:
