@@ -253,7 +253,7 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         listed = record_pages({page.path: page for page in plan.pages if page.path in carded}, carded, outputs,
                               stored.row_of_card, cache.listings) if not config.search else None
         BuildState(inputs or "", _options_key(options), day, next_publication, str(options.out.resolve()),
-                   tuple(written), counts, warnings_of(diagnostics), stamps.others or "", stamps.articles, shown,
+                   tuple(written), counts, warnings_of(diagnostics), stamps.others, stamps.articles, shown,
                    needs_whole_site(renderer.graph), world, data, record["id"], listed=listed,
                    globals=renderer.section_fingerprints(),
                    facts={section.name: section.site_facts() for section in sections if hasattr(section, "site_facts")},

@@ -12,8 +12,9 @@ every other case to the full build (pipeline.py), which is always right. It appl
 - the last build of this output succeeded and left its state (state.BuildState) with the
   same options, on the same day, before the next scheduled article goes live, and search
   is off (an edited body changes the search index, which Pagefind makes whole);
-- nothing but article files changed (their stamps), at most ``MAX_EDITED`` of them, none
-  added, deleted or renamed, and the output folder still holds every file the last build wrote;
+- nothing but article files changed (in their bytes: state.input_stamps), at most ``MAX_EDITED``
+  of them, none added, deleted or renamed, and the output folder still holds every file the last
+  build wrote;
 - the articles of the edited files and of their translations, assembled again, differ
   from those the last build kept in their bodies (with the images they show) and their
   "original changed" state alone,
@@ -402,7 +403,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     if listed is not None and renames:  # the lists not rendered name the articles as stored now
         more = listing.renamed(listed, cache.listings, renames, set(to_render))
         listed = None if more is None else {**listed, **more}
-    dataclasses.replace(state, inputs=stamps.whole or "", warnings=warnings, others=stamps.others,
+    dataclasses.replace(state, inputs=stamps.whole, warnings=warnings, others=stamps.others,
                         articles=stamps.articles, shown=shown, listed=listed, counts=dict(counts),
                         written=tuple(sorted(written_now)) if written_now != written else state.written,
                         ).stamp_output(output.staged | gone).save(root, out)
@@ -413,12 +414,12 @@ def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now
                   stamps: InputStamps, state: BuildState) -> list[str] | None:
     """The article files edited since the last build, when they are all that changed and the last
     build's state still describes the output; otherwise None."""
-    if (config.search or state.site_wide or stamps.others is None or state.options != options_key
+    if (config.search or state.site_wide or state.options != options_key
             or state.day != day or state.output != str(out.resolve())
             or (state.valid_until is not None and now >= dt.datetime.fromisoformat(state.valid_until))
             or state.others != stamps.others or state.articles.keys() != stamps.articles.keys()):
         return None
-    edited = [rel for rel, stamp in stamps.articles.items() if state.articles[rel] != stamp]
+    edited = [rel for rel, digest in stamps.articles.items() if state.articles[rel] != digest]
     if not edited or len(edited) > MAX_EDITED or not state.output_intact():
         return None
     return edited

@@ -15,7 +15,11 @@ converts it for the peers (convert.py), then measures, for each tool:
   address stays);
 - ``edit_template``: rebuild after editing the shared base template;
 - bantin only, ``ci_cache``: no output folder, but the build cache of the previous run
-  restored (what CI does with a cache action).
+  restored (what CI does with a cache action);
+- bantin only, ``ci_checkout``: the output folder and the cache as the last build left them, every
+  input and engine file with a new modification time (a fresh checkout of the same commit, as
+  the project's CI restores both), and ``ci_checkout_edit``: the same after one article's body
+  was edited (a push of one edit).
 
 Each figure is the median of ``--runs`` runs: wall time, CPU time (user + system of
 the process and the children it waited for) and peak memory of the process tree (the
@@ -61,8 +65,8 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 TOOLS = ("bantin", "bantin-nosearch", "pelican", "hugo")
 OURS = ("bantin", "bantin-nosearch")  # bantin as configured, and with `search: false` (no Pagefind)
 CASES = ("clean", "nochange", "edit_article", "edit_title", "edit_summary", "edit_tags", "edit_new_tag", "edit_date",
-         "edit_template", "ci_cache")
-OUR_CASES = ("ci_cache", "edit_tags", "edit_new_tag", "edit_date")  # bantin alone: its cache, and edits in its front matter's form
+         "edit_template", "ci_cache", "ci_checkout", "ci_checkout_edit")
+OUR_CASES = ("ci_cache", "ci_checkout", "ci_checkout_edit", "edit_tags", "edit_new_tag", "edit_date")  # bantin alone: its cache, and edits in its front matter's form
 CASE_NAMES = {
     "clean": "clean full build",
     "nochange": "rebuild, no change",
@@ -74,6 +78,8 @@ CASE_NAMES = {
     "edit_date": "rebuild, one article's date a few days earlier",
     "edit_template": "rebuild, base template edited",
     "ci_cache": "CI: fresh output, cache restored",
+    "ci_checkout": "CI: fresh checkout, output and cache restored",
+    "ci_checkout_edit": "CI: the same, one article edited",
 }
 
 
@@ -435,7 +441,24 @@ def run_cases(tool: Tool, cases: list[str], runs: int, edit: dict, say) -> dict:
             return tool.build()
 
         record("ci_cache", ci)
+    if ("ci_checkout" in cases or "ci_checkout_edit" in cases) and isinstance(tool, Bantin):
+        tool.build()
+        if "ci_checkout" in cases:
+            record("ci_checkout", lambda: (fresh_checkout(tool), tool.build())[1])
+        if "ci_checkout_edit" in cases:
+            record("ci_checkout_edit", lambda: (edit_article(tool, edit), fresh_checkout(tool), tool.build())[1])
+        tool.restore()
     return results
+
+
+def fresh_checkout(tool: Bantin) -> None:
+    """What a fresh checkout does to the sources, but for their inodes: every input file and every
+    file of the engine gets a new modification time, its bytes as they were."""
+    for folder in (tool.site() / "content", tool.site() / "templates", ENGINE / "bantin"):
+        for path in folder.rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                os.utime(path)
+    os.utime(tool.site() / "site_config.yaml")
 
 
 def identical_after_edit(tool: Bantin, edit: dict, say, change: Callable[[Tool, dict], str] = edit_article) -> dict:
