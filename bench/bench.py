@@ -446,7 +446,7 @@ def run_cases(tool: Tool, cases: list[str], runs: int, edit: dict, say) -> dict:
         if "ci_checkout" in cases:
             record("ci_checkout", lambda: (fresh_checkout(tool), tool.build())[1])
         if "ci_checkout_edit" in cases:
-            record("ci_checkout_edit", lambda: (edit_article(tool, edit), fresh_checkout(tool), tool.build())[1])
+            record("ci_checkout_edit", lambda: (edit_article(tool, edit), fresh_checkout(tool), tool.build())[-1])
         tool.restore()
     return results
 
