@@ -21,7 +21,7 @@ from .cache import KeyValueTable, digest
 from .config import SiteConfig
 from .diagnostics import BuildAborted, Diagnostics, Location
 from .schema import Field, Kind, MappingChecker
-from .state import ARTICLES_DIR, file_stamp, stamp_trusted
+from .state import ARTICLES_DIR, InputStamps, file_stamp, stamp_trusted
 from .textio import nfc, read_source
 from .yamlfile import MarkedMap, decode_value, encode_value, load_file_text
 
@@ -374,15 +374,28 @@ class SourceRecords:
     Only files read and checked without any message are recorded, so mistakes are always
     reported afresh. The rows are JSON in the cache's SQLite file, by the file's path."""
 
-    def __init__(self, table: KeyValueTable, whole: bool = True):
+    def __init__(self, table: KeyValueTable, whole: bool = True, inputs: "InputStamps | None" = None):
         """``whole``: read the whole table at the first question (a build that loads every file);
-        false: each row when asked for (the quick rebuild, which loads a few of 19,000)."""
+        false: each row when asked for (the quick rebuild, which loads a few of 19,000). ``inputs``:
+        the hashes of the files' bytes the build's input check took (state.input_stamps); a file
+        whose stamp changed but not its bytes (a fresh checkout) is not read again either."""
         self.table = table
         self.whole = whole
+        self.inputs = inputs
         self.rows: dict[str, str] | None = None  # the whole table, read at the first question
-        self._read: dict[str, tuple[int, int, int, int]] = {}  # rel -> stamp of each file read this build
-        # rel -> (stamp, whether the record has the translation hash) of each file not read this build
-        self._unread: dict[str, tuple[tuple[int, ...], bool]] = {}
+        # rel -> (stamp, hash of the bytes if known) of each file read this build
+        self._read: dict[str, tuple[tuple[int, int, int, int], str | None]] = {}
+        # rel -> (stamp, whether the record has the translation hash, hash of the bytes, whether the
+        # record is to be written again: a file found the same by its bytes under a new stamp, or a
+        # record without the hash) of each file not read this build
+        self._unread: dict[str, tuple[tuple[int, ...], bool, str | None, bool]] = {}
+
+    def _bytes_hashed(self, rel: str, stat: os.stat_result) -> str | None:
+        """The hash the input check took of the file's bytes, when the file still has the stamp it had
+        then, which was old enough to be trusted (so its bytes are the ones hashed)."""
+        if self.inputs is None or self.inputs.trusted.get(rel) != file_stamp(stat):
+            return None
+        return self.inputs.articles.get(rel)
 
     def unread(self, file: str, rel: str, base: str, lang: str, stat: os.stat_result,
                memo: "CheckedFrontMatter") -> "UnreadSource | None":
@@ -395,8 +408,15 @@ class SourceRecords:
         if row is None:
             return None
         record = json.loads(row)
-        if tuple(record["stamp"]) != file_stamp(stat):
-            return None
+        stamp, bytes_hash, rewrite = tuple(record["stamp"]), record.get("bytes"), False
+        if stamp != file_stamp(stat):
+            hashed = self._bytes_hashed(rel, stat)
+            if hashed is None or bytes_hash != hashed:
+                return None
+            stamp, rewrite = file_stamp(stat), True  # the same bytes under a new stamp
+        elif bytes_hash is None:  # (a record from before the hash was kept)
+            bytes_hash = self._bytes_hashed(rel, stat)
+            rewrite = bytes_hash is not None
         fields = memo.fields(record["front_matter"])
         if fields is None:
             return None
@@ -405,14 +425,15 @@ class SourceRecords:
                       front_matter_key=record["front_matter"])
         if record["translation_hash"] is not None:
             values["translation_hash"] = record["translation_hash"]
-        self._unread[rel] = (tuple(record["stamp"]), record["translation_hash"] is not None)
+        self._unread[rel] = (stamp, record["translation_hash"] is not None, bytes_hash, rewrite)
         return UnreadSource.from_values(values)
 
     def read(self, source: ArticleSource, stat: os.stat_result) -> None:
         """A file read and checked without a message: recorded. One written too recently for its
         stamp to show its next change gets a stamp no file has (it is read again next time), its
         text's hash all the same: a quick rebuild asks what text the last build read (quick.py)."""
-        self._read[source.rel] = file_stamp(stat) if stamp_trusted(stat) else UNTRUSTED_STAMP
+        self._read[source.rel] = (file_stamp(stat) if stamp_trusted(stat) else UNTRUSTED_STAMP,
+                                  self._bytes_hashed(source.rel, stat))
 
     def remember(self, sources: list[ArticleSource]) -> None:
         """Record this build's files (called once translations are checked, which works out the
@@ -420,17 +441,17 @@ class SourceRecords:
         for source in sources:
             hashed = source.__dict__.get("translation_hash")  # a cached property, made if asked for
             if source.rel in self._unread:
-                stamp, recorded_hash = self._unread[source.rel]
-                if recorded_hash or hashed is None:
+                stamp, recorded_hash, bytes_hash, rewrite = self._unread[source.rel]
+                if not rewrite and (recorded_hash or hashed is None):
                     self.table.mark_used(source.rel)
                     continue
             elif source.rel in self._read:
-                stamp = self._read[source.rel]
+                stamp, bytes_hash = self._read[source.rel]
             else:
                 continue
             self.table.put(source.rel, json.dumps({
                 "stamp": stamp, "text": source.text_key, "front_matter": source.front_matter_key,
-                "body_first_line": source.body_first_line, "translation_hash": hashed,
+                "body_first_line": source.body_first_line, "translation_hash": hashed, "bytes": bytes_hash,
             }))
 
     def save(self, prune: bool = True) -> None:

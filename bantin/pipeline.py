@@ -140,7 +140,7 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
     # The preview keeps sources and articles in memory; a command-line build takes them from the cache,
     # and so does the preview's first build (it reads, never writes, what the command line keeps).
     starting = warm is not None and warm.empty and not options.clean and options.out is not None
-    records = SourceRecords(cache.sources) if warm is None else None  # (read, then written again)
+    records = SourceRecords(cache.sources, inputs=stamps) if warm is None else None  # (read, then written again)
     # Many bodies to convert (a clean build): Markdown's workers forked now, while this process is small.
     markdown = MarkdownWorkers.for_bodies(len(stamps.articles) - cache.bodies.count(), options.processes) \
         if stamps is not None else None

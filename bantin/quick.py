@@ -212,7 +212,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         return None
     before = {rel: json.loads(row) for rel, row in cache.sources.get_many([nfc(f) for f in group]).items()}
     diagnostics = Diagnostics()  # this path's own: any error, and the full build reports everything
-    records = SourceRecords(cache.sources, whole=False)  # a few files' records, not 19,000
+    records = SourceRecords(cache.sources, whole=False, inputs=stamps)  # a few files' records, not 19,000
     sources = load_articles(root, config, diagnostics, cache.front_matter, None, records, group)
     if diagnostics.has_errors or len(sources) != len(group):
         return None

@@ -84,12 +84,14 @@ def content_hash(path: str) -> str:
 @dataclass(frozen=True)
 class InputStamps:
     """What ``input_stamps`` found: one hash of the name and bytes of every input, one of every input
-    but the article files, and the hash of each article file's bytes by its path from the root
-    ('/'-separated)."""
+    but the article files, the hash of each article file's bytes by its path from the root
+    ('/'-separated), and the stamp (file_stamp) of each article file old enough for its stamp to
+    show its next change: while a file still has that stamp, it holds the bytes hashed here."""
 
     whole: str
     others: str
     articles: dict[str, str]
+    trusted: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
 
 
 def input_stamps(root: Path) -> InputStamps:
@@ -126,6 +128,7 @@ def input_stamps(root: Path) -> InputStamps:
     found.sort()
     articles_prefix = ARTICLES_DIR + "/"
     articles: dict[str, str] = {}
+    trusted: dict[str, tuple[int, int, int, int]] = {}
     whole: list[str] = []
     others: list[str] = []
     for label, key, path, info in found:
@@ -143,6 +146,8 @@ def input_stamps(root: Path) -> InputStamps:
         whole.append(line)
         if key.startswith(articles_prefix) and key.endswith(".md"):
             articles[key] = digest
+            if key in stamps:
+                trusted[key] = file_stamp(info)
         else:
             others.append(line)
     if stamps != known_stamps or hashes != known_hashes:
@@ -155,7 +160,7 @@ def input_stamps(root: Path) -> InputStamps:
     def hashed(lines: list[str]) -> str:
         return hashlib.sha256("".join([CACHE_VERSION, "\n", *lines]).encode("utf-8", "surrogateescape")).hexdigest()
 
-    return InputStamps(hashed(whole), hashed(others), articles)
+    return InputStamps(hashed(whole), hashed(others), articles, trusted)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from bantin import pipeline, relist, state
 from conftest import run_build
 from test_images import camera_jpeg
 from test_incremental import _edit as edit, tree
-from test_rebuilds import age, files_on_disk
+from test_rebuilds import age, checkout_again, files_on_disk
 
 SEED_VI = "content/articles/2020-05-23-ra-quan-bhxh-toan-dan.vi.md"
 SEED_EN = SEED_VI.replace(".vi.md", ".en.md")
@@ -237,17 +237,6 @@ def test_a_build_right_after_the_save_is_quick_and_the_next_one_reads_the_file_a
     assert read == [PARADE_VI]
     assert spy.answers == [(PARADE_PAGE,)]
     assert same_as_clean(site, capsys, [])
-
-
-def checkout_again(root):
-    """Every input written again with its own bytes, as a fresh checkout leaves them: new stamps (and
-    inodes), the same contents; dated a minute back, as CI's set-up steps leave them."""
-    for path in [root / "site_config.yaml", *(root / "content").rglob("*"), *(root / "templates").rglob("*")]:
-        if path.is_file():
-            data = path.read_bytes()
-            path.unlink()
-            path.write_bytes(data)
-    age(root)
 
 
 def test_after_a_fresh_checkout_with_the_output_and_cache_restored_nothing_is_rendered(site, capsys, monkeypatch):
