@@ -21,7 +21,7 @@ from .cache import KeyValueTable, digest
 from .config import SiteConfig
 from .diagnostics import BuildAborted, Diagnostics, Location
 from .schema import Field, Kind, MappingChecker
-from .state import ARTICLES_DIR, InputStamps, file_stamp, stamp_trusted
+from .state import ARTICLES_DIR, InputStamps, file_stamp, index_stamp, stamp_trusted
 from .textio import nfc, read_source
 from .yamlfile import MarkedMap, decode_value, encode_value, load_file_text
 
@@ -393,7 +393,7 @@ class SourceRecords:
     def _bytes_hashed(self, rel: str, stat: os.stat_result) -> str | None:
         """The hash the input check took of the file's bytes, when the file still has the stamp it had
         then, which was old enough to be trusted (so its bytes are the ones hashed)."""
-        if self.inputs is None or self.inputs.trusted.get(rel) != file_stamp(stat):
+        if self.inputs is None or self.inputs.trusted.get(rel) != index_stamp(stat):
             return None
         return self.inputs.articles.get(rel)
 

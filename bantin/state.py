@@ -76,9 +76,17 @@ def _walk_files(folder: Path, skip: tuple[str, ...] = ()) -> list[tuple[str, os.
     return into
 
 
+HASH_CHARS = 32  # content_hash's length
+
+
 def content_hash(path: str) -> str:
     with open(path, "rb") as f:
         return hashlib.blake2b(f.read(), digest_size=16).hexdigest()
+
+
+def index_stamp(stat: os.stat_result) -> str:
+    """A file's stamp (file_stamp) as the input index keeps it."""
+    return f"{stat.st_mtime_ns} {stat.st_ctime_ns} {stat.st_size} {stat.st_ino}"
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,7 @@ class InputStamps:
     whole: str
     others: str
     articles: dict[str, str]
-    trusted: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    trusted: dict[str, str] = field(default_factory=dict)  # (index_stamp)
 
 
 def input_stamps(root: Path) -> InputStamps:
@@ -118,43 +126,45 @@ def input_stamps(root: Path) -> InputStamps:
     index_path = root / CACHE_DIR / INPUT_INDEX
     try:
         known = json.loads(index_path.read_text(encoding="utf-8"))
-        known_stamps, known_hashes = known["stamps"], known["hashes"]
         if known["version"] != CACHE_VERSION:
             raise ValueError
+        known = known["files"]
     except (OSError, ValueError, KeyError, TypeError):
-        known_stamps, known_hashes = {}, {}
-    stamps: dict[str, str] = {}  # what the index will hold: the files trusted to show their next change
-    hashes: dict[str, str] = {}
+        known = {}
+    index: dict[str, str] = {}  # what the index will hold: the files trusted to show their next change
+    added = False  # whether it holds a file whose stamp or bytes are not in the index read
     found.sort()
     articles_prefix = ARTICLES_DIR + "/"
     articles: dict[str, str] = {}
-    trusted: dict[str, tuple[int, int, int, int]] = {}
+    trusted: dict[str, str] = {}
     whole: list[str] = []
     others: list[str] = []
     for label, key, path, info in found:
-        stamp = f"{info.st_mtime_ns} {info.st_ctime_ns} {info.st_size} {info.st_ino}"
-        digest = known_hashes.get(key) if known_stamps.get(key) == stamp else None
-        if digest is None:
+        stamp = index_stamp(info)
+        entry = known.get(key)  # "STAMP HASH"
+        if entry is not None and len(entry) == len(stamp) + 1 + HASH_CHARS and entry.startswith(stamp):
+            digest = entry[-HASH_CHARS:]
+        else:
             try:
                 digest = content_hash(path)
             except OSError:
                 digest = "unreadable"  # (gone since it was listed: the build reports what it finds)
-        if info.st_mtime_ns < racy:
-            stamps[key] = stamp
-            hashes[key] = digest
+            entry = f"{stamp} {digest}"
+            added |= info.st_mtime_ns < racy
+        if info.st_mtime_ns < racy and len(digest) == HASH_CHARS:
+            index[key] = entry
         line = f"{label}\0{key}\0{digest}\n"
         whole.append(line)
         if key.startswith(articles_prefix) and key.endswith(".md"):
             articles[key] = digest
-            if key in stamps:
-                trusted[key] = file_stamp(info)
+            if key in index:
+                trusted[key] = stamp
         else:
             others.append(line)
-    if stamps != known_stamps or hashes != known_hashes:
+    if added or len(index) != len(known):
         index_path.parent.mkdir(parents=True, exist_ok=True)
         temporary = index_path.with_name(f".inputs-{os.getpid()}.json")
-        temporary.write_text(json.dumps({"version": CACHE_VERSION, "stamps": stamps, "hashes": hashes}),
-                             encoding="utf-8")
+        temporary.write_text(json.dumps({"version": CACHE_VERSION, "files": index}), encoding="utf-8")
         temporary.replace(index_path)
 
     def hashed(lines: list[str]) -> str:

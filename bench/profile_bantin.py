@@ -138,6 +138,21 @@ STAGES = [
     ("kept articles and file records: save", "bantin.assembled", "AssembledArticles.save"),
     ("kept articles and file records: save", "bantin.content", "SourceRecords.save"),
     ("image cache: prune", "bantin.images", "ImageProcessor.prune"),
+    # The quick rebuild (quick.py), in its order.
+    ("quick: edited files and their records", "bantin.quick", "_edited_files"),
+    ("quick: edited files and their records", "bantin.quick", "load_articles"),
+    ("sections: load calendar + stats", "bantin.quick", "load_sections"),
+    ("quick: the group assembled and compared", "bantin.quick", "assemble"),
+    ("quick: the group assembled and compared", "bantin.quick", "_changed_articles"),
+    ("quick: list pages read back (records)", "bantin.listing", "read_pages"),
+    ("quick: lists planned again (relist)", "bantin.quick", "retermed_pages"),
+    ("quick: lists planned again (relist)", "bantin.quick", "redated"),
+    ("quick: lists planned again (relist)", "bantin.quick", "moved_in_sitemap"),
+    ("quick: lists planned again (relist)", "bantin.quick", "dated_in_sitemap"),
+    ("quick: feeds' other entries (cache)", "bantin.quick", "_feed_entries"),
+    ("render pages: fingerprints, Jinja, link check, staging", "bantin.quick", "_render"),
+    ("quick: records kept (output, articles, lists)", "bantin.quick", "_keep_records"),
+    ("quick: records kept (output, articles, lists)", "bantin.quick", "_listed"),
 ]
 INNER = [
     ("  YAML (front matter, events, stats)", "bantin.yamlfile", "load"),
