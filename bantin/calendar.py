@@ -589,6 +589,7 @@ class CalendarSection(CalendarLinks):
     """The calendar; templates reach it as ``calendar``."""
 
     name: str = "calendar"
+    reads_the_day: ClassVar[bool] = True  # what is upcoming (warm.day_of_articles)
     events: dict[str, Event] = field(default_factory=dict)
     ids: set[str] = field(default_factory=set)
     config: SiteConfig | None = None

@@ -34,7 +34,7 @@ from .render import Renderer
 from .search import ORIGIN as SEARCH_ORIGIN, SearchIndexError
 from .sections import all_sections, load_sections
 from .state import BuildState, input_stamps, replay_warnings, warnings_of
-from .warm import LastBuild, StartedFromTheCache, WarmModel, block_templates, world_digest
+from .warm import LastBuild, StartedFromTheCache, WarmModel, block_templates, day_of_articles, world_digest
 from .warm_edit import warm_edit
 from .writer import OutputFolder, source_stamp
 
@@ -157,8 +157,8 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         warm.environment = renderer.env
     registry = load_sections(sections, root, config, sources, renderer, diagnostics, cache.data_files)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
-    world, data = world_digest(root, config, ui, day, warm, registry.folders(),
-                               block_templates(renderer.graph, registry.templates()))
+    world, data = world_digest(root, config, ui, day_of_articles(renderer.graph, registry.templates(), sections, day),
+                               warm, registry.folders(), block_templates(renderer.graph, registry.templates()))
     if warm is not None:
         warm.looked()
     stored = AssembledArticles(cache.articles, cache.article_bodies) if warm is None or starting else None

@@ -24,6 +24,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Iterable
 
 from .cache import CACHE_DIR, CACHE_VERSION, OUTPUTS_DIR, output_key
@@ -80,8 +81,9 @@ HASH_CHARS = 32  # content_hash's length
 
 
 def content_hash(path: str) -> str:
+    """The hash of a regular file's bytes, read in blocks (a video under content/ is not held whole)."""
     with open(path, "rb") as f:
-        return hashlib.blake2b(f.read(), digest_size=16).hexdigest()
+        return hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
 def index_stamp(stat: os.stat_result) -> str:
@@ -144,6 +146,8 @@ def input_stamps(root: Path) -> InputStamps:
         entry = known.get(key)  # "STAMP HASH"
         if entry is not None and len(entry) == len(stamp) + 1 + HASH_CHARS and entry.startswith(stamp):
             digest = entry[-HASH_CHARS:]
+        elif not S_ISREG(info.st_mode):
+            digest = f"not a file: {stamp}"  # (a device or a pipe is never read: it may have no end)
         else:
             try:
                 digest = content_hash(path)

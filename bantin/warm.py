@@ -4,7 +4,8 @@ A save changes one file, yet every build reads, checks and assembles every artic
 and hashes each one for its page's fingerprint: seconds on a large archive. The preview
 runs in one long-lived process, so it keeps the objects themselves: an article file whose
 text is unchanged gives back the same ``ArticleSource``; that source, in an unchanged
-"world" (settings, UI strings, templates, calendar and stats files, image names, the day),
+"world" (settings, UI strings, templates, calendar and stats files, image names, the day when
+the templates of shortcode blocks read the calendar),
 gives back the same ``Article``; and the same object has the same fingerprint. The command
 line starts a new process each time and never uses this: it keeps the same things on disk,
 as data (content.SourceRecords, assembled.py).
@@ -476,7 +477,7 @@ def world_digest(root: Path, config: "SiteConfig", ui: "UiStrings", day: str, wa
     folders, a digest of each data folder): ``folders`` are those whose files shortcodes are made
     from (calendar, stats), which count only for the articles that use them (assemble.data_used);
     ``templates``: a digest of the templates shortcode blocks are rendered with (``block_templates``),
-    the only templates whose text an article's body depends on."""
+    the only templates whose text an article's body depends on; ``day``: as ``day_of_articles`` gives it."""
     files, data = warm.world_files(root, folders) if warm is not None else world_files_digest(root, folders)
     return digest(CACHE_VERSION, repr(config), repr(sorted(ui.by_language.items())), day, files, templates), data
 
@@ -491,6 +492,22 @@ def block_templates(graph: "TemplateGraph", names: tuple[str, ...]) -> str:
         except jinja2.TemplateError as exc:
             parts.append(f"{name}: {type(exc).__name__}: {exc}")
     return digest(*names, *parts)
+
+
+def day_of_articles(graph: "TemplateGraph", names: tuple[str, ...], sections, day: str) -> str:
+    """The day as articles are made from it (``world_digest``): ``day`` when one of the templates of
+    shortcode blocks ``names`` (or a template they pull in) reads a section whose answers change with
+    the day (``reads_the_day``: the calendar, which splits upcoming from past events), else "". A new
+    day then keeps every article: on a large archive the first build of the day makes none again
+    (the calendar's pages still change, by their fingerprints)."""
+    by_day = frozenset(section.name for section in sections if getattr(section, "reads_the_day", False))
+    for name in names:
+        try:
+            if graph.closure(name)[1] & by_day:
+                return day
+        except jinja2.TemplateError:
+            return day  # (the blocks that use it are reported, never kept)
+    return ""
 
 
 def world_files_digest(root: Path, folders: tuple[str, ...] = ()) -> "tuple[str, dict[str, str]]":

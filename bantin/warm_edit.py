@@ -66,7 +66,7 @@ from .state import warnings_of
 from .textio import nfc
 from . import urls
 from .urls import feed as feed_url, output_path, page_url
-from .warm import block_templates, world_digest
+from .warm import block_templates, day_of_articles, world_digest
 from .writer import OutputFolder, source_stamp
 
 if TYPE_CHECKING:
@@ -143,8 +143,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     sections, registry, renderer = last.sections, last.registry, last.renderer
     if needs_whole_site(renderer.graph):
         return None
-    world, data = world_digest(root, config, ui, day, warm, registry.folders(),
-                               block_templates(renderer.graph, registry.templates()))
+    world, data = world_digest(root, config, ui, day_of_articles(renderer.graph, registry.templates(), sections, day),
+                               warm, registry.folders(), block_templates(renderer.graph, registry.templates()))
     if world != world_then or diagnostics.has_errors:
         return None
     memory = _GroupMemory(warm)

@@ -405,3 +405,28 @@ def test_an_article_holds_its_body_as_utf8_and_gives_it_as_text():
     kept = KeptArticle.from_values({f.name: getattr(article, f.name) for f in dataclasses.fields(article)
                                     if f.name != "body_html"}, lambda: "<p>Từ bộ nhớ đệm</p>")
     assert body_utf8(kept) == "<p>Từ bộ nhớ đệm</p>".encode("utf-8")
+
+
+def build_tomorrow(root: Path, out: Path, clean: bool = False):
+    from bantin.assemble import Selection
+    from bantin.pipeline import BuildOptions, run
+
+    now = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
+    return run(BuildOptions(root=root, out=out, clean=clean, selection=Selection(now=now)))
+
+
+def test_a_new_day_keeps_every_article_while_no_block_template_reads_the_calendar(built, capsys, monkeypatch):
+    # The calendar's upcoming events change with the day; an article's event block does not show them.
+    spy = Spy(monkeypatch)
+    assert build_tomorrow(built, built / "public").ok
+    assert spy.missed == [] and len(spy.taken) == len(list((built / "content/articles").glob("*.md")))
+    assert build_tomorrow(built, built.parent / "clean-public", clean=True).ok
+    assert tree(built / "public") == tree(built.parent / "clean-public")
+
+
+def test_a_new_day_makes_every_article_again_when_a_block_template_reads_the_calendar(built, capsys, monkeypatch):
+    edit(built / "templates/calendar/event_card.html", "</div>", "</div>\n{% if calendar.today %}{% endif %}")
+    assert run_build(built, "build", "--quiet", capsys=capsys).code == 0
+    spy = Spy(monkeypatch)
+    assert build_tomorrow(built, built / "public").ok
+    assert spy.taken == {} and len(spy.missed) == len(list((built / "content/articles").glob("*.md")))

@@ -322,3 +322,28 @@ def test_a_rebuild_takes_the_calendar_and_stats_files_it_parsed_before_from_the_
     assert sorted(parsed) == sorted([firsts["config"], firsts["event"], firsts["article"]] + [
         (sample_copy / f"templates/i18n/{lang}.yaml").read_text(encoding="utf-8").split("\n", 1)[0]
         for lang in ("vi", "en")])
+
+
+def test_the_input_check_reads_no_device_or_pipe_and_a_save_without_an_edit_changes_nothing(sample_copy, capsys):
+    import threading
+
+    from bantin import state
+
+    media = sample_copy / "content" / "media"
+    media.mkdir(exist_ok=True)
+    os.mkfifo(media / "pipe")  # reading it would wait for a writer forever
+    (media / "zero").symlink_to("/dev/zero")  # and this one never ends
+    found = []
+    check = threading.Thread(target=lambda: found.append(state.input_stamps(sample_copy)), daemon=True)
+    check.start()
+    check.join(timeout=30)
+    assert found, "the input check is still reading"
+    before = found[0]
+    seed = sample_copy / SEED_VI
+    seed.write_bytes(seed.read_bytes())  # saved again, unchanged: a new stamp, the same bytes
+    again = state.input_stamps(sample_copy)
+    assert (again.whole, again.others, again.articles) == (before.whole, before.others, before.articles)
+    seed.write_bytes(seed.read_bytes() + b"\n")
+    after = state.input_stamps(sample_copy)
+    assert (after.whole != before.whole, after.others == before.others) == (True, True)
+    assert [rel for rel in before.articles if after.articles[rel] != before.articles[rel]] == [SEED_VI]
