@@ -131,8 +131,10 @@ def input_stamps(root: Path) -> InputStamps:
         if known["version"] != CACHE_VERSION:
             raise ValueError
         known = known["files"]
+        if not isinstance(known, dict):
+            raise TypeError
     except (OSError, ValueError, KeyError, TypeError):
-        known = {}
+        known = {}  # (a damaged index is only a slower check: every file is read)
     index: dict[str, str] = {}  # what the index will hold: the files trusted to show their next change
     added = False  # whether it holds a file whose stamp or bytes are not in the index read
     found.sort()
@@ -144,7 +146,7 @@ def input_stamps(root: Path) -> InputStamps:
     for label, key, path, info in found:
         stamp = index_stamp(info)
         entry = known.get(key)  # "STAMP HASH"
-        if entry is not None and len(entry) == len(stamp) + 1 + HASH_CHARS and entry.startswith(stamp):
+        if type(entry) is str and len(entry) == len(stamp) + 1 + HASH_CHARS and entry.startswith(stamp):
             digest = entry[-HASH_CHARS:]
         elif not S_ISREG(info.st_mode):
             digest = f"not a file: {stamp}"  # (a device or a pipe is never read: it may have no end)

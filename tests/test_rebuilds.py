@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -347,3 +348,19 @@ def test_the_input_check_reads_no_device_or_pipe_and_a_save_without_an_edit_chan
     after = state.input_stamps(sample_copy)
     assert (after.whole != before.whole, after.others == before.others) == (True, True)
     assert [rel for rel in before.articles if after.articles[rel] != before.articles[rel]] == [SEED_VI]
+
+
+@pytest.mark.parametrize("damage", ['{"version": "?", "files": {}}', '{"files": []}', "[1, 2]", "not json",
+                                    None])
+def test_a_damaged_input_index_is_only_a_slower_check(sample_copy, capsys, damage):
+    from bantin import state
+
+    index = sample_copy / ".bantin-cache" / state.INPUT_INDEX
+    if damage is None:  # a version of this engine's, with entries of the wrong shape
+        data = json.loads(index.read_text(encoding="utf-8"))
+        index.write_text(json.dumps({**data, "files": {key: [1, 2] for key in data["files"]}}), encoding="utf-8")
+    else:
+        index.write_text(damage, encoding="utf-8")
+    result = run_build(sample_copy, "build", capsys=capsys)
+    assert result.out.startswith("up to date: ")
+    assert json.loads(index.read_text(encoding="utf-8"))["version"] == state.CACHE_VERSION
