@@ -138,12 +138,10 @@ STAGES = [
     ("kept articles and file records: save", "bantin.assembled", "AssembledArticles.save"),
     ("kept articles and file records: save", "bantin.content", "SourceRecords.save"),
     ("image cache: prune", "bantin.images", "ImageProcessor.prune"),
-    # The quick rebuild (quick.py), in its order.
-    ("quick: edited files and their records", "bantin.quick", "_edited_files"),
-    ("quick: edited files and their records", "bantin.quick", "load_articles"),
-    ("sections: load calendar + stats", "bantin.quick", "load_sections"),
-    ("quick: the group assembled and compared", "bantin.quick", "assemble"),
-    ("quick: the group assembled and compared", "bantin.quick", "_changed_articles"),
+    # The quick rebuild (quick.py), in its order; what it shares with the full build (loading the
+    # articles, assembling them) counts in those stages above.
+    ("quick: edited files", "bantin.quick", "_edited_files"),
+    ("quick: the group compared with the kept articles", "bantin.quick", "_changed_articles"),
     ("quick: list pages read back (records)", "bantin.listing", "read_pages"),
     ("quick: lists planned again (relist)", "bantin.quick", "retermed_pages"),
     ("quick: lists planned again (relist)", "bantin.quick", "redated"),
@@ -198,10 +196,19 @@ def install() -> list[str]:
     return missing
 
 
+DAYS_LATER = 0  # --days: build as if that many days later (the first build of a new day)
+
+
 def build(site: Path, out: Path, clean: bool, warm=None):
+    import datetime as dt
+
+    from bantin.assemble import Selection
     from bantin.pipeline import BuildOptions, run
 
-    return run(BuildOptions(root=site, out=out, clean=clean, warm=warm, refresh_search=warm is None, processes=int(__import__("os").environ.get("BANTIN_JOBS", "0")) or None))
+    now = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=DAYS_LATER) if DAYS_LATER else None
+    return run(BuildOptions(root=site, out=out, clean=clean, warm=warm, refresh_search=warm is None,
+                            selection=Selection(now=now),
+                            processes=int(__import__("os").environ.get("BANTIN_JOBS", "0")) or None))
 
 
 def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body"):
@@ -246,6 +253,7 @@ def main() -> int:
     p.add_argument("site", type=Path)
     p.add_argument("out", type=Path)
     p.add_argument("--clean", action="store_true")
+    p.add_argument("--days", type=int, default=0, help="build as if that many days later (a new day's first build)")
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
@@ -254,6 +262,8 @@ def main() -> int:
     p.add_argument("--preview-start", action="store_true", help="a new dev server's first build into OUT")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
     args = p.parse_args()
+    global DAYS_LATER
+    DAYS_LATER = args.days
     site, out = args.site.resolve(), args.out.resolve()
     warm = warm_model_after_edit(site, out, site / args.warm_edit, args.edit) if args.warm_edit else None
     if args.preview_start:
