@@ -51,7 +51,8 @@ def stamp_trusted(stat: os.stat_result, racy_ns: int | None = None) -> bool:
 INPUTS = ("site_config.yaml", "content", "templates")
 ARTICLES_DIR = "content/articles"  # where article files live (content.py)
 ENGINE = Path(__file__).resolve().parent
-# What each input file held when last read: name -> its stamp (file_stamp) and the hash of its bytes.
+# What each input file held when last read: name -> "STAMP HASH", its stamp (index_stamp) and the
+# hash of its bytes (content_hash).
 # Like git's index, it spares reading a file whose stamp is as it was, and it makes a file whose stamp
 # changed but not its bytes (a fresh checkout, a restored copy, a save without an edit) count as unchanged.
 INPUT_INDEX = "inputs.json"
@@ -95,7 +96,7 @@ def index_stamp(stat: os.stat_result) -> str:
 class InputStamps:
     """What ``input_stamps`` found: one hash of the name and bytes of every input, one of every input
     but the article files, the hash of each article file's bytes by its path from the root
-    ('/'-separated), and the stamp (file_stamp) of each article file old enough for its stamp to
+    ('/'-separated), and the stamp (index_stamp) of each article file old enough for its stamp to
     show its next change: while a file still has that stamp, it holds the bytes hashed here."""
 
     whole: str
