@@ -209,10 +209,14 @@ class AssembledArticles:
         (its images the same)."""
         found = {}
         for key, row in self.table.get_many(keys).items():
-            article = self.codec.decode(json.loads(row.split("\n", 1)[1]), lambda key=key: self._body(key), images)
+            meta, text = row.split("\n", 1)
+            article = self.codec.decode(json.loads(text), lambda key=key: self._body(key), images)
             if article is not None:
                 card = found[key] = article.card
                 self.row_of_card[id(card)] = key
+                fingerprint = json.loads(meta)["card"]
+                if fingerprint is not None:  # (as ``article`` does: a new article's news pages show 10,000 cards)
+                    self.seed[id(card)] = (card, fingerprint)
         return found
 
     def _body(self, key: str) -> str:

@@ -122,7 +122,7 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
     if state is not None and ui is not None and not diagnostics.items:
         # An edit to a few bodies: their pages alone, from the last build's records (quick.py).
         quick = quick_rebuild(root, options.out, _options_key(options), options.selection, options.strict, config,
-                              ui, day, now, stamps, state)
+                              ui, day, now, stamps, state, options.processes)
         if quick is not None:
             replay_warnings(diagnostics, quick.warnings)
             return finish(quick.counts)

@@ -299,9 +299,7 @@ def plan_news(planner: Planner) -> None:
 
         chunks = paginate(cards, config.per_page)
         for number, chunk in enumerate(chunks, start=1):
-            page(lang, urls.news(lang, number), "news.html", f"news list page {number}",
-                 planner.shared(urls.news) if number == 1 else (), fallback=urls.news,
-                 articles=chunk, pagination=_pagination(lang, number, len(chunks)))
+            plan_news_page(planner, lang, number, len(chunks), chunk)
 
         for article in articles:
             plan_article(planner, lang, article, alternates_of)
@@ -318,6 +316,13 @@ def plan_news(planner: Planner) -> None:
                 if any(t.term.slug == term_page.term.slug for t in site.languages[other.code].authors)))
         page(lang, urls.not_found(lang), "404.html", "404 page", in_sitemap=False)
         plan_feed(planner, lang, articles[: config.feed_entries])
+
+
+def plan_news_page(planner: Planner, lang: Language, number: int, count: int, cards: tuple) -> None:
+    """Page ``number`` of ``count`` of a language's news list, showing ``cards``."""
+    planner.page(lang, urls.news(lang, number), "news.html", f"news list page {number}",
+                 planner.shared(urls.news) if number == 1 else (), fallback=urls.news,
+                 articles=cards, pagination=pagination(lang, number, count))
 
 
 def plan_term_page(planner: Planner, lang: Language, term_page: TermPage, kind: str,
@@ -415,7 +420,7 @@ def plan_site_files(planner: Planner, root: Path) -> None:
 
 
 @lru_cache(maxsize=4096)  # the same object for the same page: the preview's plan compares it at once
-def _pagination(lang: Language, number: int, count: int) -> Mapping[str, Any]:
+def pagination(lang: Language, number: int, count: int) -> Mapping[str, Any]:
     return MappingProxyType({
         "number": number,
         "count": count,

@@ -13,8 +13,8 @@ every other case to the full build (pipeline.py), which is always right. It appl
   same options, on the same day, before the next scheduled article goes live, and search
   is off (an edited body changes the search index, which Pagefind makes whole);
 - nothing but article files changed (in their bytes: state.input_stamps), at most ``MAX_EDITED``
-  of them, none added, deleted or renamed, and the output folder still holds every file the last
-  build wrote;
+  of them, none deleted or renamed (one added is a new article: see below), and the output
+  folder still holds every file the last build wrote;
 - the articles of the edited files and of their translations, assembled again, differ
   from those the last build kept in their bodies (with the images they show) and their
   "original changed" state alone,
@@ -48,6 +48,14 @@ the pages render (one that links it sends the build to the full path, which repo
 An article with new dates has its card put in its new place on its tag and author pages and on
 the news pages between its old place and its new one (read as they are needed), the home page
 with the first of them, and its feed's and the sitemap's entries in their new order.
+A new article (a file the last build did not have, whose translations are new too), when it is
+published, names no event, keeps the site's last year, takes no file's address and comes with
+no re-dated one, has its page made and its card put in its place on its language's news pages:
+each card after it moves a place down, so every page from its place to the last is rendered
+again (at most ``relist.MAX_PAGES_CROSSED``), every page when the list gets a page more at the
+end (they show the page count); the home page with the first; its tags' and authors' pages as
+for a new tag (a term new to the site has its page come); its feed, and the sitemap with its
+entry and the new page's. Many pages (the newest article of a large archive) render on every core.
 The records kept: the pages' fingerprints in the output's record (as a patch to it), the new
 articles in place of the ones they replace, the list pages' new records, the files' records
 and the state.
@@ -78,10 +86,12 @@ from .images import ImageAsset, ImageProcessor, Variant
 from .links import LinkChecker, file_reader, may_link
 from .model import ARTICLE_FIELDS, Article, ArticleCard, Site, Term, TermPage
 from .page_work import Meanwhile, PageWork, do_pages
-from .relist import (PAGE_KINDS, SITEMAP, TERM_KINDS, TermChange, counts_terms, dated_in_sitemap, is_sitemap,
-                     moved_in_sitemap, redated, redated_feed, retermed_pages, termed_in_sitemap, years_kept)
+from .relist import (PAGE_KINDS, SITEMAP, TERM_KINDS, TermChange, added_in_sitemap, counts_terms,
+                     dated_in_sitemap, is_sitemap, moved_in_sitemap, redated, redated_feed, retermed_pages,
+                     termed_in_sitemap, years_kept)
+from . import relist
 from .plan import (ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article, plan_feed,
-                   plan_term_page)
+                   plan_news_page, plan_term_page)
 from .render import Renderer
 from .sections import all_sections, load_sections
 from .state import BuildState, InputStamps
@@ -190,10 +200,11 @@ def _collect(value, found: list, within: dict[int, list], cards: bool) -> None:
 
 def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection, strict: bool, config: SiteConfig,
                   ui: UiStrings, day: str, now: dt.datetime, stamps: InputStamps,
-                  state: BuildState) -> QuickResult | None:
+                  state: BuildState, processes: int | None = None) -> QuickResult | None:
     """The rebuild after an edit to a few article bodies, or None when it is not that case (see the
     module's doc): then nothing was written, and the full build runs. ``strict``: a warning fails
-    the build, which the full build reports (leaving the output as it is)."""
+    the build, which the full build reports (leaving the output as it is); ``processes``: as many
+    render the pages when there are many (a new article's news pages), as in the full build."""
     edited = _edited_files(out, options_key, config, day, now, stamps, state)
     if edited is None:
         return None
@@ -216,10 +227,14 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     sources = load_articles(root, config, diagnostics, cache.front_matter, None, records, group)
     if diagnostics.has_errors or len(sources) != len(group):
         return None
-    if any(s.rel not in before for s in sources):
+    # Files new to the site: each a new article, whose translations (if any) are new too.
+    new = {nfc(found) for found in edited if found not in state.articles}
+    if any(s.rel not in before for s in sources if s.rel not in new):
         return None  # a file the last build did not record
+    if {s.base for s in sources if s.rel in new} & {s.base for s in sources if s.rel not in new}:
+        return None  # a translation new to an article the site has: its pages' language switches change
     # A front matter changed: other pages may show it, which only the records of the list pages tell.
-    retouched = {s.rel for s in sources if before[s.rel].get("front_matter") != s.front_matter_key}
+    retouched = {s.rel for s in sources if s.rel in new or before[s.rel].get("front_matter") != s.front_matter_key}
     if retouched and state.listed is None:
         return None
 
@@ -239,13 +254,16 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     published = {article.rel: article for local in site.languages.values() for article in local.articles}
     # Articles whose titles and addresses a section's pages show (an event's page, its links).
     linked = {base for facts in state.facts.values() for base in facts.get("articles", ())}
-    found = _changed_articles(sources, published, {rel: row["text"] for rel, row in before.items()}, stored, world,
+    texts_before = {rel: row["text"] for rel, row in before.items() if rel not in new}  # (a file there before, deleted)
+    found = _changed_articles(sources, published, texts_before, stored, world,
                               config, images, retouched, state.listed is not None, linked)
     if found is None:
         return None
-    changed, replaced, carded, renames, retermed, moved, dated, reimaged = found
-    if dated and not years_kept(state.facts, dated, changed, config):
+    changed, replaced, carded, renames, retermed, moved, dated, reimaged, added = found
+    if (dated or added) and not years_kept(state.facts, {**dated, **dict.fromkeys(added)}, changed, config):
         return None  # (a new last year, which the calendar's pages show)
+    if dated and added or any(article.events for article in added.values()):
+        return None  # (both move cards along the news pages; the calendar's pages show the articles events link)
 
     # The pages that show them in full: their own, and the feeds; and the list pages that show the
     # cards of those whose cards changed (from their records: listing.py); no other kind.
@@ -260,22 +278,25 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     gone |= {path for rel, old in reimaged.items() if rel not in moved for path in
              image_files(old) - image_files(changed[rel])}
     moved_to = {old.url: changed[rel].url for rel, old in moved.items()}
-    if any(output_path(url) in written for url in moved_to.values()) or len(set(moved_to.values())) < len(moved):
+    arrived = {output_path(article.url) for article in added.values()}
+    if any(output_path(url) in written for url in moved_to.values()) or len(set(moved_to.values())) < len(moved) \
+            or arrived & written:
         return None  # another file's address (the full build says which), or two articles' one
     to_render = {output_path(article.url) for article in changed.values()}
     to_render |= {path for path, rels in state.shown.items() if set(rels) & changed.keys()} - gone
     to_render |= {path for path, article in own.items() if article.base in {old.base for old in moved.values()}}
-    to_render |= {output_path(feed_url(config.language(changed[rel].lang))) for rel in dated}  # (its order)
+    to_render |= {output_path(feed_url(config.language(changed[rel].lang))) for rel in dated.keys() | added}
     if not to_render <= own.keys() | feeds.keys():
         return None
     lists: list = []
-    counts = state.counts  # the pages written, by language
     new_terms: list[tuple[TermPage, str]] = []  # the pages of terms new to the site, with their kinds
     terms_left: list[str] = []  # the addresses of the term pages left empty
-    if carded:
+    more_pages: list[relist.NewsPage] = []  # the news pages a new article adds
+    inserts: list[relist.SitemapInsert] = []  # and where their entries go in the sitemap
+    if carded or added:
         # Each article replaced shows its new card (the same one but for those of ``carded``), which
         # names its new key in the records made again.
-        new_cards = {old_key: article.card for old_key, article in zip(replaced, changed.values())}
+        new_cards = {old_key: changed[rel].card for rel, old_key in replaced.items()}
         counted = _counted_terms(retermed, changed, config)  # term page path -> the articles joining or leaving it
         # The pages of terms new to the site come (an author the other languages have too: the full build,
         # which links her pages to each other).
@@ -285,7 +306,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         paths = set(listing.find(state.listed, carded.values())) | (counted.keys() - arriving)
         paths |= {output_path(TERMS[kind][1](config.language(changed[rel].lang)))
                   for rel, kinds in retermed.items() for kind in kinds}
-        if moved or dated or arriving:
+        if moved or dated or arriving or added:
             paths.add(SITEMAP)
         if not paths <= state.listed.keys():
             return None  # a tag index not recorded
@@ -318,12 +339,17 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
             if found is None:
                 return None
             lists, places = found
+        if added:
+            found = relist.added(lists, list(added.values()), config, read)
+            if found is None:
+                return None
+            lists, more_pages, inserts = found
         to_render |= {page.path for page in lists}
     entries = _feed_entries({path: state.shown.get(path, ()) for path in to_render if path in feeds}, published,
                             files, root, config, records, cache, stored, world, images)
     if entries is None:
         return None
-    for rel, old in dated.items():
+    for rel, old in {**dated, **dict.fromkeys(added)}.items():
         path = output_path(feed_url(config.language(changed[rel].lang)))
         entries[path] = redated_feed(entries[path], old, changed[rel], config.feed_entries)
         if entries[path] is None:
@@ -341,6 +367,13 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
             plan_article(planner, config.language(own[path].lang), own[path], alternates_of)
         elif path in feeds:
             plan_feed(planner, feeds[path], entries[path])
+    counts = Counter(state.counts)
+    counts.update([article.lang for article in added.values()] + [news.lang for news in more_pages])
+    if more_pages:
+        mark = len(planner.pages)
+        for news in more_pages:
+            plan_news_page(planner, config.language(news.lang), news.number, news.count, news.cards)
+        to_render |= {page.path for page in planner.pages[mark:]}
     if new_terms or terms_left:
         mark = len(planner.pages)
         for term_page, kind in new_terms:
@@ -350,11 +383,14 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
             return None
         to_render |= {page.path for page in planner.pages[mark:]}
         # The pages counted per language: the new terms' come, the empty ones' go.
-        counts = Counter(state.counts)
         counts.update(page.lang for page in planner.pages[mark:])
         counts.subtract(changes[0].article.lang for changes in counted.values() if changes[0].url in terms_left)
     if moved:
         lists = moved_in_sitemap(lists, planner.pages, moved_to)
+        if lists is None:
+            return None
+    if inserts:
+        lists = added_in_sitemap(lists, planner.pages, inserts)
         if lists is None:
             return None
     if dated:
@@ -374,7 +410,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     fingerprints = None
     try:
         fingerprints = _render(plan, site, renderer, stored, LinkChecker(plan, root, config, diagnostics, written_now),
-                               output, diagnostics, state.globals if lists else None, gone)
+                               output, diagnostics, state.globals if lists else None, gone, processes)
         for copy in copies:
             output.copy(copy, source_stamp(copy.source, images.cache_dir), None, immutable=images.cache_dir)
     finally:
@@ -412,14 +448,14 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
 
 def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now: dt.datetime,
                   stamps: InputStamps, state: BuildState) -> list[str] | None:
-    """The article files edited since the last build, when they are all that changed and the last
-    build's state still describes the output; otherwise None."""
+    """The article files edited or added since the last build, when they are all that changed (none
+    deleted) and the last build's state still describes the output; otherwise None."""
     if (config.search or state.site_wide or state.options != options_key
             or state.day != day or state.output != str(out.resolve())
             or (state.valid_until is not None and now >= dt.datetime.fromisoformat(state.valid_until))
-            or state.others != stamps.others or state.articles.keys() != stamps.articles.keys()):
+            or state.others != stamps.others or not state.articles.keys() <= stamps.articles.keys()):
         return None
-    edited = [rel for rel, digest in stamps.articles.items() if state.articles[rel] != digest]
+    edited = [rel for rel, digest in stamps.articles.items() if state.articles.get(rel) != digest]
     if not edited or len(edited) > MAX_EDITED or not state.output_intact():
         return None
     return edited
@@ -428,29 +464,39 @@ def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now
 def _changed_articles(sources, published: dict[str, Article], texts_before: dict[str, str],
                       stored: AssembledArticles, world: str, config: SiteConfig, images: ImageProcessor,
                       retouched: set[str], lists: bool,
-                      linked: set[str]) -> tuple[dict[str, Article], list[str], dict[str, str], dict[str, str],
+                      linked: set[str]) -> tuple[dict[str, Article], dict[str, str], dict[str, str], dict[str, str],
                                                  dict[str, dict[str, tuple[Term, ...]]], dict[str, Article],
-                                                 dict[str, Article], dict[str, Article]] | None:
-    """(file -> article, for those that differ from the article the last build kept; the keys of the
-    kept ones they replace; file -> the key it replaces, for those whose cards changed too; old key
-    -> new, for the others, whose cards are the same; file -> its old tags or authors, for those
-    whose tags or authors changed; file -> the article as it was, for those with a new address, for
-    those with new dates, and for those whose bodies show other images), or None
+                                                 dict[str, Article], dict[str, Article], dict[str, Article]] | None:
+    """(file -> article, for those that differ from the article the last build kept and those new to
+    the site; file -> the key of the kept one it replaces; file -> the key it replaces, for those
+    whose cards changed too; old key -> new, for the others, whose cards are the same; file -> its
+    old tags or authors, for those whose tags or authors changed (none for a new one); file -> the
+    article as it was, for those with a new address, for those with new dates, and for those whose
+    bodies show other images; file -> article, for those new to the site (``texts_before`` has none)), or None
     when one differs in more than its own pages and its cards show (``lists``: whether the list
     pages can be rendered again, or only its own pages), in its title when a section's pages show
     it (``linked``: their base names; they are not rendered here), or the last build's article
     cannot be had (``texts_before``: the hash of each file's text then; ``retouched``: the files
     whose front matter changed)."""
     changed: dict[str, Article] = {}
-    replaced: list[str] = []
+    replaced: dict[str, str] = {}
     carded: dict[str, str] = {}
     renames: dict[str, str] = {}
     retermed: dict[str, dict[str, tuple[Term, ...]]] = {}
     moved: dict[str, Article] = {}
     dated: dict[str, Article] = {}
     reimaged: dict[str, Article] = {}
+    added: dict[str, Article] = {}
     for source in sources:
         article = published.get(source.rel)
+        if source.rel not in texts_before:
+            if article is None or not lists:
+                return None  # a draft, or scheduled (the next build that must run changes); or no lists recorded
+            kinds = {kind: () for kind in TERMS if getattr(article, kind)}
+            if kinds:
+                retermed[source.rel] = kinds  # (each joins its page)
+            changed[source.rel] = added[source.rel] = article
+            continue
         if article is None:
             if source.rel in retouched:
                 return None  # made a draft, or scheduled: its pages go
@@ -479,8 +525,8 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
         if old.images != article.images:
             reimaged[source.rel] = old
         changed[source.rel] = article
-        replaced.append(key)
-    return changed, replaced, carded, renames, retermed, moved, dated, reimaged
+        replaced[source.rel] = key
+    return changed, replaced, carded, renames, retermed, moved, dated, reimaged, added
 
 
 def image_files(article: Article) -> set[str]:
@@ -533,12 +579,12 @@ def _listed(lines: dict[str, str] | None, plan: Plan, carded: dict[str, list[Art
 
 
 def _keep_records(cache: BuildCache, fingerprints: dict[str, str | None], state: BuildState,
-                  stored: AssembledArticles, renderer: Renderer, replaced: list[str], records: SourceRecords,
+                  stored: AssembledArticles, renderer: Renderer, replaced: dict[str, str], records: SourceRecords,
                   sources) -> None:
     """What a full build keeps, for what this one changed: the pages' fingerprints in the output's
     record, the new articles in place of those they replace, the files' records, the new bodies."""
     cache.patch_outputs(state.record_id, fingerprints)
-    stored.save(renderer.values.entries, tuple(replaced))
+    stored.save(renderer.values.entries, tuple(replaced.values()))
     records.remember(sources)
     records.save(prune=False)
     cache.bodies.flush()
@@ -569,7 +615,7 @@ def _feed_entries(shown: dict[str, tuple[str, ...]], published: dict[str, Articl
 
 def _render(plan: Plan, site: Site, renderer: Renderer, stored: AssembledArticles, links: LinkChecker,
             output: OutputFolder, diagnostics: Diagnostics, sections_were: dict[str, str | None] | None = None,
-            gone: set[str] = frozenset()) -> dict[str, str | None] | None:
+            gone: set[str] = frozenset(), processes: int | None = None) -> dict[str, str | None] | None:
     """Render, check and stage the plan's pages; their fingerprints, or None on any problem (the full
     build reports it). ``sections_were``: the sections' fingerprints in the last full build, which
     they must still have (list pages read them). ``gone``: files no longer written, which a page
@@ -594,9 +640,11 @@ def _render(plan: Plan, site: Site, renderer: Renderer, stored: AssembledArticle
         rest = [page for page in plan.pages if page not in apart]
         aside = Meanwhile(lambda: [(fingerprint_of(page), work.do(page)) for page in apart]) if apart else None
         fingerprints = {page.path: fingerprint_of(page) for page in rest}
-        for done in do_pages(work, rest, 1):
+        for page, done in zip(rest, do_pages(work, rest, processes)):
             if done.aborted or done.error:
                 return None
+            if done.staged:
+                output.staged.add(page.path)  # (staged by a worker process, or already here)
             links.note(done.links)
         found = aside.answer() if aside is not None else []
         if found is None:

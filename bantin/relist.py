@@ -14,7 +14,7 @@ from . import urls
 from .assemble import shows_only, term_page_moved
 from .config import SiteConfig
 from .model import Article, ArticleCard, Term, TermPage
-from .plan import SitemapEntry, TermCount, sitemap_entry
+from .plan import SitemapEntry, TermCount, pagination, sitemap_entry
 from .urls import output_path
 
 SITEMAP = "sitemap.xml"  # (plan.plan_site_files)
@@ -137,17 +137,18 @@ def termed_in_sitemap(pages: list, arriving: list, left: set[str]) -> list | Non
     return found
 
 
-def years_kept(facts: dict[str, dict], dated: dict[str, Article], changed: dict[str, Article],
+def years_kept(facts: dict[str, dict], dated: dict[str, Article | None], changed: dict[str, Article],
                 config: SiteConfig) -> bool:
     """Whether the last year the site has content for (the calendar shows its yearly events up to it:
-    a section's fact "last_year") stays the same with the new dates, as far as can be told without
-    the other articles: no new date after it, and no article taken out of it."""
+    a section's fact "last_year") stays the same with the new dates (``dated``: file -> the article
+    as it was, None for a new one), as far as can be told without the other articles: no new date
+    after it, and no article taken out of it."""
     for fact in facts.values():
         last = fact.get("last_year") if isinstance(fact, dict) else None
         if last is None:
             continue
         for rel, old in dated.items():
-            before, now = (a.published.astimezone(config.timezone).year for a in (old, changed[rel]))
+            before, now = (a.published.astimezone(config.timezone).year if a else None for a in (old, changed[rel]))
             if now > last or (before == last and now < last):
                 return False
     return True
@@ -224,6 +225,131 @@ def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article],
     return list(by_path.values()), places
 
 
+class NewsPage(NamedTuple):
+    """A page a new article adds at the end of its language's news list (the caller plans it)."""
+
+    lang: str
+    number: int
+    count: int  # the list's pages now
+    cards: tuple[ArticleCard, ...]
+
+
+class SitemapInsert(NamedTuple):
+    """A page new to the sitemap, put next to the entry of a page it had: right before it, or after it."""
+
+    url: str
+    anchor: str
+    after: bool
+
+
+def added(pages: list, new: list[Article], config: SiteConfig, read: Callable[[set[str]], list | None]) \
+        -> tuple[list, list[NewsPage], list[SitemapInsert]] | None:
+    """The pages read back with the cards of the articles ``new`` to the site in their places on
+    their languages' news pages: each card after the first new one moves a place down, so the news
+    pages change from the page of that place to the last (every page when the list gets a page
+    more: they all show the page count), with the home page when the first news page changes; the
+    pages added at the end of a list; and where the new articles' and pages' entries go in the
+    sitemap (its articles and news pages are in their lists' order), in the order to insert them.
+    None when more than ``MAX_PAGES_CROSSED`` news pages would change, or one was not read."""
+    by_path = {page.path: page for page in pages}
+    more: list[NewsPage] = []
+    inserts: list[SitemapInsert] = []
+    for lang in config.languages:
+        cards_new = sorted((article.card for article in new if article.lang == lang.code),
+                           key=lambda card: card.sort_key)
+        if not cards_new:
+            continue
+        seen: dict[int, object] = {}  # news page number -> the page as the last build made it
+
+        def news_page(number: int, lang=lang, seen=seen):
+            if number not in seen:
+                path = output_path(urls.news(lang, number))
+                seen[number] = by_path.get(path) or next(iter(read({path}) or ()), None)
+            page = seen[number]
+            return page if page is not None and _number(page) == number else None
+
+        first_page = news_page(1)
+        if first_page is None:
+            return None
+        count = first_page.data["pagination"]["count"]
+        newest = cards_new[0].sort_key
+        low, high = 1, count  # the first page whose last card comes after the newest card
+        if first_page.data["articles"] and newest < first_page.data["articles"][-1].sort_key:
+            high = 1  # (the first page: the newest article, most often)
+        while low < high:
+            middle = (low + high) // 2
+            page = news_page(middle)
+            if page is None:
+                return None
+            if page.data["articles"] and newest < page.data["articles"][-1].sort_key:
+                high = middle
+            else:
+                low = middle + 1
+        first = low
+        last_page = news_page(count)
+        if last_page is None:
+            return None
+        total = (count - 1) * config.per_page + len(last_page.data["articles"]) + len(cards_new)
+        new_count = -(-total // config.per_page)
+        start = 1 if new_count != count else first  # (a page more: every page shows the new count)
+        if count - start + 1 > MAX_PAGES_CROSSED:
+            return None
+        unread = {output_path(urls.news(lang, number)) for number in range(start, count + 1) if number not in seen}
+        for page in read(unread) or () if unread else ():
+            seen[_number(page)] = page
+        if any(news_page(number) is None for number in range(start, count + 1)):
+            return None
+        cards = [card for number in range(first, count + 1) for card in seen[number].data["articles"]]
+        for card in cards_new:
+            cards.insert(next((at for at, c in enumerate(cards) if c.sort_key > card.sort_key), len(cards)), card)
+        for number in range(start, new_count + 1):
+            data = {"pagination": pagination(lang, number, new_count)}
+            if number >= first:
+                data["articles"] = tuple(cards[(number - first) * config.per_page:][: config.per_page])
+            if number > count:
+                more.append(NewsPage(lang.code, number, new_count, data["articles"]))
+                inserts.append(SitemapInsert(urls.news(lang, number), urls.news(lang, number - 1), True))
+                continue
+            page = seen[number]
+            by_path[page.path] = page = dataclasses.replace(page, data=MappingProxyType({**page.data, **data}))
+            if number == 1:  # the home page shows the first news page's cards
+                home = output_path(urls.home(lang))
+                found = by_path.get(home) or next(iter(read({home}) or ()), None)
+                if found is None or type(found.data.get("articles")) is not tuple:
+                    return None
+                by_path[home] = dataclasses.replace(found, data=MappingProxyType({
+                    **found.data, "articles": page.data["articles"], "has_more": total > config.per_page}))
+        new_ones = {id(card) for card in cards_new}
+        for at, card in enumerate(cards):
+            if id(card) in new_ones:
+                after = next((c for c in cards[at + 1:] if id(c) not in new_ones), None)
+                if after is not None:
+                    inserts.append(SitemapInsert(card.url, after.url, False))
+                elif at:
+                    inserts.append(SitemapInsert(card.url, cards[at - 1].url, True))
+                else:
+                    return None  # (the language's first article: where its entries start is not known here)
+    return list(by_path.values()), more, inserts
+
+
+def added_in_sitemap(pages: list, planned: list, inserts: list[SitemapInsert]) -> list | None:
+    """The pages read back, the sitemap with the entries of the pages ``planned`` here put in as
+    ``inserts`` say; None when an entry to put one next to is not there."""
+    entry_of = {page.url: sitemap_entry(page) for page in planned if page.in_sitemap}
+    found = []
+    for page in pages:
+        if is_sitemap(page):
+            entries = list(page.data["entries"])
+            for insert in inserts:
+                at = next((i for i, entry in enumerate(entries) if entry.url == insert.anchor), None)
+                if at is None or insert.url not in entry_of:
+                    return None
+                entries.insert(at + insert.after, entry_of[insert.url])
+            page = dataclasses.replace(page, data=MappingProxyType({**page.data, "entries": tuple(entries)}))
+        found.append(page)
+    return found
+
+
 def _number(page) -> int | None:
     """The number of a news page (its pagination), None for another page."""
     pagination = page.data.get("pagination")
@@ -231,10 +357,11 @@ def _number(page) -> int | None:
 
 
 
-def redated_feed(entries: tuple[Article, ...], old: Article, article: Article,
+def redated_feed(entries: tuple[Article, ...], old: Article | None, article: Article,
                   size: int) -> tuple[Article, ...] | None:
-    """A feed's newest ``size`` entries with ``article`` re-dated (``old``: as it was), from the last
-    build's; None when it would leave a full feed (the next article, which takes its place, is not known)."""
+    """A feed's newest ``size`` entries with ``article`` re-dated (``old``: as it was; None, new to
+    the site), from the last build's; None when it would leave a full feed (the next article, which
+    takes its place, is not known)."""
     others = [entry for entry in entries if (entry.base, entry.lang) != (article.base, article.lang)]
     was_in = len(others) < len(entries)
     if was_in and len(entries) == size and others and article.sort_key > others[-1].sort_key \

@@ -65,8 +65,8 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 TOOLS = ("bantin", "bantin-nosearch", "pelican", "hugo")
 OURS = ("bantin", "bantin-nosearch")  # bantin as configured, and with `search: false` (no Pagefind)
 CASES = ("clean", "nochange", "edit_article", "edit_title", "edit_summary", "edit_tags", "edit_new_tag", "edit_date",
-         "edit_template", "ci_cache", "ci_checkout", "ci_checkout_edit")
-OUR_CASES = ("ci_cache", "ci_checkout", "ci_checkout_edit", "edit_tags", "edit_new_tag", "edit_date")  # bantin alone: its cache, and edits in its front matter's form
+         "new_article", "edit_template", "ci_cache", "ci_checkout", "ci_checkout_edit")
+OUR_CASES = ("ci_cache", "ci_checkout", "ci_checkout_edit", "edit_tags", "edit_new_tag", "edit_date", "new_article")  # bantin alone: its cache, and edits in its front matter's form
 CASE_NAMES = {
     "clean": "clean full build",
     "nochange": "rebuild, no change",
@@ -76,6 +76,7 @@ CASE_NAMES = {
     "edit_tags": "rebuild, one article's tag changed (to one the site has)",
     "edit_new_tag": "rebuild, one article's tag changed to one new to the site (its page comes; the last run's goes)",
     "edit_date": "rebuild, one article's date a few days earlier",
+    "new_article": "rebuild, one new article (the newest: every news page shifts)",
     "edit_template": "rebuild, base template edited",
     "ci_cache": "CI: fresh output, cache restored",
     "ci_checkout": "CI: fresh checkout, output and cache restored",
@@ -211,6 +212,7 @@ class Tool:
         self.work = work
         self.log = log
         self.originals: dict[Path, bytes] = {}
+        self.created: list[Path] = []  # files an edit added (``restore`` deletes them)
 
     # where things are
     def site(self) -> Path: ...
@@ -235,6 +237,9 @@ class Tool:
         for path, data in self.originals.items():
             path.write_bytes(data)
         self.originals.clear()
+        for path in self.created:
+            path.unlink(missing_ok=True)
+        self.created.clear()
 
 
 class Bantin(Tool):
@@ -380,6 +385,25 @@ def edit_date(tool: Tool, edit: dict) -> str:
     return new.isoformat()
 
 
+def new_article(tool: Tool, edit: dict) -> str:
+    """A new article: the edited one's text under a new file name and title, dated the evening of
+    the corpus's newest day (the top of its lists; a new year would be a new last year for the
+    calendar), with its tags and author."""
+    path = tool.article_file(edit)
+    tool.remember(path)
+    marker = next_marker()
+    newest = max(found.name[:10] for found in path.parent.glob("*.md"))  # (the names start with the date)
+    new = path.with_name(f"{newest}-bai-moi-{_edit_counter}.vi.md")
+    text = re.sub(r"(?m)^date: .*$", f'date: "{newest}T23:{_edit_counter % 60:02d}"', tool.originals[path].decode(),
+                  count=1)
+    text, count = re.subn(r'(?m)^(title:[ \t]*"?)', lambda m: f"{m.group(1)}{marker}: ", text, count=1)
+    if not count:
+        raise SystemExit(f"bench: no title line in {path}")
+    new.write_text(text, encoding="utf-8")
+    tool.created.append(new)
+    return marker
+
+
 # What --serve-edit may change (the article's page shows each: the date as ``<time datetime>``, a tag by its name).
 ARTICLE_EDITS = {"body": edit_article, "summary": edit_summary, "date": edit_date, "newtag": edit_new_tag}
 
@@ -421,13 +445,14 @@ def run_cases(tool: Tool, cases: list[str], runs: int, edit: dict, say) -> dict:
         """Each run edits the original file. For bantin, a case starts from the site as it was, built
         (the last case's edit undone, not measured): a title edit right after a date edit would also
         undo the date, which is another case (the peers render everything again whatever changed)."""
-        if tool.originals and isinstance(tool, Bantin):
+        if (tool.originals or tool.created) and isinstance(tool, Bantin):
             tool.restore()
             tool.build()
         record(case, lambda: (change(tool, edit), tool.build())[1])
 
     for case, change in (("edit_article", edit_article), ("edit_summary", edit_summary), ("edit_tags", edit_tags),
-                         ("edit_new_tag", edit_new_tag), ("edit_date", edit_date), ("edit_title", edit_title)):
+                         ("edit_new_tag", edit_new_tag), ("edit_date", edit_date), ("edit_title", edit_title),
+                         ("new_article", new_article)):
         if case in cases:
             edited(case, change)
     if "edit_template" in cases:
@@ -484,7 +509,8 @@ def identical_after_edit(tool: Bantin, edit: dict, say, change: Callable[[Tool, 
     shutil.rmtree(twin_out)
     verdict = {"identical": not differences and incremental["rc"] == 0 and clean["rc"] == 0,
                "differences": differences[:20], "different_files": len(differences)}
-    what = next(k for k, v in {**ARTICLE_EDITS, "title": edit_title, "tags": edit_tags, "new tag": edit_new_tag}.items()
+    what = next(k for k, v in {**ARTICLE_EDITS, "title": edit_title, "tags": edit_tags, "new tag": edit_new_tag,
+                               "new article": new_article}.items()
                 if v is change)
     verdict["edit"] = what
     say(f"  {tool.name:8} one-article edit ({what}) vs clean build: "
@@ -733,7 +759,8 @@ def table(size: str, data: dict) -> str:
                          f"{serve.get('startup', 0):.1f} s)")
         elif serve:
             lines.append(f"- {name} dev server: {serve.get('error')}")
-    for name in ("identical", "identical_summary", "identical_tags", "identical_new_tag", "identical_date", "identical_title"):
+    for name in ("identical", "identical_summary", "identical_tags", "identical_new_tag", "identical_date", "identical_title",
+                 "identical_new_article"):
         if name in data:
             lines.append(f"- {data[name].get('tool', 'bantin')} after a one-article edit "
                          f"({data[name].get('edit', 'body')}) vs a clean build: "
@@ -857,6 +884,9 @@ def main(argv: list[str] | None = None) -> int:
             if "edit_title" in cases:  # a new address: the old page goes, the sitemap follows
                 entry["identical_title"] = {**identical_after_edit(objects[checked], edit, say, edit_title),
                                             "tool": checked}
+            if "new_article" in cases:  # every news page shifts, its terms' pages, the feed, the sitemap
+                entry["identical_new_article"] = {**identical_after_edit(objects[checked], edit, say, new_article),
+                                                  "tool": checked}
         if "bound" not in skip:
             entry["bound"] = lower_bound(site, args.runs, log, say)
         if "check" not in skip:

@@ -358,7 +358,7 @@ def test_a_day_of_edits_leaves_the_output_a_clean_build_s_after_each(site, capsy
          lambda: edit(site / "content/calendar/ra-quan-2020.yaml", "lễ ra quân", "buổi ra quân"), "full"),
         ("a template", ["templates/article.html"],
          lambda: edit(site / "templates/article.html", "</article>", "</article>\n<!-- mẫu mới -->"), "full"),
-        ("a new article", [NEW_VI], lambda: (site / NEW_VI).write_text(NEW_ARTICLE, encoding="utf-8"), "full"),
+        ("a new article", [NEW_VI], lambda: (site / NEW_VI).write_text(NEW_ARTICLE, encoding="utf-8"), "quick"),
         ("the new article's body", [NEW_VI], append(NEW_VI, "Đoạn bổ sung của bài mới."), "quick"),
         ("the new article deleted", [], lambda: (site / NEW_VI).unlink(), "full"),
         ("a body back as it was (title kept)", [PARADE_VI],
@@ -832,6 +832,16 @@ def lengthen_the_news_list(root) -> None:
             f"authors: [Ban biên tập]\ntags: [Số liệu]\n---\n\nĐoạn {day}.\n", encoding="utf-8")
 
 
+def news_pages_in(rendered) -> list[str]:
+    """The Vietnamese news pages but the first among the paths ``rendered``."""
+    return [path for path in rendered if path.startswith("tin-tuc/trang/")]
+
+
+def news_pages(numbers) -> list[str]:
+    """The paths of the Vietnamese news pages ``numbers`` but the first (at tin-tuc/), as sorted."""
+    return sorted(f"tin-tuc/trang/{number}/index.html" for number in numbers if number > 1)
+
+
 @pytest.fixture
 def long_list(site, capsys):
     """The sample site with a long news list (``lengthen_the_news_list``), none of its 2019 articles in the feed."""
@@ -859,6 +869,130 @@ def test_a_new_date_crosses_the_news_pages_between_its_places(long_list, capsys,
     if pages is None:
         assert spy.answers == [None]
     else:
-        assert [path for path in spy.answers[0] if path.startswith("tin-tuc/trang/")] == sorted(
-            f"tin-tuc/trang/{number}/index.html" for number in pages)
+        assert news_pages_in(spy.answers[0]) == news_pages(pages)
+    assert same_as_clean(long_list, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def write_article(root, name: str, front_matter: str, body: str = "Nội dung bài mới.") -> str:
+    """A new article file ``name`` in content/articles; its path."""
+    path = f"content/articles/{name}"
+    (root / path).write_text(f"---\n{front_matter}\n---\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def pages_counted(root, capsys) -> str:
+    """The pages the next build counts (up to date, from the state the last one left), having checked
+    that a clean build counts as many."""
+    clean = run_build(root, "build", "--clean", "--out", str(root.parent / "counted"), capsys=capsys)
+    counted = run_build(root, "build", capsys=capsys)
+    assert counted.out.startswith("up to date: "), counted.out
+    assert counted.out.split(", 0 warnings")[0].removeprefix("up to date: ") == \
+        clean.out.split(", 0 warnings")[0].removeprefix("built: ")
+    return clean.out.split(", 0 warnings")[0].removeprefix("built: ")
+
+
+NEWEST = "title: Bài mới nhất\ndate: 2020-06-02\nauthors: [Ban biên tập]\ntags: [Hướng dẫn, Lạng Sơn]"
+
+
+def test_a_new_article_takes_its_place_on_the_news_pages_and_its_terms_pages(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    path = write_article(site, "2020-06-02-bai-moi-nhat.vi.md", NEWEST)
+    result = rebuild(site, capsys, path)
+    assert result.code == 0, result.errors
+    # Its page; the news pages from its place to the last (each card moves a place down) and the home
+    # page; its tags' and author's pages and their indexes (the counts); the feed; the sitemap.
+    assert spy.answers == [("atom.xml", "chu-de/huong-dan/index.html", "chu-de/index.html",
+                            "chu-de/lang-son/index.html", "index.html", "sitemap.xml", "tac-gia/ban-bien-tap/index.html",
+                            "tac-gia/index.html", "tin-tuc/bai-moi-nhat/index.html", "tin-tuc/index.html",
+                            "tin-tuc/trang/2/index.html")]
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert pages_counted(site, capsys) == "78 pages (vi 41, en 37)"
+
+
+def test_two_new_articles_add_a_news_page_and_every_page_shows_the_new_count(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    newest = write_article(site, "2020-06-02-bai-moi-nhat.vi.md", NEWEST)
+    older = write_article(site, "2020-05-22-bai-cu.vi.md", "title: Bài cũ hơn\ndate: 2020-05-22\ntags: [BHYT]")
+    result = rebuild(site, capsys, newest, older)
+    assert result.code == 0, result.errors
+    assert news_pages_in(spy.answers[0]) == news_pages([2, 3])  # (the first page is there too)
+    assert "tin-tuc/index.html" in spy.answers[0]
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert "tin-tuc/trang/3/" in (site / "public/sitemap.xml").read_text(encoding="utf-8")
+    assert pages_counted(site, capsys) == "80 pages (vi 43, en 37)"
+
+
+def test_a_new_article_with_its_translation_and_a_tag_new_to_the_site(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    vi = write_article(site, "2020-05-29-hoi-nghi.vi.md", "title: Hội nghị sơ kết\ndate: 2020-05-29\n"
+                       "authors: [Ban biên tập]\ntags: [Hội nghị]", "Hội nghị sơ kết tháng vận động.")
+    en = write_article(site, "2020-05-29-hoi-nghi.en.md", "title: Review conference\ndate: 2020-05-29\n"
+                       "authors: [Editorial team]\ntags: [Conference]", "The campaign month's review conference.")
+    result = rebuild(site, capsys, vi, en)
+    assert result.code == 0, result.errors
+    assert {"chu-de/hoi-nghi/index.html", "en/tags/conference/index.html", "tin-tuc/hoi-nghi-so-ket/index.html",
+            "en/news/review-conference/index.html", "en/atom.xml", "atom.xml"} <= set(spy.answers[0])
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+@pytest.mark.parametrize("name, front_matter, why", [
+    ("2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.en.md", "title: Street parade\ndate: 2020-05-25\n"
+     "translation_of: {lang: vi, hash: \"000000000000\"}", "a translation of an article the site has: its page's language switch"),
+    ("2020-06-02-bai-nhap.vi.md", "title: Bài nháp\ndate: 2020-06-02\ndraft: true", "a draft"),
+    ("2020-06-02-bai-hen-gio.vi.md", "title: Bài hẹn giờ\ndate: 2099-06-02", "scheduled: the next build that must run"),
+    ("2020-06-02-bai-su-kien.vi.md", "title: Bài sự kiện\ndate: 2020-06-02\nevents: [ra-quan-2020]",
+     "an event's page lists it"),
+    ("2021-01-02-bai-nam-moi.vi.md", "title: Bài năm mới\ndate: 2021-01-02", "a new last year: the calendar's"),
+    ("2020-06-02-bai-tac-gia.vi.md", "title: Bài tác giả\ndate: 2020-06-02\nauthors: [Editorial team]",
+     "an author new to Vietnamese whom English has: her pages link each other"),
+])
+def test_new_articles_that_change_other_pages_take_the_full_build(site, capsys, monkeypatch, name, front_matter, why):
+    spy = QuickSpy(monkeypatch)
+    path = write_article(site, name, front_matter)
+    result = rebuild(site, capsys, path)
+    assert result.code == 0, (why, result.errors)
+    assert spy.answers == [None], why
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w]), why
+
+
+def test_a_new_article_at_another_s_address_is_reported_by_the_full_build(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    before = tree(site / "public")
+    path = write_article(site, "2020-06-02-trung-dia-chi.vi.md", "title: Diễu hành tuyên truyền lưu động trên các "
+                         "trục đường chính thành phố Lạng Sơn\ndate: 2020-06-02")
+    result = rebuild(site, capsys, path)
+    assert spy.answers == [None] and result.code == 1
+    assert result.errors == [f"{path}:2:1: error: duplicate slug 'dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong-"
+                             f"chinh-thanh-pho-lang-son' in 'vi' (also {PARADE_VI}); set a different 'slug'"]
+    assert tree(site / "public") == before
+
+
+@pytest.mark.parametrize("date, limit, pages", [
+    # Among the 2019 articles, after the 32 newer ones: from its page (17) to the last (26 of 26, full now).
+    ("2019-01-20T12:00", None, range(17, 27)),
+    ("2020-06-02", None, range(1, 27)),  # the newest: every page
+    ("2020-06-02", 20, None),  # more pages than the limit: the full build
+])
+def test_a_new_article_moves_every_card_after_it_a_place_down(long_list, capsys, monkeypatch, date, limit, pages):
+    if limit is not None:
+        monkeypatch.setattr(relist, "MAX_PAGES_CROSSED", limit)
+    spy = QuickSpy(monkeypatch)
+    path = write_article(long_list, "2019-01-20-bai-them.vi.md", f"title: Bài thêm\ndate: {date}\ntags: [Số liệu]")
+    result = rebuild(long_list, capsys, path)
+    assert result.code == 0, result.errors
+    if pages is None:
+        assert spy.answers == [None]
+    else:
+        assert news_pages_in(spy.answers[0]) == news_pages(pages)
+    assert same_as_clean(long_list, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def test_a_page_more_at_the_end_changes_the_pages_before_a_new_card_s_place_too(long_list, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    paths = [write_article(long_list, f"2019-01-20-bai-them-{hour}.vi.md", f"title: Bài thêm {hour}\n"
+                           f"date: 2019-01-20T{hour}:00\ntags: [Số liệu]") for hour in (12, 13)]
+    result = rebuild(long_list, capsys, *paths)
+    assert result.code == 0, result.errors
+    # 53 cards, 27 pages: the pages before the new cards' (17) show the new count, those after their cards too.
+    assert news_pages_in(spy.answers[0]) == news_pages(range(2, 28))
     assert same_as_clean(long_list, capsys, [w for w in result.errors if ": warning: " in w])
