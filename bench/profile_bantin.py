@@ -236,6 +236,13 @@ def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body
             raise SystemExit(f"{edited}: no 'date:' line to edit")
         day = dt.date.fromisoformat(found.group(1)) - dt.timedelta(days=3)
         edited.write_text(text[: found.start(1)] + day.isoformat() + text[found.end(1):], encoding="utf-8")
+    elif what == "new":  # a new article beside it, dated the evening of the corpus's newest day (the top of its lists)
+        newest = max(found.name[:10] for found in edited.parent.glob("*.md"))
+        edited = edited.with_name(f"{newest}-bai-moi-{time.time():.0f}.vi.md")
+        text = re.sub(r"(?m)^date: .*$", f'date: "{newest}T23:00"', text, count=1)
+        edited.write_text(re.sub(r'(?m)^title: "', f'title: "Bài mới lúc {time.time():.0f}: ', text, count=1),
+                          encoding="utf-8")
+        print(f"new article: {edited} (delete it afterwards)")
     elif what in ("title", "summary"):
         text, count = re.subn(f'(?m)^{what}: "', f'{what}: "Sửa lúc {time.time():.0f}: ', text, count=1)
         if not count:
@@ -257,8 +264,9 @@ def main() -> int:
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
-    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date"), default="body",
-                   help="with --warm-edit: append a sentence (body), or change the title or the summary")
+    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date", "new"), default="body",
+                   help="with --warm-edit: append a sentence (body), or change the title or the summary; new: "
+                        "write a new article beside the file instead")
     p.add_argument("--preview-start", action="store_true", help="a new dev server's first build into OUT")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
     args = p.parse_args()
