@@ -48,9 +48,11 @@ the pages render (one that links it sends the build to the full path, which repo
 An article with new dates has its card put in its new place on its tag and author pages and on
 the news pages between its old place and its new one (read as they are needed), the home page
 with the first of them, and its feed's and the sitemap's entries in their new order.
-A new article (a file the last build did not have, whose translations are new too), when it is
-published, names no event, keeps the site's last year, takes no file's address and comes with
-no re-dated one, has its page made and its card put in its place on its language's news pages:
+A new article (a file the last build did not have: a new article, or a new translation of one
+an event does not link, whose other versions' pages are rendered again for their language switch
+and their sitemap entries made again), when it is published, names no event, keeps the site's
+last year, takes no file's address and comes with no re-dated one, has its page made and its
+card put in its place on its language's news pages:
 each card after it moves a place down, so every page from its place to the last is rendered
 again (at most ``relist.MAX_PAGES_CROSSED``), every page when the list gets a page more at the
 end (they show the page count); the home page with the first; its tags' and authors' pages as
@@ -227,12 +229,10 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     sources = load_articles(root, config, diagnostics, cache.front_matter, None, records, group)
     if diagnostics.has_errors or len(sources) != len(group):
         return None
-    # Files new to the site: each a new article, whose translations (if any) are new too.
+    # Files new to the site: new articles, or new translations of articles the site has.
     new = {nfc(found) for found in edited if found not in state.articles}
     if any(s.rel not in before for s in sources if s.rel not in new):
         return None  # a file the last build did not record
-    if {s.base for s in sources if s.rel in new} & {s.base for s in sources if s.rel not in new}:
-        return None  # a translation new to an article the site has: its pages' language switches change
     # A front matter changed: other pages may show it, which only the records of the list pages tell.
     retouched = {s.rel for s in sources if s.rel in new or before[s.rel].get("front_matter") != s.front_matter_key}
     if retouched and state.listed is None:
@@ -254,6 +254,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     published = {article.rel: article for local in site.languages.values() for article in local.articles}
     # Articles whose titles and addresses a section's pages show (an event's page, its links).
     linked = {base for facts in state.facts.values() for base in facts.get("articles", ())}
+    if {s.base for s in sources if s.rel in new} & linked:
+        return None  # (a new translation of one: an event's page links every version)
     texts_before = {rel: row["text"] for rel, row in before.items() if rel not in new}  # (a file there before, deleted)
     found = _changed_articles(sources, published, texts_before, stored, world,
                               config, images, retouched, state.listed is not None, linked)
@@ -284,7 +286,9 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         return None  # another file's address (the full build says which), or two articles' one
     to_render = {output_path(article.url) for article in changed.values()}
     to_render |= {path for path, rels in state.shown.items() if set(rels) & changed.keys()} - gone
-    to_render |= {path for path, article in own.items() if article.base in {old.base for old in moved.values()}}
+    # The pages of the translations of a moved article and of a new one (their language switches).
+    to_render |= {path for path, article in own.items()
+                  if article.base in {old.base for old in moved.values()} | {a.base for a in added.values()}}
     to_render |= {output_path(feed_url(config.language(changed[rel].lang))) for rel in dated.keys() | added}
     if not to_render <= own.keys() | feeds.keys():
         return None
@@ -385,7 +389,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         # The pages counted per language: the new terms' come, the empty ones' go.
         counts.update(page.lang for page in planner.pages[mark:])
         counts.subtract(changes[0].article.lang for changes in counted.values() if changes[0].url in terms_left)
-    if moved:
+    if moved or added:  # (the entries of a new article's translations name it too)
         lists = moved_in_sitemap(lists, planner.pages, moved_to)
         if lists is None:
             return None

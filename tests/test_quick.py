@@ -935,9 +935,26 @@ def test_a_new_article_with_its_translation_and_a_tag_new_to_the_site(site, caps
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
 
 
+def test_a_new_translation_renders_its_original_s_page_for_the_language_switch(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    path = write_article(site, "2020-05-27-so-lieu-tham-gia-bhxh-bhyt-lang-son.en.md", "title: Participation figures\n"
+                         "date: 2020-05-27\nauthors: [Editorial team]\ntags: [Lạng Sơn]\n"
+                         "translation_of: {lang: vi, hash: \"000000000000\"}", "Figures for Lạng Sơn.")
+    result = rebuild(site, capsys, path)
+    assert result.code == 0, result.errors
+    assert result.errors == [f"{path}:6:1: warning: stale translation: the vi original ({SO_LIEU_VI}) has changed since "
+                             "this translation was made; update the translation, then run 'python build.py translations "
+                             "--update 2020-05-27-so-lieu-tham-gia-bhxh-bhyt-lang-son.en'"]
+    assert {SO_LIEU_PAGE, "en/news/participation-figures/index.html", "sitemap.xml"} <= set(spy.answers[0])
+    # Its original's page links it (the language switch, hreflang), as the sitemap does.
+    assert '<a href="/en/news/participation-figures/" hreflang="en"' in (site / "public" / SO_LIEU_PAGE).read_text(
+        encoding="utf-8")
+    assert same_as_clean(site, capsys, result.errors)
+
+
 @pytest.mark.parametrize("name, front_matter, why", [
     ("2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.en.md", "title: Street parade\ndate: 2020-05-25\n"
-     "translation_of: {lang: vi, hash: \"000000000000\"}", "a translation of an article the site has: its page's language switch"),
+     "translation_of: {lang: vi, hash: \"000000000000\"}", "a translation of an article an event links: its page"),
     ("2020-06-02-bai-nhap.vi.md", "title: Bài nháp\ndate: 2020-06-02\ndraft: true", "a draft"),
     ("2020-06-02-bai-hen-gio.vi.md", "title: Bài hẹn giờ\ndate: 2099-06-02", "scheduled: the next build that must run"),
     ("2020-06-02-bai-su-kien.vi.md", "title: Bài sự kiện\ndate: 2020-06-02\nevents: [ra-quan-2020]",
