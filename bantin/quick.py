@@ -13,8 +13,8 @@ every other case to the full build (pipeline.py), which is always right. It appl
   same options, on the same day, before the next scheduled article goes live, and search
   is off (an edited body changes the search index, which Pagefind makes whole);
 - nothing but article files changed (in their bytes: state.input_stamps), at most ``MAX_EDITED``
-  of them, none deleted or renamed (one added is a new article: see below), and the output
-  folder still holds every file the last build wrote;
+  of them and ``MAX_ADDED`` new ones (a new article: see below), none deleted or renamed, and
+  the output folder still holds every file the last build wrote;
 - the articles of the edited files and of their translations, assembled again, differ
   from those the last build kept in their bodies (with the images they show) and their
   "original changed" state alone,
@@ -104,6 +104,9 @@ from .writer import OutputFolder, source_stamp
 
 _MOMENTS = ("published", "updated")  # compared by repr too: equal instants in two zones render apart
 MAX_EDITED = 4  # article files; more edits than this (a checkout, a batch import) take the full build
+# New article files: a day's articles pushed at once shift the same news pages as one does; a batch
+# import takes the full build, which assembles them on every core.
+MAX_ADDED = 12
 # Globals that hold every article in full: when any page's templates read one, a body shows on every
 # such page, and every edit takes the full build.
 SITE_WIDE_GLOBALS = frozenset({"site", "plan"})
@@ -460,7 +463,8 @@ def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now
             or state.others != stamps.others or not state.articles.keys() <= stamps.articles.keys()):
         return None
     edited = [rel for rel, digest in stamps.articles.items() if state.articles.get(rel) != digest]
-    if not edited or len(edited) > MAX_EDITED or not state.output_intact():
+    added = sum(rel not in state.articles for rel in edited)
+    if not edited or len(edited) - added > MAX_EDITED or added > MAX_ADDED or not state.output_intact():
         return None
     return edited
 

@@ -922,6 +922,20 @@ def test_two_new_articles_add_a_news_page_and_every_page_shows_the_new_count(sit
     assert pages_counted(site, capsys) == "80 pages (vi 43, en 37)"
 
 
+@pytest.mark.parametrize("count, quick", [(12, True), (13, False)])  # (quick.MAX_ADDED: a batch import, the full build)
+def test_a_day_s_new_articles_pushed_at_once_shift_the_news_pages_once(site, capsys, monkeypatch, count, quick):
+    spy = QuickSpy(monkeypatch)
+    paths = [write_article(site, f"2020-06-{day:02d}-bai-ngay-{day}.vi.md", f"title: Bài ngày {day}\n"
+                           f"date: 2020-06-{day:02d}\nauthors: [Ban biên tập]\ntags: [Hướng dẫn]") for day in range(2, 2 + count)]
+    result = rebuild(site, capsys, *paths)
+    assert result.code == 0, result.errors
+    if quick:  # 19 cards, 5 pages: every page rendered once
+        assert news_pages_in(spy.answers[0]) == news_pages(range(1, 6))
+    else:
+        assert spy.answers == [None]
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
 def test_a_new_article_with_its_translation_and_a_tag_new_to_the_site(site, capsys, monkeypatch):
     spy = QuickSpy(monkeypatch)
     vi = write_article(site, "2020-05-29-hoi-nghi.vi.md", "title: Hội nghị sơ kết\ndate: 2020-05-29\n"
