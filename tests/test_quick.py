@@ -1002,6 +1002,7 @@ def test_a_new_article_at_another_s_address_is_reported_by_the_full_build(site, 
     # Among the 2019 articles, after the 32 newer ones: from its page (17) to the last (26 of 26, full now).
     ("2019-01-20T12:00", None, range(17, 27)),
     ("2020-06-02", None, range(1, 27)),  # the newest: every page
+    ("2018-06-01", None, [26]),  # the oldest: the last page alone (its second card; its entry after the last one's)
     ("2020-06-02", 20, None),  # more pages than the limit: the full build
 ])
 def test_a_new_article_moves_every_card_after_it_a_place_down(long_list, capsys, monkeypatch, date, limit, pages):
@@ -1027,3 +1028,17 @@ def test_a_page_more_at_the_end_changes_the_pages_before_a_new_card_s_place_too(
     # 53 cards, 27 pages: the pages before the new cards' (17) show the new count, those after their cards too.
     assert news_pages_in(spy.answers[0]) == news_pages(range(2, 28))
     assert same_as_clean(long_list, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def test_a_fifth_english_article_makes_a_second_news_page_that_the_first_links(site, capsys, monkeypatch):
+    (site / GUIDE_VI.replace(".vi.md", ".en.md")).unlink()  # four English articles left: one news page
+    assert rebuild(site, capsys).code == 0
+    spy = QuickSpy(monkeypatch)
+    path = write_article(site, "2020-06-02-new-english.en.md", "title: A new English article\ndate: 2020-06-02\n"
+                         "authors: [Editorial team]\ntags: [Lạng Sơn]")
+    result = rebuild(site, capsys, path)
+    assert result.code == 0, result.errors
+    assert {"en/index.html", "en/news/index.html", "en/news/page/2/index.html"} <= set(spy.answers[0])
+    assert 'href="/en/news/a-new-english-article/"' in (site / "public/en/index.html").read_text(encoding="utf-8")
+    assert 'href="/en/news/page/2/"' in (site / "public/en/news/index.html").read_text(encoding="utf-8")
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
