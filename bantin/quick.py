@@ -13,8 +13,8 @@ every other case to the full build (pipeline.py), which is always right. It appl
   same options, on the same day, before the next scheduled article goes live, and search
   is off (an edited body changes the search index, which Pagefind makes whole);
 - nothing but article files changed (in their bytes: state.input_stamps), at most ``MAX_EDITED``
-  of them and ``MAX_ADDED`` new ones (a new article: see below), none deleted or renamed, and
-  the output folder still holds every file the last build wrote;
+  of them edited or deleted and ``MAX_ADDED`` new ones (new and deleted articles: see below),
+  and the output folder still holds every file the last build wrote;
 - the articles of the edited files and of their translations, assembled again, differ
   from those the last build kept in their bodies (with the images they show) and their
   "original changed" state alone,
@@ -58,6 +58,13 @@ again (at most ``relist.MAX_PAGES_CROSSED``), every page when the list gets a pa
 end (they show the page count); the home page with the first; its tags' and authors' pages as
 for a new tag (a term new to the site has its page come); its feed, and the sitemap with its
 entry and the new page's. Many pages (the newest article of a large archive) render on every core.
+A deleted article (every version of it deleted, no event linking it, published by the last
+build) is the same the other way: its page and images deleted (a kept page that links them
+sends the build to the full path, which reports the link, as for a new address), its card
+taken out of its news pages (the cards after it move up; every page when the list gets a
+page shorter, whose last page is deleted), its terms' pages and indexes, its feed (a full
+one takes the next article in) and the sitemap; the site's last year must stay (the newest
+article left is in it).
 The records kept: the pages' fingerprints in the output's record (as a patch to it), the new
 articles in place of the ones they replace, the list pages' new records, the files' records
 and the state.
@@ -210,15 +217,19 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     module's doc): then nothing was written, and the full build runs. ``strict``: a warning fails
     the build, which the full build reports (leaving the output as it is); ``processes``: as many
     render the pages when there are many (a new article's news pages), as in the full build."""
-    edited = _edited_files(out, options_key, config, day, now, stamps, state)
-    if edited is None:
+    found = _edited_files(out, options_key, config, day, now, stamps, state)
+    if found is None:
         return None
+    edited, deleted = found
     files = article_files(root)
     names = {found: split_name(found, config) for found in files}
     if any(lang is None for _, lang, _ in names.values()) or not names.keys() >= set(edited):
         return None
     bases = {names[found][0] for found in edited}
     group = [found for found in files if names[found][0] in bases]  # the edited files and their translations
+    # A deleted file's article goes, with all its versions (a translation left would change).
+    if {split_name(found, config)[0] for found in deleted} & {base for base, _, _ in names.values()}:
+        return None
 
     # The output's record is not read: this build changes a few pages' fingerprints in it, as a patch
     # on the record the last build wrote (``patch_outputs``; reading and writing it whole took 0.2 s).
@@ -226,7 +237,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
                                                "written": [], "copies": {}})
     if not state.record_id or not cache.describes(out) or cache.record_path is None:
         return None
-    before = {rel: json.loads(row) for rel, row in cache.sources.get_many([nfc(f) for f in group]).items()}
+    before = {rel: json.loads(row) for rel, row in cache.sources.get_many([nfc(f) for f in group + deleted]).items()}
     diagnostics = Diagnostics()  # this path's own: any error, and the full build reports everything
     records = SourceRecords(cache.sources, whole=False, inputs=stamps)  # a few files' records, not 19,000
     sources = load_articles(root, config, diagnostics, cache.front_matter, None, records, group)
@@ -265,10 +276,18 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     if found is None:
         return None
     changed, replaced, carded, renames, retermed, moved, dated, reimaged, added = found
+    removed = _removed_articles([nfc(rel) for rel in deleted], texts_before, stored, world, config, images, linked,
+                                set(state.written))
+    if removed is None or removed and state.listed is None:
+        return None
+    for rel, (key, old) in removed.items():
+        carded[rel], replaced[rel] = key, key  # (the pages that show its card are found by its key; its row goes)
+        retermed[rel] = {kind: getattr(old, kind) for kind in TERMS if getattr(old, kind)}
+    removed = {rel: old for rel, (_, old) in removed.items()}
     if (dated or added) and not years_kept(state.facts, {**dated, **dict.fromkeys(added)}, changed, config):
         return None  # (a new last year, which the calendar's pages show)
-    if dated and added or any(article.events for article in added.values()):
-        return None  # (both move cards along the news pages; the calendar's pages show the articles events link)
+    if sum(map(bool, (dated, added, removed))) > 1 or any(article.events for article in added.values()):
+        return None  # (each moves cards along the news pages; the calendar's pages show the articles events link)
 
     # The pages that show them in full: their own, and the feeds; and the list pages that show the
     # cards of those whose cards changed (from their records: listing.py); no other kind.
@@ -282,6 +301,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     # all copied again, the new ones and any made anew from an edited file under the same name).
     gone |= {path for rel, old in reimaged.items() if rel not in moved for path in
              image_files(old) - image_files(changed[rel])}
+    # A deleted article: its page and images go.
+    gone |= {path for old in removed.values() for path in {output_path(old.url), *image_files(old)}}
     moved_to = {old.url: changed[rel].url for rel, old in moved.items()}
     arrived = {output_path(article.url) for article in added.values()}
     if any(output_path(url) in written for url in moved_to.values()) or len(set(moved_to.values())) < len(moved) \
@@ -292,7 +313,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     # The pages of the translations of a moved article and of a new one (their language switches).
     to_render |= {path for path, article in own.items()
                   if article.base in {old.base for old in moved.values()} | {a.base for a in added.values()}}
-    to_render |= {output_path(feed_url(config.language(changed[rel].lang))) for rel in dated.keys() | added}
+    to_render |= {output_path(feed_url(config.language(article.lang)))
+                  for article in [*(changed[rel] for rel in dated.keys() | added), *removed.values()]}
     if not to_render <= own.keys() | feeds.keys():
         return None
     lists: list = []
@@ -300,20 +322,22 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     terms_left: list[str] = []  # the addresses of the term pages left empty
     more_pages: list[relist.NewsPage] = []  # the news pages a new article adds
     inserts: list[relist.SitemapInsert] = []  # and where their entries go in the sitemap
+    news_left: list[str] = []  # the addresses of the news pages a deleted article leaves out
+    feed_order: dict[str, tuple[int, list[ArticleCard]]] = {}  # language -> a stretch of its cards, from a place
     if carded or added:
         # Each article replaced shows its new card (the same one but for those of ``carded``), which
         # names its new key in the records made again.
-        new_cards = {old_key: changed[rel].card for rel, old_key in replaced.items()}
-        counted = _counted_terms(retermed, changed, config)  # term page path -> the articles joining or leaving it
+        new_cards = {old_key: changed[rel].card for rel, old_key in replaced.items() if rel in changed}
+        counted = _counted_terms(retermed, {**changed, **removed}, config, removed.keys())  # term page path -> the articles joining or leaving it
         # The pages of terms new to the site come (an author the other languages have too: the full build,
         # which links her pages to each other).
         arriving = {path for path in counted if path not in state.listed}
         if arriving & written:
             return None  # (not the page of a term)
         paths = set(listing.find(state.listed, carded.values())) | (counted.keys() - arriving)
-        paths |= {output_path(TERMS[kind][1](config.language(changed[rel].lang)))
+        paths |= {output_path(TERMS[kind][1](config.language({**changed, **removed}[rel].lang)))
                   for rel, kinds in retermed.items() for kind in kinds}
-        if moved or dated or arriving or added:
+        if moved or dated or arriving or added or removed:
             paths.add(SITEMAP)
         if not paths <= state.listed.keys():
             return None  # a tag index not recorded
@@ -351,9 +375,21 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
             if found is None:
                 return None
             lists, more_pages, inserts = found
+        if removed:
+            found = relist.removed(lists, list(removed.values()), config, read)
+            if found is None:
+                return None
+            lists, news_left, feed_order = found
+            gone |= {page.path for page in news_left}
+            if not _last_year_kept(state.facts, removed, lists, read, config):
+                return None
         to_render |= {page.path for page in lists}
-    entries = _feed_entries({path: state.shown.get(path, ()) for path in to_render if path in feeds}, published,
-                            files, root, config, records, cache, stored, world, images)
+    feed_files = {path: state.shown.get(path, ()) for path in to_render if path in feeds}
+    if removed:
+        feed_files = _feed_after_removal(feed_files, removed, feed_order, names, config)
+        if feed_files is None:
+            return None
+    entries = _feed_entries(feed_files, published, files, root, config, records, cache, stored, world, images)
     if entries is None:
         return None
     for rel, old in {**dated, **dict.fromkeys(added)}.items():
@@ -376,16 +412,19 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
             plan_feed(planner, feeds[path], entries[path])
     counts = Counter(state.counts)
     counts.update([article.lang for article in added.values()] + [news.lang for news in more_pages])
+    counts.subtract([old.lang for old in removed.values()] + [page.lang for page in news_left])
     if more_pages:
         mark = len(planner.pages)
         for news in more_pages:
             plan_news_page(planner, config.language(news.lang), news.number, news.count, news.cards)
         to_render |= {page.path for page in planner.pages[mark:]}
-    if new_terms or terms_left:
+    # The sitemap's entries of the pages that go: empty terms', a deleted article's and its news pages left out.
+    sitemap_left = {*terms_left, *(old.url for old in removed.values()), *(page.url for page in news_left)}
+    if new_terms or sitemap_left:
         mark = len(planner.pages)
         for term_page, kind in new_terms:
             plan_term_page(planner, config.language(term_page.articles[0].lang), term_page, kind)
-        lists = termed_in_sitemap(lists, planner.pages[mark:], set(terms_left))
+        lists = termed_in_sitemap(lists, planner.pages[mark:], sitemap_left)
         if lists is None:
             return None
         to_render |= {page.path for page in planner.pages[mark:]}
@@ -426,14 +465,15 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     if fingerprints is None:
         return None
     # The old pages' fingerprints go (a moved article's, an empty term's).
-    left = dict.fromkeys([output_path(old.url) for old in moved.values()] + [output_path(url) for url in terms_left])
+    left = dict.fromkeys([output_path(old.url) for old in [*moved.values(), *removed.values()]]
+                         + [output_path(url) for url in terms_left] + [page.path for page in news_left])
     if output.staged:
         cache.patch_outputs(state.record_id, {**dict.fromkeys(fingerprints), **left})  # to render again, if interrupted
         BuildState.forget(root, out)
         output.commit_changed_files(gone)
     _keep_records(cache, {**fingerprints, **left}, state, stored, renderer, replaced, records, sources)
 
-    group_rels = {source.rel for source in sources}
+    group_rels = {source.rel for source in sources} | removed.keys()
     warnings = tuple(w for w in state.warnings if w[0] not in group_rels) + tuple(
         (d.location.path, d.location.line, d.location.col, d.message)
         for d in diagnostics.warnings if d.location.path in group_rels)
@@ -455,18 +495,20 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
 
 def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now: dt.datetime,
                   stamps: InputStamps, state: BuildState) -> list[str] | None:
-    """The article files edited or added since the last build, when they are all that changed (none
-    deleted) and the last build's state still describes the output; otherwise None."""
+    """(the article files edited or added since the last build, those deleted), when they are all
+    that changed and the last build's state still describes the output; otherwise None."""
     if (config.search or state.site_wide or state.options != options_key
             or state.day != day or state.output != str(out.resolve())
             or (state.valid_until is not None and now >= dt.datetime.fromisoformat(state.valid_until))
-            or state.others != stamps.others or not state.articles.keys() <= stamps.articles.keys()):
+            or state.others != stamps.others):
         return None
     edited = [rel for rel, digest in stamps.articles.items() if state.articles.get(rel) != digest]
+    deleted = [rel for rel in state.articles if rel not in stamps.articles]
     added = sum(rel not in state.articles for rel in edited)
-    if not edited or len(edited) - added > MAX_EDITED or added > MAX_ADDED or not state.output_intact():
+    if not (edited or deleted) or len(edited) - added + len(deleted) > MAX_EDITED or added > MAX_ADDED \
+            or not state.output_intact():
         return None
-    return edited
+    return edited, deleted
 
 
 def _changed_articles(sources, published: dict[str, Article], texts_before: dict[str, str],
@@ -537,21 +579,86 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
     return changed, replaced, carded, renames, retermed, moved, dated, reimaged, added
 
 
+def _last_year_kept(facts: dict[str, dict], removed: dict[str, Article], lists: list, read,
+                    config: SiteConfig) -> bool:
+    """Whether the last year the site has content for stays with the deleted articles gone: none was
+    in it, or the newest article left (the first card of a first news page, as ``lists`` has it or
+    as the last build left it) is."""
+    lasts = {fact.get("last_year") for fact in facts.values() if isinstance(fact, dict)} - {None}
+    if not any(old.published.astimezone(config.timezone).year in lasts for old in removed.values()):
+        return True
+    newest = []
+    for lang in config.languages:
+        path = output_path(urls.news(lang, 1))
+        page = next((page for page in lists if page.path == path), None) or next(iter(read({path}) or ()), None)
+        cards = page.data.get("articles") if page is not None else None
+        if type(cards) is not tuple:
+            return False
+        newest += [card.published.astimezone(config.timezone).year for card in cards[:1]]
+    return bool(newest) and all(max(newest) == last for last in lasts)
+
+
+class GoneSource(NamedTuple):
+    """What ``AssembledArticles.previous`` reads of a source, for a deleted file."""
+
+    rel: str
+
+
+def _removed_articles(deleted: list[str], texts_before: dict[str, str], stored: AssembledArticles, world: str,
+                      config: SiteConfig, images: ImageProcessor, linked: set[str],
+                      written: set[str]) -> dict[str, tuple[str, Article]] | None:
+    """file -> (the key of the article the last build kept for it, that article), for the deleted
+    files; None when one cannot be had, had no page (a draft, scheduled), or an event links it."""
+    found = {}
+    for rel in deleted:
+        if rel not in texts_before:
+            return None
+        previous = stored.previous(GoneSource(rel), texts_before[rel], world, config.codes, images)
+        if previous is None or previous[1].base in linked or output_path(previous[1].url) not in written:
+            return None
+        found[rel] = previous
+    return found
+
+
+def _feed_after_removal(feed_files: dict[str, tuple[str, ...]], removed: dict[str, Article],
+                        order: dict[str, tuple[int, list[ArticleCard]]], names: dict[str, tuple[str, str | None, str]],
+                        config: SiteConfig) -> dict[str, tuple[str, ...]] | None:
+    """The files of each feed's entries without the deleted articles, a full feed taking the next
+    ones in (from ``order``: language -> (the place of a stretch of its cards, those cards))."""
+    file_of = {(base, lang): nfc(found) for found, (base, lang, _) in names.items()}
+    found = dict(feed_files)
+    for code in {old.lang for old in removed.values()}:
+        path = output_path(feed_url(config.language(code)))
+        rels = [rel for rel in found[path] if rel not in removed]
+        taken = len(found[path]) - len(rels)
+        if taken and len(found[path]) == config.feed_entries:
+            offset, cards = order.get(code, (0, []))
+            start = config.feed_entries - taken - offset
+            if start < 0 or start + taken > len(cards):
+                return None
+            rels += [file_of.get((card.base, card.lang)) for card in cards[start: start + taken]]
+            if None in rels:
+                return None
+        found[path] = tuple(rels)
+    return found
+
+
 def image_files(article: Article) -> set[str]:
     """The output paths of the files of an article's images (beside its page)."""
     return {article.url + variant.name for image in article.images for variant in image.variants}
 
 
 def _counted_terms(retermed: dict[str, dict[str, tuple[Term, ...]]], changed: dict[str, Article],
-                   config: SiteConfig) -> dict[str, list[TermChange]]:
-    """term page path -> the articles it gains or loses, for the articles whose tags or authors changed."""
+                   config: SiteConfig, leaving=frozenset()) -> dict[str, list[TermChange]]:
+    """term page path -> the articles it gains or loses, for the articles whose tags or authors changed
+    (``leaving``: the files of those that go, which lose all; ``changed`` has them as they were)."""
     counted: dict[str, list[TermChange]] = {}
     for rel, kinds in retermed.items():
         article, lang = changed[rel], config.language(changed[rel].lang)
         for kind, old_terms in kinds.items():
             url_of, index_of = TERMS[kind]
             before = {t.slug: t for t in old_terms}
-            now = {t.slug: t for t in getattr(article, kind)}
+            now = {t.slug: t for t in getattr(article, kind)} if rel not in leaving else {}
             for slug, term, delta in [*((slug, now[slug], +1) for slug in now.keys() - before.keys()),
                                       *((slug, before[slug], -1) for slug in before.keys() - now.keys())]:
                 url = url_of(lang, slug)

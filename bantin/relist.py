@@ -141,15 +141,16 @@ def years_kept(facts: dict[str, dict], dated: dict[str, Article | None], changed
                 config: SiteConfig) -> bool:
     """Whether the last year the site has content for (the calendar shows its yearly events up to it:
     a section's fact "last_year") stays the same with the new dates (``dated``: file -> the article
-    as it was, None for a new one), as far as can be told without the other articles: no new date
-    after it, and no article taken out of it."""
+    as it was, None for a new one; a file ``changed`` lacks is deleted), as far as can be told without
+    the other articles: no new date after it, and no article taken out of it."""
     for fact in facts.values():
         last = fact.get("last_year") if isinstance(fact, dict) else None
         if last is None:
             continue
         for rel, old in dated.items():
-            before, now = (a.published.astimezone(config.timezone).year if a else None for a in (old, changed[rel]))
-            if now > last or (before == last and now < last):
+            before, now = (a.published.astimezone(config.timezone).year if a else None
+                           for a in (old, changed.get(rel)))
+            if (now is not None and now > last) or (before == last and (now is None or now < last)):
                 return False
     return True
 
@@ -303,22 +304,11 @@ def added(pages: list, new: list[Article], config: SiteConfig, read: Callable[[s
         for card in cards_new:
             cards.insert(next((at for at, c in enumerate(cards) if c.sort_key > card.sort_key), len(cards)), card)
         for number in range(start, new_count + 1):
-            data = {"pagination": pagination(lang, number, new_count)}
-            if number >= first:
-                data["articles"] = tuple(cards[(number - first) * config.per_page:][: config.per_page])
             if number > count:
-                more.append(NewsPage(lang.code, number, new_count, data["articles"]))
+                more.append(NewsPage(lang.code, number, new_count, _chunk(cards, number, first, config)))
                 inserts.append(SitemapInsert(urls.news(lang, number), urls.news(lang, number - 1), True))
-                continue
-            page = seen[number]
-            by_path[page.path] = page = dataclasses.replace(page, data=MappingProxyType({**page.data, **data}))
-            if number == 1:  # the home page shows the first news page's cards
-                home = output_path(urls.home(lang))
-                found = by_path.get(home) or next(iter(read({home}) or ()), None)
-                if found is None or type(found.data.get("articles")) is not tuple:
-                    return None
-                by_path[home] = dataclasses.replace(found, data=MappingProxyType({
-                    **found.data, "articles": page.data["articles"], "has_more": total > config.per_page}))
+            elif not _paged_again(by_path, seen[number], lang, first, new_count, cards, total, config, read):
+                return None
         new_ones = {id(card) for card in cards_new}
         for at, card in enumerate(cards):
             if id(card) in new_ones:
@@ -330,6 +320,81 @@ def added(pages: list, new: list[Article], config: SiteConfig, read: Callable[[s
                 else:
                     return None  # (the language's first article: where its entries start is not known here)
     return list(by_path.values()), more, inserts
+
+
+def removed(pages: list, gone: list[Article], config: SiteConfig, read: Callable[[set[str]], list | None]) \
+        -> tuple[list, list, dict[str, tuple[int, list[ArticleCard]]]] | None:
+    """The pages read back (among them the news pages that show the cards of the ``gone`` articles)
+    with those cards taken out of their languages' news pages: each card after the first one moves
+    a place up, so the news pages change from the page of that place to the last, and every page
+    when the list gets a page shorter (the pages left out are not among those returned); with the
+    home page when the first news page changes. Also the pages left out, and for each language the
+    place of the first card of those pages and their cards now (a full feed takes the next one in).
+    None when more than ``MAX_PAGES_CROSSED`` news pages would change, or one was not read."""
+    by_path = {page.path: page for page in pages}
+    left: list = []
+    order: dict[str, tuple[int, list[ArticleCard]]] = {}
+    for lang in config.languages:
+        leaving = {(article.base, article.lang) for article in gone if article.lang == lang.code}
+        if not leaving:
+            continue
+        holding = sorted(_number(page) for page in by_path.values() if page.lang == lang.code and _number(page)
+                         and any((c.base, c.lang) in leaving for c in page.data["articles"]))
+        if not holding:
+            return None
+        first, seen = holding[0], {_number(page): page for page in by_path.values()
+                                   if page.lang == lang.code and _number(page)}
+        count = seen[first].data["pagination"]["count"]
+        start = first
+        while True:  # (read the pages after the first's, then, when the list gets shorter, those before it)
+            unread = {output_path(urls.news(lang, number)) for number in range(start, count + 1) if number not in seen}
+            for page in read(unread) or () if unread else ():
+                seen[_number(page)] = page
+            if any(seen.get(number) is None or _number(seen[number]) != number for number in range(start, count + 1)):
+                return None
+            cards = [c for number in range(first, count + 1) for c in seen[number].data["articles"]
+                     if (c.base, c.lang) not in leaving]
+            total = (first - 1) * config.per_page + len(cards)
+            new_count = max(1, -(-total // config.per_page))
+            if new_count == count or start == 1:
+                break
+            start = 1
+        if count - start + 1 > MAX_PAGES_CROSSED:
+            return None
+        order[lang.code] = ((first - 1) * config.per_page, cards)
+        for number in range(start, count + 1):
+            page = seen[number]
+            if number > new_count:
+                left.append(page)
+                by_path.pop(page.path, None)
+            elif not _paged_again(by_path, page, lang, first, new_count, cards, total, config, read):
+                return None
+    return list(by_path.values()), left, order
+
+
+def _chunk(cards: list[ArticleCard], number: int, first: int, config: SiteConfig) -> tuple[ArticleCard, ...]:
+    """The cards news page ``number`` shows, of ``cards``: those of page ``first`` and after."""
+    return tuple(cards[(number - first) * config.per_page:][: config.per_page])
+
+
+def _paged_again(by_path: dict, page, lang, first: int, count: int, cards: list[ArticleCard], total: int,
+                 config: SiteConfig, read: Callable[[set[str]], list | None]) -> bool:
+    """Puts in ``by_path`` the news ``page`` as one of ``count`` (its cards from ``cards`` when it is page
+    ``first`` or after), and the home page with the first page's cards (``total``: the language's
+    articles); False when the home page cannot be read."""
+    number = _number(page)
+    data = {"pagination": pagination(lang, number, count)}
+    if number >= first:
+        data["articles"] = _chunk(cards, number, first, config)
+    by_path[page.path] = page = dataclasses.replace(page, data=MappingProxyType({**page.data, **data}))
+    if number == 1:  # the home page shows the first news page's cards
+        home = output_path(urls.home(lang))
+        found = by_path.get(home) or next(iter(read({home}) or ()), None)
+        if found is None or type(found.data.get("articles")) is not tuple:
+            return False
+        by_path[home] = dataclasses.replace(found, data=MappingProxyType({
+            **found.data, "articles": page.data["articles"], "has_more": total > config.per_page}))
+    return True
 
 
 def added_in_sitemap(pages: list, planned: list, inserts: list[SitemapInsert]) -> list | None:

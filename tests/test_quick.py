@@ -360,7 +360,7 @@ def test_a_day_of_edits_leaves_the_output_a_clean_build_s_after_each(site, capsy
          lambda: edit(site / "templates/article.html", "</article>", "</article>\n<!-- mẫu mới -->"), "full"),
         ("a new article", [NEW_VI], lambda: (site / NEW_VI).write_text(NEW_ARTICLE, encoding="utf-8"), "quick"),
         ("the new article's body", [NEW_VI], append(NEW_VI, "Đoạn bổ sung của bài mới."), "quick"),
-        ("the new article deleted", [], lambda: (site / NEW_VI).unlink(), "full"),
+        ("the new article deleted", [], lambda: (site / NEW_VI).unlink(), "quick"),
         ("a body back as it was (title kept)", [PARADE_VI],
          lambda: (site / PARADE_VI).write_text(parade.replace("title: \"Diễu hành", "title: \"Cuộc diễu hành"),
                                                encoding="utf-8"), "quick"),
@@ -1041,4 +1041,66 @@ def test_a_fifth_english_article_makes_a_second_news_page_that_the_first_links(s
     assert {"en/index.html", "en/news/index.html", "en/news/page/2/index.html"} <= set(spy.answers[0])
     assert 'href="/en/news/a-new-english-article/"' in (site / "public/en/index.html").read_text(encoding="utf-8")
     assert 'href="/en/news/page/2/"' in (site / "public/en/news/index.html").read_text(encoding="utf-8")
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+@pytest.mark.parametrize("deleted, news_pages_now, gone", [
+    # A card of the first page: the cards after it move up (no feed shows it).
+    ([SO_LIEU_VI], [2], SO_LIEU_PAGE),
+    # An article with its translation, in both feeds: the next article takes its place in each; four
+    # English articles left, the English list is a page shorter (its page 2 goes).
+    ([COOP_VI, COOP_VI.replace(".vi.md", ".en.md")], [2], "en/news/page/2/index.html"),
+])
+def test_a_deleted_article_s_pages_go_and_the_cards_after_it_move_up(site, capsys, monkeypatch, deleted,
+                                                                       news_pages_now, gone):
+    spy = QuickSpy(monkeypatch)
+    for path in deleted:
+        (site / path).unlink()
+    result = rebuild(site, capsys)
+    assert result.code == 0, result.errors
+    assert spy.answers[0] is not None
+    assert news_pages_in(spy.answers[0]) == news_pages(news_pages_now)
+    assert not (site / "public" / gone).exists()
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    # (so-lieu alone had its tag "Số liệu": that page goes too)
+    assert pages_counted(site, capsys) == {SO_LIEU_VI: "75 pages (vi 38, en 37)"}.get(deleted[0], "73 pages (vi 39, en 34)")
+
+
+@pytest.mark.parametrize("deleted, code, why", [
+    ([COOP_VI], 0, "its translation is left, whose page changes"),
+    ([PARADE_VI], 1, "an event links it (the full build reports the link)"),
+])
+def test_deletions_that_change_other_pages_take_the_full_build(site, capsys, monkeypatch, deleted, code, why):
+    spy = QuickSpy(monkeypatch)
+    for path in deleted:
+        (site / path).unlink()
+    result = rebuild(site, capsys)
+    assert (spy.answers, result.code) == ([None], code), (why, result.errors)
+
+
+def test_deleting_an_article_another_links_is_reported_by_the_full_build(site, capsys, monkeypatch):
+    linking = write_article(site, "2019-01-05-bai-co-lien-ket.vi.md", "title: Bài có liên kết\ndate: 2019-01-05",
+                            f"Xem [số liệu](/{SO_LIEU_PAGE.removesuffix('index.html')}).")
+    assert rebuild(site, capsys, linking).code == 0
+    before = tree(site / "public")
+    spy = QuickSpy(monkeypatch)
+    (site / SO_LIEU_VI).unlink()
+    result = rebuild(site, capsys)
+    assert spy.answers == [None] and result.code == 1
+    page = "/" + SO_LIEU_PAGE.removesuffix("index.html")
+    assert result.errors == [f"{linking}:6:15: error: broken link '{page}' on tin-tuc/bai-co-lien-ket/: nothing is "
+                             f"built at {page}"]
+    assert tree(site / "public") == before
+
+
+def test_an_original_written_again_beside_its_translation_renders_both_pages(site, capsys, monkeypatch):
+    original = (site / COOP_VI).read_text(encoding="utf-8")
+    (site / COOP_VI).unlink()
+    assert rebuild(site, capsys).code == 0  # (its translation is left: the full build)
+    spy = QuickSpy(monkeypatch)
+    (site / COOP_VI).write_text(original, encoding="utf-8")
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0, result.errors
+    assert {COOP_PAGE, "en/news/social-insurance-and-the-post-office-work-together-on-payments-and-enrolment/index.html",
+            "sitemap.xml"} <= set(spy.answers[0])
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
