@@ -276,14 +276,14 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     if found is None:
         return None
     changed, replaced, carded, renames, retermed, moved, dated, reimaged, added = found
-    removed = _removed_articles([nfc(rel) for rel in deleted], texts_before, stored, world, config, images, linked,
+    kept_as = _removed_articles([nfc(rel) for rel in deleted], texts_before, stored, world, config, images, linked,
                                 set(state.written))
-    if removed is None or removed and state.listed is None:
+    if kept_as is None or kept_as and state.listed is None:
         return None
-    for rel, (key, old) in removed.items():
+    for rel, (key, old) in kept_as.items():
         carded[rel], replaced[rel] = key, key  # (the pages that show its card are found by its key; its row goes)
         retermed[rel] = {kind: getattr(old, kind) for kind in TERMS if getattr(old, kind)}
-    removed = {rel: old for rel, (_, old) in removed.items()}
+    removed = {rel: old for rel, (_, old) in kept_as.items()}  # the deleted files' articles, as they were
     if (dated or added) and not years_kept(state.facts, {**dated, **dict.fromkeys(added)}, changed, config):
         return None  # (a new last year, which the calendar's pages show)
     if sum(map(bool, (dated, added, removed))) > 1 or any(article.events for article in added.values()):
@@ -322,13 +322,14 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     terms_left: list[str] = []  # the addresses of the term pages left empty
     more_pages: list[relist.NewsPage] = []  # the news pages a new article adds
     inserts: list[relist.SitemapInsert] = []  # and where their entries go in the sitemap
-    news_left: list[str] = []  # the addresses of the news pages a deleted article leaves out
+    news_left: list = []  # the news pages a deleted article leaves out (its list a page shorter)
     feed_order: dict[str, tuple[int, list[ArticleCard]]] = {}  # language -> a stretch of its cards, from a place
     if carded or added:
         # Each article replaced shows its new card (the same one but for those of ``carded``), which
         # names its new key in the records made again.
         new_cards = {old_key: changed[rel].card for rel, old_key in replaced.items() if rel in changed}
-        counted = _counted_terms(retermed, {**changed, **removed}, config, removed.keys())  # term page path -> the articles joining or leaving it
+        # term page path -> the articles joining or leaving it
+        counted = _counted_terms(retermed, {**changed, **removed}, config, removed.keys())
         # The pages of terms new to the site come (an author the other languages have too: the full build,
         # which links her pages to each other).
         arriving = {path for path in counted if path not in state.listed}
@@ -494,7 +495,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
 
 
 def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now: dt.datetime,
-                  stamps: InputStamps, state: BuildState) -> list[str] | None:
+                  stamps: InputStamps, state: BuildState) -> tuple[list[str], list[str]] | None:
     """(the article files edited or added since the last build, those deleted), when they are all
     that changed and the last build's state still describes the output; otherwise None."""
     if (config.search or state.site_wide or state.options != options_key

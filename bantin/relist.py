@@ -1,7 +1,8 @@
 """The recorded pages of the last build (listing.py) planned again for an edit to one article's card,
 without the rest of the site (quick.py, warm_edit.py): its card moved between tag and author
-pages, or to its new place in date order across the news pages, and the sitemap's entries of a
-moved or re-dated article. Each function returns None when the edit changes more than it can
+pages, or to its new place in date order across the news pages; a new or deleted article's card
+put in or taken out of its news pages (the cards after it shift, the list may gain or lose a
+page); and the sitemap's entries of a moved, re-dated, new or deleted article. Each function returns None when the edit changes more than it can
 tell from those pages alone, and the full build (or the preview's full rebuild) runs."""
 
 from __future__ import annotations
@@ -141,16 +142,15 @@ def years_kept(facts: dict[str, dict], dated: dict[str, Article | None], changed
                 config: SiteConfig) -> bool:
     """Whether the last year the site has content for (the calendar shows its yearly events up to it:
     a section's fact "last_year") stays the same with the new dates (``dated``: file -> the article
-    as it was, None for a new one; a file ``changed`` lacks is deleted), as far as can be told without
-    the other articles: no new date after it, and no article taken out of it."""
+    as it was, None for a new one), as far as can be told without the other articles: no new date
+    after it, and no article taken out of it."""
     for fact in facts.values():
         last = fact.get("last_year") if isinstance(fact, dict) else None
         if last is None:
             continue
         for rel, old in dated.items():
-            before, now = (a.published.astimezone(config.timezone).year if a else None
-                           for a in (old, changed.get(rel)))
-            if (now is not None and now > last) or (before == last and (now is None or now < last)):
+            before, now = (a.published.astimezone(config.timezone).year if a else None for a in (old, changed[rel]))
+            if now > last or (before == last and now < last):
                 return False
     return True
 
