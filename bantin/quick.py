@@ -59,7 +59,8 @@ end (they show the page count); the home page with the first; its tags' and auth
 for a new tag (a term new to the site has its page come); its feed, and the sitemap with its
 entry and the new page's. Many pages (the newest article of a large archive) render on every core.
 A deleted article (every version of it deleted, no event linking it, published by the last
-build) is the same the other way: its page and images deleted (a kept page that links them
+build), or one made a draft (``draft: true``; a scheduled one changes the next build that must
+run, and a draft published again had no article kept), is the same the other way: its page and images deleted (a kept page that links them
 sends the build to the full path, which reports the link, as for a new address), its card
 taken out of its news pages (the cards after it move up; every page when the list gets a
 page shorter, whose last page is deleted), its terms' pages and indexes, its feed (a full
@@ -275,10 +276,15 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
                               config, images, retouched, state.listed is not None, linked)
     if found is None:
         return None
-    changed, replaced, carded, renames, retermed, moved, dated, reimaged, added = found
+    changed, replaced, carded, renames, retermed, moved, dated, reimaged, added, withdrawn = found
     kept_as = _removed_articles([nfc(rel) for rel in deleted], texts_before, stored, world, config, images, linked,
                                 set(state.written))
-    if kept_as is None or kept_as and state.listed is None:
+    if kept_as is None or any(old.base in linked or output_path(old.url) not in state.written
+                              or any(article.base == old.base for article in published.values())
+                              for _, old in withdrawn.values()):
+        return None  # (a draft whose other versions stay, or that an event links: their pages change)
+    kept_as.update(withdrawn)
+    if kept_as and state.listed is None:
         return None
     for rel, (key, old) in kept_as.items():
         carded[rel], replaced[rel] = key, key  # (the pages that show its card are found by its key; its row goes)
@@ -517,13 +523,15 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
                       retouched: set[str], lists: bool,
                       linked: set[str]) -> tuple[dict[str, Article], dict[str, str], dict[str, str], dict[str, str],
                                                  dict[str, dict[str, tuple[Term, ...]]], dict[str, Article],
-                                                 dict[str, Article], dict[str, Article], dict[str, Article]] | None:
+                                                 dict[str, Article], dict[str, Article], dict[str, Article],
+                                                 dict[str, tuple[str, Article]]] | None:
     """(file -> article, for those that differ from the article the last build kept and those new to
     the site; file -> the key of the kept one it replaces; file -> the key it replaces, for those
     whose cards changed too; old key -> new, for the others, whose cards are the same; file -> its
     old tags or authors, for those whose tags or authors changed (none for a new one); file -> the
     article as it was, for those with a new address, for those with new dates, and for those whose
-    bodies show other images; file -> article, for those new to the site (``texts_before`` has none)), or None
+    bodies show other images; file -> article, for those new to the site (``texts_before`` has none);
+    file -> (key, article) the last build kept, for those made a draft (their pages go)), or None
     when one differs in more than its own pages and its cards show (``lists``: whether the list
     pages can be rendered again, or only its own pages), in its title when a section's pages show
     it (``linked``: their base names; they are not rendered here), or the last build's article
@@ -538,6 +546,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
     dated: dict[str, Article] = {}
     reimaged: dict[str, Article] = {}
     added: dict[str, Article] = {}
+    withdrawn: dict[str, tuple[str, Article]] = {}
     for source in sources:
         article = published.get(source.rel)
         if source.rel not in texts_before:
@@ -549,9 +558,15 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
             changed[source.rel] = added[source.rel] = article
             continue
         if article is None:
-            if source.rel in retouched:
-                return None  # made a draft, or scheduled: its pages go
-            continue  # a draft or a scheduled article (its front matter as it was): no page then or now
+            if source.rel not in retouched:
+                continue  # a draft or a scheduled article (its front matter as it was): no page then or now
+            if not source.fields.get("draft") or source.rel not in texts_before:
+                return None  # scheduled: its pages go, and the next build that must run changes
+            found = stored.previous(source, texts_before[source.rel], world, config.codes, images)
+            if found is None:
+                return None  # (a draft already, or its article not kept)
+            withdrawn[source.rel] = found  # made a draft: its pages go, as a deleted file's
+            continue
         found = stored.previous(source, texts_before[source.rel], world, config.codes, images)
         if found is None:
             return None
@@ -577,7 +592,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
             reimaged[source.rel] = old
         changed[source.rel] = article
         replaced[source.rel] = key
-    return changed, replaced, carded, renames, retermed, moved, dated, reimaged, added
+    return changed, replaced, carded, renames, retermed, moved, dated, reimaged, added, withdrawn
 
 
 def _last_year_kept(facts: dict[str, dict], removed: dict[str, Article], lists: list, read,

@@ -490,7 +490,8 @@ def test_a_title_edit_with_a_slug_and_a_summary_edit_again_stay_quick(site, caps
     (SO_LIEU_VI, "date: 2020-05-27", "date: 2019-05-27", "out of the last year the site has content for (which the"
      " calendar shows yearly events up to)"),
     (PARADE_VI, "date: 2020-05-25", "date: 2020-05-20", "the date of an article an event links"),
-    (COOP_VI, "date: 2020-05-28", "date: 2020-05-28\ndraft: true", "made a draft: its pages go"),
+    (COOP_VI, "date: 2020-05-28", "date: 2020-05-28\ndraft: true", "made a draft: its translation's page changes"),
+    (COOP_VI, "date: 2020-05-28", "date: 2099-05-28", "scheduled: the next build that must run changes"),
 ])
 def test_card_edits_that_other_pages_show_take_the_full_build(site, capsys, monkeypatch, path, old, new, why):
     spy = QuickSpy(monkeypatch)
@@ -1064,6 +1065,22 @@ def test_a_deleted_article_s_pages_go_and_the_cards_after_it_move_up(site, capsy
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
     # (so-lieu alone had its tag "Số liệu": that page goes too)
     assert pages_counted(site, capsys) == {SO_LIEU_VI: "75 pages (vi 38, en 37)"}.get(deleted[0], "73 pages (vi 39, en 34)")
+
+
+def test_an_article_made_a_draft_goes_as_a_deleted_one(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    edit(site / SO_LIEU_VI, "date: 2020-05-27", "date: 2020-05-27\ndraft: true")
+    result = rebuild(site, capsys, SO_LIEU_VI)
+    assert result.code == 0, result.errors
+    assert spy.answers[0] is not None and news_pages_in(spy.answers[0]) == news_pages([2])
+    assert not (site / "public" / SO_LIEU_PAGE).exists()
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    # Published again: the full build (no article was kept for the draft's text, so whether it had a
+    # page, and where, is not known here).
+    edit(site / SO_LIEU_VI, "date: 2020-05-27\ndraft: true", "date: 2020-05-27")
+    result = rebuild(site, capsys, SO_LIEU_VI)
+    assert result.code == 0 and spy.answers[1] is None and (site / "public" / SO_LIEU_PAGE).exists()
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
 
 
 @pytest.mark.parametrize("deleted, code, why", [
