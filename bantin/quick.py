@@ -60,9 +60,9 @@ for a new tag (a term new to the site has its page come); its feed, and the site
 entry and the new page's. Many pages (the newest article of a large archive) render on every core.
 A deleted article (every version of it deleted, no event linking it, published by the last
 build), or one made a draft (``draft: true``; a scheduled one changes the next build that must
-run, and a draft published again had no article kept), is the same the other way: its page and images deleted (a kept page that links them
-sends the build to the full path, which reports the link, as for a new address), its card
-taken out of its news pages (the cards after it move up; every page when the list gets a
+run, and a draft published again had no article kept), is the same the other way: its page and
+images deleted (a kept page that links them sends the build to the full path, which reports the
+link, as for a new address), its card taken out of its news pages (the cards after it move up; every page when the list gets a
 page shorter, whose last page is deleted), its terms' pages and indexes, its feed (a full
 one takes the next article in) and the sitemap; the site's last year must stay (the newest
 article left is in it).
