@@ -65,7 +65,8 @@ images deleted (a kept page that links them sends the build to the full path, wh
 link, as for a new address), its card taken out of its news pages (the cards after it move up; every page when the list gets a
 page shorter, whose last page is deleted), its terms' pages and indexes, its feed (a full
 one takes the next article in) and the sitemap; the site's last year must stay (the newest
-article left is in it).
+article left is in it). A renamed file is both: the old article goes and the new one comes, at
+the same address when its title is the same (its page and sitemap entry take the old ones' place).
 The records kept: the pages' fingerprints in the output's record (as a patch to it), the new
 articles in place of the ones they replace, the list pages' new records, the files' records
 and the state.
@@ -292,8 +293,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     removed = {rel: old for rel, (_, old) in kept_as.items()}  # the deleted files' articles, as they were
     if (dated or added) and not years_kept(state.facts, {**dated, **dict.fromkeys(added)}, changed, config):
         return None  # (a new last year, which the calendar's pages show)
-    if sum(map(bool, (dated, added, removed))) > 1 or any(article.events for article in added.values()):
-        return None  # (each moves cards along the news pages; the calendar's pages show the articles events link)
+    if dated and (added or removed) or any(article.events for article in added.values()):
+        return None  # (both move cards along the news pages; the calendar's pages show the articles events link)
 
     # The pages that show them in full: their own, and the feeds; and the list pages that show the
     # cards of those whose cards changed (from their records: listing.py); no other kind.
@@ -312,8 +313,10 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     moved_to = {old.url: changed[rel].url for rel, old in moved.items()}
     arrived = {output_path(article.url) for article in added.values()}
     if any(output_path(url) in written for url in moved_to.values()) or len(set(moved_to.values())) < len(moved) \
-            or arrived & written:
+            or arrived & (written - gone):
         return None  # another file's address (the full build says which), or two articles' one
+    # A new article at a deleted one's address (a renamed file) writes its page and images there.
+    gone -= arrived | {path for article in added.values() for path in image_files(article)}
     to_render = {output_path(article.url) for article in changed.values()}
     to_render |= {path for path, rels in state.shown.items() if set(rels) & changed.keys()} - gone
     # The pages of the translations of a moved article and of a new one (their language switches).
@@ -425,8 +428,13 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         for news in more_pages:
             plan_news_page(planner, config.language(news.lang), news.number, news.count, news.cards)
         to_render |= {page.path for page in planner.pages[mark:]}
+    if inserts:  # (before the entries that go: a renamed file's new entry goes next to its old one)
+        lists = added_in_sitemap(lists, planner.pages, inserts)
+        if lists is None:
+            return None
     # The sitemap's entries of the pages that go: empty terms', a deleted article's and its news pages left out.
-    sitemap_left = {*terms_left, *(old.url for old in removed.values()), *(page.url for page in news_left)}
+    sitemap_left = {*terms_left, *(old.url for old in removed.values()), *(page.url for page in news_left)} \
+        - {article.url for article in added.values()}  # (a renamed file's new entry took the old one's place)
     if new_terms or sitemap_left:
         mark = len(planner.pages)
         for term_page, kind in new_terms:
@@ -442,10 +450,6 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
         lists = moved_in_sitemap(lists, planner.pages, moved_to)
         if lists is None:
             return None
-    if inserts:
-        lists = added_in_sitemap(lists, planner.pages, inserts)
-        if lists is None:
-            return None
     if dated:
         lists = dated_in_sitemap(lists, planner.pages, {changed[rel].url: place for rel, place in places.items()},
                                   {changed[rel].url for rel in dated})
@@ -455,7 +459,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     if diagnostics.has_errors or sorted(p.path for p in plan.pages) != sorted(to_render):
         return None
     # A moved article's images, and those of an article that shows other images.
-    copies = [copy for copy in planner.copies if copy.path not in written or copy.origin in reimaged]
+    copies = [copy for copy in planner.copies
+              if copy.path not in written or copy.origin in reimaged or copy.origin in added]
     written_now = (written - gone) | {page.path for page in plan.pages} | {copy.path for copy in copies}
 
     # Render, check, stage; then put in place and keep the records.
@@ -472,8 +477,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     if fingerprints is None:
         return None
     # The old pages' fingerprints go (a moved article's, an empty term's).
-    left = dict.fromkeys([output_path(old.url) for old in [*moved.values(), *removed.values()]]
-                         + [output_path(url) for url in terms_left] + [page.path for page in news_left])
+    left = {path: None for path in [output_path(old.url) for old in [*moved.values(), *removed.values()]]
+            + [output_path(url) for url in terms_left] + [page.path for page in news_left] if path not in fingerprints}
     if output.staged:
         cache.patch_outputs(state.record_id, {**dict.fromkeys(fingerprints), **left})  # to render again, if interrupted
         BuildState.forget(root, out)

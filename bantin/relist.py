@@ -399,15 +399,24 @@ def _paged_again(by_path: dict, page, lang, first: int, count: int, cards: list[
 
 def added_in_sitemap(pages: list, planned: list, inserts: list[SitemapInsert]) -> list | None:
     """The pages read back, the sitemap with the entries of the pages ``planned`` here put in as
-    ``inserts`` say; None when an entry to put one next to is not there."""
+    ``inserts`` say (in place of the entry a deleted article had at the same address: a renamed
+    file); None when an entry to put one next to is not there."""
     entry_of = {page.url: sitemap_entry(page) for page in planned if page.in_sitemap}
     found = []
     for page in pages:
         if is_sitemap(page):
             entries = list(page.data["entries"])
             for insert in inserts:
+                was_at = next((i for i, entry in enumerate(entries) if entry.url == insert.url), None)
+                if insert.url not in entry_of or insert.anchor == insert.url and was_at is None:
+                    return None
+                if insert.anchor == insert.url:  # (the new card right before the old one, which goes)
+                    entries[was_at] = entry_of[insert.url]
+                    continue
+                if was_at is not None:
+                    del entries[was_at]
                 at = next((i for i, entry in enumerate(entries) if entry.url == insert.anchor), None)
-                if at is None or insert.url not in entry_of:
+                if at is None:
                     return None
                 entries.insert(at + insert.after, entry_of[insert.url])
             page = dataclasses.replace(page, data=MappingProxyType({**page.data, "entries": tuple(entries)}))

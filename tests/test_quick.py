@@ -1121,3 +1121,21 @@ def test_an_original_written_again_beside_its_translation_renders_both_pages(sit
     assert {COOP_PAGE, "en/news/social-insurance-and-the-post-office-work-together-on-payments-and-enrolment/index.html",
             "sitemap.xml"} <= set(spy.answers[0])
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+@pytest.mark.parametrize("title, rendered", [
+    (None, ()),  # the same title: the same address, card and entries, so no file changes
+    ("Số liệu BHXH, BHYT tại Lạng Sơn", ("sitemap.xml", "tin-tuc/so-lieu-bhxh-bhyt-tai-lang-son/index.html")),
+])
+def test_a_renamed_file_is_a_deleted_article_and_a_new_one(site, capsys, monkeypatch, title, rendered):
+    spy = QuickSpy(monkeypatch)
+    renamed = "content/articles/2020-05-27-so-lieu-bhxh-bhyt.vi.md"
+    (site / SO_LIEU_VI).rename(site / renamed)
+    if title:
+        edit(site / renamed, "title: \"Số liệu tham gia BHXH, BHYT tại Lạng Sơn đến ngày 23/5/2020\"",
+             f"title: \"{title}\"")
+    result = rebuild(site, capsys, renamed)
+    assert result.code == 0, result.errors
+    assert spy.answers[0] is not None and set(rendered) <= set(spy.answers[0])
+    assert (site / "public" / SO_LIEU_PAGE).exists() == (title is None)
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
