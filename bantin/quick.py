@@ -380,19 +380,12 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
             if found is None:
                 return None
             lists, places = found
-        if added:
-            found = relist.added(lists, list(added.values()), config, read)
-            if found is None:
+        if added or removed:
+            found = relist.restacked(lists, list(added.values()), list(removed.values()), config, read)
+            if found is None or removed and not _last_year_kept(state.facts, removed, found.pages, read, config):
                 return None
-            lists, more_pages, inserts = found
-        if removed:
-            found = relist.removed(lists, list(removed.values()), config, read)
-            if found is None:
-                return None
-            lists, news_left, feed_order = found
+            lists, more_pages, news_left, inserts, feed_order = found
             gone |= {page.path for page in news_left}
-            if not _last_year_kept(state.facts, removed, lists, read, config):
-                return None
         to_render |= {page.path for page in lists}
     feed_files = {path: state.shown.get(path, ()) for path in to_render if path in feeds}
     if removed:

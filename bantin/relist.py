@@ -243,70 +243,96 @@ class SitemapInsert(NamedTuple):
     after: bool
 
 
-def added(pages: list, new: list[Article], config: SiteConfig, read: Callable[[set[str]], list | None]) \
-        -> tuple[list, list[NewsPage], list[SitemapInsert]] | None:
-    """The pages read back with the cards of the articles ``new`` to the site in their places on
-    their languages' news pages: each card after the first new one moves a place down, so the news
-    pages change from the page of that place to the last (every page when the list gets a page
-    more: they all show the page count), with the home page when the first news page changes; the
-    pages added at the end of a list; and where the new articles' and pages' entries go in the
-    sitemap (its articles and news pages are in their lists' order), in the order to insert them.
-    None when more than ``MAX_PAGES_CROSSED`` news pages would change, or one was not read."""
+class Restacked(NamedTuple):
+    """The news pages with new articles' cards put in and deleted ones' taken out (``restacked``)."""
+
+    pages: list  # the pages read back, those changed in their new versions (not those left out)
+    more: list[NewsPage]  # the pages added at the end of a list (the caller plans them)
+    left: list  # the pages left out at the end of a list (as the last build made them)
+    inserts: list[SitemapInsert]  # where the new articles' and pages' entries go in the sitemap, in order
+    order: dict[str, tuple[int, list[ArticleCard]]]  # language -> (a place, its cards from there on, now)
+
+
+def restacked(pages: list, new: list[Article], gone: list[Article], config: SiteConfig,
+              read: Callable[[set[str]], list | None]) -> Restacked | None:
+    """The cards of the articles ``new`` to the site put in their places on their languages' news
+    pages, and those of the ``gone`` ones taken out (``pages``, read back, hold the pages that show
+    them). Every card after the first place that changes moves, so the news pages change from that
+    page to the last, and every page when the list gets a page more or fewer (they all show the
+    page count); the home page follows the first. A new card's place is found by a binary search
+    over the recorded pages (the first page first: the newest article, most often). Its sitemap
+    entry goes before the next card's that stays (the sitemap lists a language's articles, and its
+    news pages, in the lists' order). None when more than ``MAX_PAGES_CROSSED`` news pages would
+    change, or one was not read."""
     by_path = {page.path: page for page in pages}
-    more: list[NewsPage] = []
-    inserts: list[SitemapInsert] = []
+    found = Restacked([], [], [], [], {})
     for lang in config.languages:
         cards_new = sorted((article.card for article in new if article.lang == lang.code),
                            key=lambda card: card.sort_key)
-        if not cards_new:
+        leaving = {(article.base, article.lang) for article in gone if article.lang == lang.code}
+        if not cards_new and not leaving:
             continue
-        seen: dict[int, object] = {}  # news page number -> the page as the last build made it
+        # news page number -> the page as the last build made it (those read already first)
+        seen: dict[int, object] = {_number(page): page for page in by_path.values()
+                                   if page.lang == lang.code and _number(page)}
 
         def news_page(number: int, lang=lang, seen=seen):
             if number not in seen:
                 path = output_path(urls.news(lang, number))
-                seen[number] = by_path.get(path) or next(iter(read({path}) or ()), None)
+                seen[number] = next(iter(read({path}) or ()), None)
             page = seen[number]
             return page if page is not None and _number(page) == number else None
+
+        def read_pages(numbers: range, lang=lang, seen=seen) -> bool:
+            unread = {output_path(urls.news(lang, number)) for number in numbers if number not in seen}
+            for page in read(unread) or () if unread else ():
+                seen[_number(page)] = page
+            return all(news_page(number) is not None for number in numbers)
 
         first_page = news_page(1)
         if first_page is None:
             return None
         count = first_page.data["pagination"]["count"]
-        newest = cards_new[0].sort_key
-        low, high = 1, count  # the first page whose last card comes after the newest card
-        if first_page.data["articles"] and newest < first_page.data["articles"][-1].sort_key:
-            high = 1  # (the first page: the newest article, most often)
-        while low < high:
-            middle = (low + high) // 2
-            page = news_page(middle)
-            if page is None:
-                return None
-            if page.data["articles"] and newest < page.data["articles"][-1].sort_key:
-                high = middle
-            else:
-                low = middle + 1
-        first = low
-        last_page = news_page(count)
-        if last_page is None:
+        first = min([number for number, page in seen.items()
+                     if any((c.base, c.lang) in leaving for c in page.data["articles"])], default=count)
+        if leaving and first == count and not any((c.base, c.lang) in leaving for c in seen[count].data["articles"]):
+            return None  # (a page that shows a deleted card was not read)
+        if cards_new:
+            newest = cards_new[0].sort_key
+            low, high = 1, min(first, count)  # the first page whose last card comes after the newest card
+            if first_page.data["articles"] and newest < first_page.data["articles"][-1].sort_key:
+                high = 1
+            while low < high:
+                middle = (low + high) // 2
+                page = news_page(middle)
+                if page is None:
+                    return None
+                if page.data["articles"] and newest < page.data["articles"][-1].sort_key:
+                    high = middle
+                else:
+                    low = middle + 1
+            first = low
+        if not read_pages(range(first, count + 1)):
             return None
-        total = (count - 1) * config.per_page + len(last_page.data["articles"]) + len(cards_new)
-        new_count = -(-total // config.per_page)
-        start = 1 if new_count != count else first  # (a page more: every page shows the new count)
-        if count - start + 1 > MAX_PAGES_CROSSED:
+        shown = [card for number in range(first, count + 1) for card in seen[number].data["articles"]]
+        cards = [card for card in shown if (card.base, card.lang) not in leaving]
+        if len(shown) - len(cards) != len(leaving):
             return None
-        unread = {output_path(urls.news(lang, number)) for number in range(start, count + 1) if number not in seen}
-        for page in read(unread) or () if unread else ():
-            seen[_number(page)] = page
-        if any(news_page(number) is None for number in range(start, count + 1)):
-            return None
-        cards = [card for number in range(first, count + 1) for card in seen[number].data["articles"]]
         for card in cards_new:
             cards.insert(next((at for at, c in enumerate(cards) if c.sort_key > card.sort_key), len(cards)), card)
-        for number in range(start, new_count + 1):
+        total = (first - 1) * config.per_page + len(cards)
+        new_count = max(1, -(-total // config.per_page))
+        start = 1 if new_count != count else first  # (a page more or fewer: every page shows the count)
+        if max(count, new_count) - start + 1 > MAX_PAGES_CROSSED or not read_pages(range(start, first)):
+            return None
+        found.order[lang.code] = ((first - 1) * config.per_page, cards)
+        for number in range(start, max(count, new_count) + 1):
             if number > count:
-                more.append(NewsPage(lang.code, number, new_count, _chunk(cards, number, first, config)))
-                inserts.append(SitemapInsert(urls.news(lang, number), urls.news(lang, number - 1), True))
+                found.more.append(NewsPage(lang.code, number, new_count, _chunk(cards, number, first, config)))
+                found.inserts.append(SitemapInsert(urls.news(lang, number), urls.news(lang, number - 1), True))
+            elif number > new_count:
+                found.left.append(seen[number])
+                by_path.pop(seen[number].path, None)
             elif not _paged_again(by_path, seen[number], lang, first, new_count, cards, total, config, read):
                 return None
         new_ones = {id(card) for card in cards_new}
@@ -314,62 +340,13 @@ def added(pages: list, new: list[Article], config: SiteConfig, read: Callable[[s
             if id(card) in new_ones:
                 after = next((c for c in cards[at + 1:] if id(c) not in new_ones), None)
                 if after is not None:
-                    inserts.append(SitemapInsert(card.url, after.url, False))
+                    found.inserts.append(SitemapInsert(card.url, after.url, False))
                 elif at:
-                    inserts.append(SitemapInsert(card.url, cards[at - 1].url, True))
+                    found.inserts.append(SitemapInsert(card.url, cards[at - 1].url, True))
                 else:
                     return None  # (the language's first article: where its entries start is not known here)
-    return list(by_path.values()), more, inserts
-
-
-def removed(pages: list, gone: list[Article], config: SiteConfig, read: Callable[[set[str]], list | None]) \
-        -> tuple[list, list, dict[str, tuple[int, list[ArticleCard]]]] | None:
-    """The pages read back (among them the news pages that show the cards of the ``gone`` articles)
-    with those cards taken out of their languages' news pages: each card after the first one moves
-    a place up, so the news pages change from the page of that place to the last, and every page
-    when the list gets a page shorter (the pages left out are not among those returned); with the
-    home page when the first news page changes. Also the pages left out, and for each language the
-    place of the first card of those pages and their cards now (a full feed takes the next one in).
-    None when more than ``MAX_PAGES_CROSSED`` news pages would change, or one was not read."""
-    by_path = {page.path: page for page in pages}
-    left: list = []
-    order: dict[str, tuple[int, list[ArticleCard]]] = {}
-    for lang in config.languages:
-        leaving = {(article.base, article.lang) for article in gone if article.lang == lang.code}
-        if not leaving:
-            continue
-        holding = sorted(_number(page) for page in by_path.values() if page.lang == lang.code and _number(page)
-                         and any((c.base, c.lang) in leaving for c in page.data["articles"]))
-        if not holding:
-            return None
-        first, seen = holding[0], {_number(page): page for page in by_path.values()
-                                   if page.lang == lang.code and _number(page)}
-        count = seen[first].data["pagination"]["count"]
-        start = first
-        while True:  # (read the pages after the first's, then, when the list gets shorter, those before it)
-            unread = {output_path(urls.news(lang, number)) for number in range(start, count + 1) if number not in seen}
-            for page in read(unread) or () if unread else ():
-                seen[_number(page)] = page
-            if any(seen.get(number) is None or _number(seen[number]) != number for number in range(start, count + 1)):
-                return None
-            cards = [c for number in range(first, count + 1) for c in seen[number].data["articles"]
-                     if (c.base, c.lang) not in leaving]
-            total = (first - 1) * config.per_page + len(cards)
-            new_count = max(1, -(-total // config.per_page))
-            if new_count == count or start == 1:
-                break
-            start = 1
-        if count - start + 1 > MAX_PAGES_CROSSED:
-            return None
-        order[lang.code] = ((first - 1) * config.per_page, cards)
-        for number in range(start, count + 1):
-            page = seen[number]
-            if number > new_count:
-                left.append(page)
-                by_path.pop(page.path, None)
-            elif not _paged_again(by_path, page, lang, first, new_count, cards, total, config, read):
-                return None
-    return list(by_path.values()), left, order
+    found.pages.extend(by_path.values())
+    return found
 
 
 def _chunk(cards: list[ArticleCard], number: int, first: int, config: SiteConfig) -> tuple[ArticleCard, ...]:
@@ -407,13 +384,10 @@ def added_in_sitemap(pages: list, planned: list, inserts: list[SitemapInsert]) -
         if is_sitemap(page):
             entries = list(page.data["entries"])
             for insert in inserts:
-                was_at = next((i for i, entry in enumerate(entries) if entry.url == insert.url), None)
-                if insert.url not in entry_of or insert.anchor == insert.url and was_at is None:
+                if insert.url not in entry_of:
                     return None
-                if insert.anchor == insert.url:  # (the new card right before the old one, which goes)
-                    entries[was_at] = entry_of[insert.url]
-                    continue
-                if was_at is not None:
+                was_at = next((i for i, entry in enumerate(entries) if entry.url == insert.url), None)
+                if was_at is not None:  # (a deleted article's entry, whose address the new one takes)
                     del entries[was_at]
                 at = next((i for i, entry in enumerate(entries) if entry.url == insert.anchor), None)
                 if at is None:
