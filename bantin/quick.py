@@ -97,10 +97,9 @@ from .images import ImageAsset, ImageProcessor, Variant
 from .links import LinkChecker, file_reader, may_link
 from .model import ARTICLE_FIELDS, Article, ArticleCard, Site, Term, TermPage
 from .page_work import Meanwhile, PageWork, do_pages
-from .relist import (PAGE_KINDS, SITEMAP, TERM_KINDS, TermChange, added_in_sitemap, counts_terms,
-                     dated_in_sitemap, is_sitemap, moved_in_sitemap, redated, redated_feed, retermed_pages,
-                     termed_in_sitemap, years_kept)
-from . import relist
+from .relist import (PAGE_KINDS, SITEMAP, TERM_KINDS, NewsPage, SitemapInsert, TermChange,
+                     added_in_sitemap, counts_terms, dated_in_sitemap, is_sitemap, moved_in_sitemap, read_one,
+                     redated, redated_feed, restacked, retermed_pages, termed_in_sitemap, years_kept)
 from .plan import (ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article, plan_feed,
                    plan_news_page, plan_term_page)
 from .render import Renderer
@@ -329,8 +328,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
     lists: list = []
     new_terms: list[tuple[TermPage, str]] = []  # the pages of terms new to the site, with their kinds
     terms_left: list[str] = []  # the addresses of the term pages left empty
-    more_pages: list[relist.NewsPage] = []  # the news pages a new article adds
-    inserts: list[relist.SitemapInsert] = []  # and where their entries go in the sitemap
+    more_pages: list[NewsPage] = []  # the news pages a new article adds
+    inserts: list[SitemapInsert] = []  # and where their entries go in the sitemap
     news_left: list = []  # the news pages a deleted article leaves out (its list a page shorter)
     feed_order: dict[str, tuple[int, list[ArticleCard]]] = {}  # language -> a stretch of its cards, from a place
     if carded or added:
@@ -381,7 +380,7 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
                 return None
             lists, places = found
         if added or removed:
-            found = relist.restacked(lists, list(added.values()), list(removed.values()), config, read)
+            found = restacked(lists, list(added.values()), list(removed.values()), config, read)
             if found is None or removed and not _last_year_kept(state.facts, removed, found.pages, read, config):
                 return None
             lists, more_pages, news_left, inserts, feed_order = found
@@ -604,7 +603,7 @@ def _last_year_kept(facts: dict[str, dict], removed: dict[str, Article], lists: 
     newest = []
     for lang in config.languages:
         path = output_path(urls.news(lang, 1))
-        page = next((page for page in lists if page.path == path), None) or next(iter(read({path}) or ()), None)
+        page = next((page for page in lists if page.path == path), None) or read_one(read, path)
         cards = page.data.get("articles") if page is not None else None
         if type(cards) is not tuple:
             return False

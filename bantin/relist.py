@@ -202,7 +202,7 @@ def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article],
             if last - first >= MAX_PAGES_CROSSED:
                 return None
             path = output_path(urls.news(lang, at))
-            page = by_path.get(path) or next(iter(read({path}) or ()), None)
+            page = by_path.get(path) or read_one(read, path)
             if page is None or _number(page) != at:
                 return None
             loaded[at] = by_path[path] = page
@@ -217,12 +217,8 @@ def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article],
             chunk = tuple(cards[start : start + len(page.data["articles"])])
             start += len(chunk)
             by_path[page.path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "articles": chunk}))
-            if at == 1:  # the home page shows the first news page's cards
-                home = output_path(urls.home(lang))
-                found = by_path.get(home) or next(iter(read({home}) or ()), None)
-                if found is None or type(found.data.get("articles")) is not tuple:
-                    return None
-                by_path[home] = dataclasses.replace(found, data=MappingProxyType({**found.data, "articles": chunk}))
+            if at == 1 and not _home_shows(by_path, lang, chunk, read):
+                return None
     return list(by_path.values()), places
 
 
@@ -279,7 +275,7 @@ def restacked(pages: list, new: list[Article], gone: list[Article], config: Site
         def news_page(number: int, lang=lang, seen=seen):
             if number not in seen:
                 path = output_path(urls.news(lang, number))
-                seen[number] = next(iter(read({path}) or ()), None)
+                seen[number] = read_one(read, path)
             page = seen[number]
             return page if page is not None and _number(page) == number else None
 
@@ -364,14 +360,25 @@ def _paged_again(by_path: dict, page, lang, first: int, count: int, cards: list[
     if number >= first:
         data["articles"] = _chunk(cards, number, first, config)
     by_path[page.path] = page = dataclasses.replace(page, data=MappingProxyType({**page.data, **data}))
-    if number == 1:  # the home page shows the first news page's cards
-        home = output_path(urls.home(lang))
-        found = by_path.get(home) or next(iter(read({home}) or ()), None)
-        if found is None or type(found.data.get("articles")) is not tuple:
-            return False
-        by_path[home] = dataclasses.replace(found, data=MappingProxyType({
-            **found.data, "articles": page.data["articles"], "has_more": total > config.per_page}))
+    return number != 1 or _home_shows(by_path, lang, page.data["articles"], read, total > config.per_page)
+
+
+def _home_shows(by_path: dict, lang, cards: tuple[ArticleCard, ...], read: Callable[[set[str]], list | None],
+                has_more: bool | None = None) -> bool:
+    """Puts in ``by_path`` the home page of ``lang`` with the first news page's ``cards`` (and
+    ``has_more``, unless None: the list's length as it was); False when it cannot be read."""
+    home = output_path(urls.home(lang))
+    found = by_path.get(home) or read_one(read, home)
+    if found is None or type(found.data.get("articles")) is not tuple:
+        return False
+    more = {} if has_more is None else {"has_more": has_more}
+    by_path[home] = dataclasses.replace(found, data=MappingProxyType({**found.data, "articles": cards, **more}))
     return True
+
+
+def read_one(read: Callable[[set[str]], list | None], path: str):
+    """The recorded page at ``path`` by ``read`` (paths -> pages, or None), or None."""
+    return next(iter(read({path}) or ()), None)
 
 
 def added_in_sitemap(pages: list, planned: list, inserts: list[SitemapInsert]) -> list | None:
