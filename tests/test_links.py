@@ -7,7 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from bantin.diagnostics import Diagnostics
-from bantin.links import LinkChecker
+from bantin.links import READ_SIZE, LinkChecker, file_reader, linked_into
 from bantin.plan import PageOutput, Plan
 
 SITE = SimpleNamespace(base_url="https://bantin.example/", base_path="/")
@@ -60,3 +60,29 @@ def test_every_page_is_parsed_when_a_gone_name_may_be_written_otherwise_or_the_h
     assert parsed == ["a/index.html", "b/index.html"]
     assert errors == ["templates/news.html:1:1: error: broken link '/' written by this template or one it includes: "
                       "nothing is built at /"]
+
+
+def test_the_files_linked_in_a_folder_are_found_with_the_pages_that_link_them():
+    # What quick.EarlyLook asks before it knows which files of an article's folder go: every file of
+    # the folder that each page links, as the link check takes it (a folder's index.html; a name
+    # without a suffix, also as a folder). A page that does not show the folder's names is not parsed.
+    pages = {"a/index.html": b'<a href="/tin-tuc/bai-kia/">x</a><img src="/tin-tuc/bai-kia/anh-480.jpg" alt="">',
+             "tin-tuc/khac/index.html": b'<a href="../bai-kia/anh">x</a><a href="/tin-tuc/bai-khac/">y</a>',
+             "c/index.html": b'<a href="/tin-tuc/b%61i-kia/anh.jpg">x</a>',
+             "d/index.html": b'<a href="/tin-tuc/">x</a><a href="/tin-tuc/bai-kia-2/">y</a>',
+             "e/index.html": b'<a href="/tin-tuc/bai-khac/">bai-kia</a>'}  # (the name, not in a link)
+    read = []
+    found = linked_into(("tin-tuc/bai-kia/",), pages, lambda path: read.append(path) or pages[path], SITE)
+    assert found == {"a/index.html": {"tin-tuc/bai-kia/index.html", "tin-tuc/bai-kia/anh-480.jpg"},
+                     "tin-tuc/khac/index.html": {"tin-tuc/bai-kia/anh", "tin-tuc/bai-kia/anh/index.html"},
+                     "c/index.html": {"tin-tuc/bai-kia/anh.jpg"}}
+    assert read == list(pages)
+
+
+def test_a_page_is_read_whole_whatever_its_size(tmp_path):
+    sizes = {"empty.html": 0, "small.html": 10, "one-read.html": READ_SIZE, "three-reads.html": 2 * READ_SIZE + 1}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+    read = file_reader(tmp_path)
+    assert {name: read(name) for name in sizes} == {name: (tmp_path / name).read_bytes() for name in sizes}
+    assert [len(read(name)) for name in sizes] == list(sizes.values())

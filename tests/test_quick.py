@@ -755,16 +755,19 @@ def test_a_new_title_and_a_new_date_at_once_move_the_page_and_the_card(site, cap
     assert same_as_clean(site, capsys, [])
 
 
-@pytest.mark.parametrize("link", [
-    "/" + GUIDE_PAGE.removesuffix("index.html"),
-    "/tin-tuc/%68uong-dan-cach-viet-mot-bai-tin-cho-ban-tin/",  # a letter escaped: the name is not written as it is
-    "../huong-dan-cach-viet-mot-bai-tin-cho-ban-tin/",  # relative: "tin-tuc" is in the linking page's address
+@pytest.mark.parametrize("link, target", [
+    ("/" + GUIDE_PAGE.removesuffix("index.html"),) * 2,
+    # a letter escaped: the name is not written as it is
+    ("/tin-tuc/%68uong-dan-cach-viet-mot-bai-tin-cho-ban-tin/", "/" + GUIDE_PAGE.removesuffix("index.html")),
+    # relative: "tin-tuc" is in the linking page's address
+    ("../huong-dan-cach-viet-mot-bai-tin-cho-ban-tin/", "/" + GUIDE_PAGE.removesuffix("index.html")),
+    # its image, which moves with it (the folder's files are looked for, not only its page)
+    ("/" + GUIDE_PAGE.removesuffix("index.html") + "minh-hoa-phat-bieu.svg",) * 2,
 ])
 def test_a_new_address_that_another_page_links_takes_the_full_build_which_reports_the_link(site, capsys,
-                                                                                          monkeypatch, link):
+                                                                                          monkeypatch, link, target):
     # Another article links the guide from its body: after the guide's new title that link is
     # broken, on a page the quick path does not render. The full build reports it and writes nothing.
-    target = "/" + GUIDE_PAGE.removesuffix("index.html")
     edit(site / COOP_VI, "\nNguồn: Báo Lạng Sơn", f"\nXem [bài hướng dẫn]({link}).\n\nNguồn: Báo Lạng Sơn")
     assert rebuild(site, capsys, COOP_VI).code == 0
     before = tree(site / "public")
@@ -1095,8 +1098,12 @@ def test_deletions_that_change_other_pages_take_the_full_build(site, capsys, mon
     assert (spy.answers, result.code) == ([None], code), (why, result.errors)
 
 
-def test_deleting_an_article_another_links_is_reported_by_the_full_build(site, capsys, monkeypatch):
-    linking = write_article(site, "2019-01-05-bai-co-lien-ket.vi.md", "title: Bài có liên kết\ndate: 2019-01-05",
+@pytest.mark.parametrize("tags, line", [
+    ("", 6),  # the deleted article's tag page goes too (the kept pages are looked through as the pages render)
+    ("\ntags: [Số liệu]", 7),  # its page alone goes (looked through from the start: quick.EarlyLook)
+])
+def test_deleting_an_article_another_links_is_reported_by_the_full_build(site, capsys, monkeypatch, tags, line):
+    linking = write_article(site, "2019-01-05-bai-co-lien-ket.vi.md", f"title: Bài có liên kết\ndate: 2019-01-05{tags}",
                             f"Xem [số liệu](/{SO_LIEU_PAGE.removesuffix('index.html')}).")
     assert rebuild(site, capsys, linking).code == 0
     before = tree(site / "public")
@@ -1105,7 +1112,7 @@ def test_deleting_an_article_another_links_is_reported_by_the_full_build(site, c
     result = rebuild(site, capsys)
     assert spy.answers == [None] and result.code == 1
     page = "/" + SO_LIEU_PAGE.removesuffix("index.html")
-    assert result.errors == [f"{linking}:6:15: error: broken link '{page}' on tin-tuc/bai-co-lien-ket/: nothing is "
+    assert result.errors == [f"{linking}:{line}:15: error: broken link '{page}' on tin-tuc/bai-co-lien-ket/: nothing is "
                              f"built at {page}"]
     assert tree(site / "public") == before
 
