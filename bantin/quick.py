@@ -50,7 +50,8 @@ the news pages between its old place and its new one (read as they are needed), 
 with the first of them, and its feed's and the sitemap's entries in their new order.
 A new article (a file the last build did not have: a new article, or a new translation of one
 an event does not link, whose other versions' pages are rendered again for their language switch
-and their sitemap entries made again), when it is published, names no event, keeps the site's
+and their sitemap entries made again; or a draft of the last build published, which had no page,
+as its front matter then, still in the cache, tells), when it is published, names no event, keeps the site's
 last year, takes no file's address and comes with no re-dated one, has its page made and its
 card put in its place on its language's news pages:
 each card after it moves a place down, so every page from its place to the last is rendered
@@ -60,13 +61,14 @@ for a new tag (a term new to the site has its page come); its feed, and the site
 entry and the new page's. Many pages (the newest article of a large archive) render on every core.
 A deleted article (every version of it deleted, no event linking it, published by the last
 build), or one made a draft (``draft: true``; a scheduled one changes the next build that must
-run, and a draft published again had no article kept), is the same the other way: its page and
+run), is the same the other way: its page and
 images deleted (a kept page that links them sends the build to the full path, which reports the
 link, as for a new address), its card taken out of its news pages (the cards after it move up; every page when the list gets a
 page shorter, whose last page is deleted), its terms' pages and indexes, its feed (a full
 one takes the next article in) and the sitemap; the site's last year must stay (the newest
 article left is in it). A renamed file is both: the old article goes and the new one comes, at
 the same address when its title is the same (its page and sitemap entry take the old ones' place).
+A draft edited and still a draft changes no page.
 The records kept: the pages' fingerprints in the output's record (as a patch to it), the new
 articles in place of the ones they replace, the list pages' new records, the files' records
 and the state.
@@ -89,7 +91,7 @@ from . import listing
 from .assembled import AssembledArticles
 from .cache import CACHE_DIR, BuildCache
 from .config import SiteConfig
-from .content import SourceRecords, article_files, load_articles, split_name
+from .content import CheckedFrontMatter, SourceRecords, article_files, load_articles, split_name
 from .diagnostics import Diagnostics
 from .fingerprint import TemplateGraph
 from .i18n import UiStrings
@@ -322,8 +324,11 @@ def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection
     if {s.base for s in sources if s.rel in new} & linked:
         return None  # (a new translation of one: an event's page links every version)
     texts_before = {rel: row["text"] for rel, row in before.items() if rel not in new}  # (a file there before, deleted)
+    # The drafts of the last build (no page, no card, no article kept) published now come as new files do.
+    # (An event cannot link one: its page's link was broken, and that build failed.)
+    drafts = {rel for rel in retouched - new if _was_draft(cache, before[rel])}
     found = _changed_articles(sources, published, texts_before, stored, world,
-                              config, images, retouched, state.listed is not None, linked)
+                              config, images, retouched, state.listed is not None, linked, drafts)
     if found is None:
         return None
     changed, replaced, carded, renames, retermed, moved, dated, reimaged, added, withdrawn = found
@@ -569,8 +574,8 @@ def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now
 
 def _changed_articles(sources, published: dict[str, Article], texts_before: dict[str, str],
                       stored: AssembledArticles, world: str, config: SiteConfig, images: ImageProcessor,
-                      retouched: set[str], lists: bool,
-                      linked: set[str]) -> tuple[dict[str, Article], dict[str, str], dict[str, str], dict[str, str],
+                      retouched: set[str], lists: bool, linked: set[str],
+                      drafts: set[str] = frozenset()) -> tuple[dict[str, Article], dict[str, str], dict[str, str], dict[str, str],
                                                  dict[str, dict[str, tuple[Term, ...]]], dict[str, Article],
                                                  dict[str, Article], dict[str, Article], dict[str, Article],
                                                  dict[str, tuple[str, Article]]] | None:
@@ -585,7 +590,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
     pages can be rendered again, or only its own pages), in its title when a section's pages show
     it (``linked``: their base names; they are not rendered here), or the last build's article
     cannot be had (``texts_before``: the hash of each file's text then; ``retouched``: the files
-    whose front matter changed)."""
+    whose front matter changed; ``drafts``: those that were drafts then, new to the site if published)."""
     changed: dict[str, Article] = {}
     replaced: dict[str, str] = {}
     carded: dict[str, str] = {}
@@ -598,7 +603,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
     withdrawn: dict[str, tuple[str, Article]] = {}
     for source in sources:
         article = published.get(source.rel)
-        if source.rel not in texts_before:
+        if source.rel not in texts_before or (source.rel in drafts and article is not None):
             if article is None or not lists:
                 return None  # a draft, or scheduled (the next build that must run changes); or no lists recorded
             kinds = {kind: () for kind in TERMS if getattr(article, kind)}
@@ -607,8 +612,8 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
             changed[source.rel] = added[source.rel] = article
             continue
         if article is None:
-            if source.rel not in retouched:
-                continue  # a draft or a scheduled article (its front matter as it was): no page then or now
+            if source.rel not in retouched or source.rel in drafts and source.fields.get("draft"):
+                continue  # a draft or a scheduled article (its front matter as it was), a draft still: no page then or now
             if not source.fields.get("draft") or source.rel not in texts_before:
                 return None  # scheduled: its pages go, and the next build that must run changes
             found = stored.previous(source, texts_before[source.rel], world, config.codes, images)
@@ -667,6 +672,13 @@ class GoneSource(NamedTuple):
     """What ``AssembledArticles.previous`` reads of a source, for a deleted file."""
 
     rel: str
+
+
+def _was_draft(cache: BuildCache, record: dict) -> bool:
+    """Whether the front matter a file's record names (the last build's) made it a draft; False when
+    that front matter is not in the cache (it had a message, which the full build gives again)."""
+    fields = CheckedFrontMatter(cache.front_matter, whole=False).fields(record.get("front_matter") or "")
+    return bool(fields and fields.get("draft"))
 
 
 def _removed_articles(deleted: list[str], texts_before: dict[str, str], stored: AssembledArticles, world: str,
@@ -768,6 +780,7 @@ def _keep_records(cache: BuildCache, fingerprints: dict[str, str | None], state:
     records.remember(sources)
     records.save(prune=False)
     cache.bodies.flush()
+    cache.front_matter.flush()  # (the next build reads the edited files' front matter as checked here)
     cache.data_files.flush()
 
 

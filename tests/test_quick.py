@@ -1078,11 +1078,27 @@ def test_an_article_made_a_draft_goes_as_a_deleted_one(site, capsys, monkeypatch
     assert spy.answers[0] is not None and news_pages_in(spy.answers[0]) == news_pages([2])
     assert not (site / "public" / SO_LIEU_PAGE).exists()
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
-    # Published again: the full build (no article was kept for the draft's text, so whether it had a
-    # page, and where, is not known here).
+    # Published again: it comes as a new article does (the last build's front matter made it a draft,
+    # so it had no page and no card).
     edit(site / SO_LIEU_VI, "date: 2020-05-27\ndraft: true", "date: 2020-05-27")
     result = rebuild(site, capsys, SO_LIEU_VI)
-    assert result.code == 0 and spy.answers[1] is None and (site / "public" / SO_LIEU_PAGE).exists()
+    assert result.code == 0, result.errors
+    assert spy.answers[1] is not None and SO_LIEU_PAGE in spy.answers[1]
+    assert news_pages_in(spy.answers[1]) == news_pages([2]) and "chu-de/so-lieu/index.html" in spy.answers[1]
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def test_a_draft_edited_as_a_draft_renders_nothing_then_published_comes_as_a_new_article(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    edit(site / SO_LIEU_VI, "date: 2020-05-27", "date: 2020-05-27\ndraft: true")
+    assert rebuild(site, capsys, SO_LIEU_VI).code == 0
+    edit(site / SO_LIEU_VI, "summary: \"Tóm tắt", "summary: \"Bản nháp. Tóm tắt")  # still a draft: no page shows it
+    assert rebuild(site, capsys, SO_LIEU_VI).code == 0
+    edit(site / SO_LIEU_VI, "date: 2020-05-27\ndraft: true", "date: 2020-05-27")
+    result = rebuild(site, capsys, SO_LIEU_VI)
+    assert result.code == 0, result.errors
+    assert spy.answers[1] == () and SO_LIEU_PAGE in spy.answers[2]
+    assert "Bản nháp. Tóm tắt" in (site / "public" / SO_LIEU_PAGE).read_text(encoding="utf-8")
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
 
 
