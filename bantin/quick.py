@@ -48,27 +48,27 @@ the pages render (one that links it sends the build to the full path, which repo
 An article with new dates has its card put in its new place on its tag and author pages and on
 the news pages between its old place and its new one (read as they are needed), the home page
 with the first of them, and its feed's and the sitemap's entries in their new order.
-A new article (a file the last build did not have: a new article, or a new translation of one
-an event does not link, whose other versions' pages are rendered again for their language switch
-and their sitemap entries made again; or a draft of the last build published, which had no page,
-as its front matter then, still in the cache, tells), when it is published, names no event, keeps the site's
-last year, takes no file's address and comes with no re-dated one, has its page made and its
-card put in its place on its language's news pages:
-each card after it moves a place down, so every page from its place to the last is rendered
-again (at most ``relist.MAX_PAGES_CROSSED``), every page when the list gets a page more at the
-end (they show the page count); the home page with the first; its tags' and authors' pages as
-for a new tag (a term new to the site has its page come); its feed, and the sitemap with its
-entry and the new page's. Many pages (the newest article of a large archive) render on every core.
-A deleted article (every version of it deleted, no event linking it, published by the last
-build), or one made a draft (``draft: true``; a scheduled one changes the next build that must
-run), is the same the other way: its page and
-images deleted (a kept page that links them sends the build to the full path, which reports the
-link, as for a new address), its card taken out of its news pages (the cards after it move up; every page when the list gets a
-page shorter, whose last page is deleted), its terms' pages and indexes, its feed (a full
-one takes the next article in) and the sitemap; the site's last year must stay (the newest
-article left is in it). A renamed file is both: the old article goes and the new one comes, at
-the same address when its title is the same (its page and sitemap entry take the old ones' place).
-A draft edited and still a draft changes no page.
+A new article (a file the last build did not have: a new article, or a new translation of one an
+event does not link, whose other versions' pages are rendered again for their language switch and
+their sitemap entries made again; or a draft or scheduled article of the last build published, which
+had no page, as its front matter then, still in the cache, tells), when it is published, names no
+event, keeps the site's last year, takes no file's address and comes with no re-dated one, has its
+page made and its card put in its place on its language's news pages: each card after it moves a
+place down, so every page from its place to the last is rendered again (at most
+``relist.MAX_PAGES_CROSSED``), every page when the list gets a page more at the end (they show the
+page count); the home page with the first; its tags' and authors' pages as for a new tag (a term new
+to the site has its page come); its feed, and the sitemap with its entry and the new page's. Many
+pages (the newest article of a large archive) render on every core.
+A deleted article (every version of it deleted, no event linking it, published by the last build),
+or one made a draft (``draft: true``) or scheduled (dated after now), is the same the other way: its page and images deleted (a
+kept page that links them sends the build to the full path, which reports the link, as for a new
+address), its card taken out of its news pages (the cards after it move up; every page when the list
+gets a page shorter, whose last page is deleted), its terms' pages and indexes, its feed (a full one
+takes the next article in) and the sitemap; the site's last year must stay (the newest article left
+is in it). A renamed file is both: the old article goes and the new one comes, at the same address
+when its title is the same (its page and sitemap entry take the old ones' place).
+A draft or scheduled article, new, edited (still one) or deleted, changes no page; the first
+scheduled one to go live ends the quick path then (the state's ``valid_until``), if earlier.
 The records kept: the pages' fingerprints in the output's record (as a patch to it), the new
 articles in place of the ones they replace, the list pages' new records, the files' records
 and the state.
@@ -86,7 +86,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
-from .assemble import Selection, assemble
+from .assemble import Selection, assemble, aware
 from . import listing
 from .assembled import AssembledArticles
 from .cache import CACHE_DIR, BuildCache
@@ -324,16 +324,17 @@ def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection
     if {s.base for s in sources if s.rel in new} & linked:
         return None  # (a new translation of one: an event's page links every version)
     texts_before = {rel: row["text"] for rel, row in before.items() if rel not in new}  # (a file there before, deleted)
-    # The drafts of the last build (no page, no card, no article kept) published now come as new files do.
-    # (An event cannot link one: its page's link was broken, and that build failed.)
-    drafts = {rel for rel in retouched - new if _was_draft(cache, before[rel])}
+    # The last build's drafts and scheduled articles (no page, no card, no article kept) published now
+    # come as new files do. (An event cannot link one: its page's link was broken, and that build failed.)
+    unpublished = {rel for rel in retouched - new if _unpublished_then(cache, before[rel], config, selection, now)}
     found = _changed_articles(sources, published, texts_before, stored, world,
-                              config, images, retouched, state.listed is not None, linked, drafts)
+                              config, images, retouched, state.listed is not None, linked, unpublished)
     if found is None:
         return None
     changed, replaced, carded, renames, retermed, moved, dated, reimaged, added, withdrawn = found
-    kept_as = _removed_articles([nfc(rel) for rel in deleted], texts_before, stored, world, config, images, linked,
-                                set(state.written))
+    # (A deleted draft or scheduled article had no page: nothing goes.)
+    kept_as = _removed_articles([rel for rel in map(nfc, deleted) if rel not in before or not _unpublished_then(
+        cache, before[rel], config, selection, now)], texts_before, stored, world, config, images, linked, set(state.written))
     if kept_as is None or any(old.base in linked or output_path(old.url) not in state.written
                               or any(article.base == old.base for article in published.values())
                               for _, old in withdrawn.values()):
@@ -534,7 +535,7 @@ def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection
         output.commit_changed_files(gone)
     _keep_records(cache, {**fingerprints, **left}, state, stored, renderer, replaced, records, sources)
 
-    group_rels = {source.rel for source in sources} | removed.keys()
+    group_rels = {source.rel for source in sources} | {nfc(rel) for rel in deleted}  # (a draft deleted too)
     warnings = tuple(w for w in state.warnings if w[0] not in group_rels) + tuple(
         (d.location.path, d.location.line, d.location.col, d.message)
         for d in diagnostics.warnings if d.location.path in group_rels)
@@ -547,7 +548,12 @@ def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection
     if listed is not None and renames:  # the lists not rendered name the articles as stored now
         more = listing.renamed(listed, cache.listings, renames, set(to_render))
         listed = None if more is None else {**listed, **more}
-    dataclasses.replace(state, inputs=stamps.whole, warnings=warnings, others=stamps.others,
+    # The next build that must run: when the first article scheduled now goes live, if before the last one's.
+    valid_until = state.valid_until
+    if site.next_publication is not None and (
+            valid_until is None or site.next_publication < dt.datetime.fromisoformat(valid_until)):
+        valid_until = site.next_publication.isoformat()
+    dataclasses.replace(state, inputs=stamps.whole, warnings=warnings, others=stamps.others, valid_until=valid_until,
                         articles=stamps.articles, shown=shown, listed=listed, counts=dict(counts),
                         written=tuple(sorted(written_now)) if written_now != written else state.written,
                         ).stamp_output(output.staged | gone).save(root, out)
@@ -575,7 +581,7 @@ def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now
 def _changed_articles(sources, published: dict[str, Article], texts_before: dict[str, str],
                       stored: AssembledArticles, world: str, config: SiteConfig, images: ImageProcessor,
                       retouched: set[str], lists: bool, linked: set[str],
-                      drafts: set[str] = frozenset()) -> tuple[dict[str, Article], dict[str, str], dict[str, str], dict[str, str],
+                      unpublished: set[str] = frozenset()) -> tuple[dict[str, Article], dict[str, str], dict[str, str], dict[str, str],
                                                  dict[str, dict[str, tuple[Term, ...]]], dict[str, Article],
                                                  dict[str, Article], dict[str, Article], dict[str, Article],
                                                  dict[str, tuple[str, Article]]] | None:
@@ -585,12 +591,13 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
     old tags or authors, for those whose tags or authors changed (none for a new one); file -> the
     article as it was, for those with a new address, for those with new dates, and for those whose
     bodies show other images; file -> article, for those new to the site (``texts_before`` has none);
-    file -> (key, article) the last build kept, for those made a draft (their pages go)), or None
+    file -> (key, article) the last build kept, for those made a draft or scheduled (their pages go)), or None
     when one differs in more than its own pages and its cards show (``lists``: whether the list
     pages can be rendered again, or only its own pages), in its title when a section's pages show
     it (``linked``: their base names; they are not rendered here), or the last build's article
     cannot be had (``texts_before``: the hash of each file's text then; ``retouched``: the files
-    whose front matter changed; ``drafts``: those that were drafts then, new to the site if published)."""
+    whose front matter changed; ``unpublished``: those the last build did not publish, drafts or
+    scheduled, new to the site if published now)."""
     changed: dict[str, Article] = {}
     replaced: dict[str, str] = {}
     carded: dict[str, str] = {}
@@ -603,23 +610,22 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
     withdrawn: dict[str, tuple[str, Article]] = {}
     for source in sources:
         article = published.get(source.rel)
-        if source.rel not in texts_before or (source.rel in drafts and article is not None):
-            if article is None or not lists:
-                return None  # a draft, or scheduled (the next build that must run changes); or no lists recorded
+        if article is None and (source.rel not in texts_before or source.rel in unpublished
+                                or source.rel not in retouched):
+            continue  # a draft or scheduled article, new, still or its front matter as it was: no page then or now
+        if source.rel not in texts_before or source.rel in unpublished:
+            if not lists:
+                return None  # (no lists recorded)
             kinds = {kind: () for kind in TERMS if getattr(article, kind)}
             if kinds:
                 retermed[source.rel] = kinds  # (each joins its page)
             changed[source.rel] = added[source.rel] = article
             continue
-        if article is None:
-            if source.rel not in retouched or source.rel in drafts and source.fields.get("draft"):
-                continue  # a draft or a scheduled article (its front matter as it was), a draft still: no page then or now
-            if not source.fields.get("draft") or source.rel not in texts_before:
-                return None  # scheduled: its pages go, and the next build that must run changes
+        if article is None:  # made a draft or scheduled: its pages go, as a deleted file's
             found = stored.previous(source, texts_before[source.rel], world, config.codes, images)
             if found is None:
-                return None  # (a draft already, or its article not kept)
-            withdrawn[source.rel] = found  # made a draft: its pages go, as a deleted file's
+                return None  # (its article not kept)
+            withdrawn[source.rel] = found
             continue
         found = stored.previous(source, texts_before[source.rel], world, config.codes, images)
         if found is None:
@@ -674,11 +680,18 @@ class GoneSource(NamedTuple):
     rel: str
 
 
-def _was_draft(cache: BuildCache, record: dict) -> bool:
-    """Whether the front matter a file's record names (the last build's) made it a draft; False when
-    that front matter is not in the cache (it had a message, which the full build gives again)."""
+def _unpublished_then(cache: BuildCache, record: dict, config: SiteConfig, selection: Selection,
+                      now: dt.datetime) -> bool:
+    """Whether the last build published nothing of the file whose record (the last build's) this is:
+    the front matter it names made it a draft, or dated it after ``now`` (that build ran before, on
+    the same day, and before the next scheduled article); False when that front matter is not in
+    the cache (it had a message, which the full build gives again)."""
     fields = CheckedFrontMatter(cache.front_matter, whole=False).fields(record.get("front_matter") or "")
-    return bool(fields and fields.get("draft"))
+    if not fields:
+        return False
+    if fields.get("draft") and not selection.drafts:
+        return True
+    return "date" in fields and not selection.future and aware(fields["date"], config) > now
 
 
 def _removed_articles(deleted: list[str], texts_before: dict[str, str], stored: AssembledArticles, world: str,

@@ -491,7 +491,7 @@ def test_a_title_edit_with_a_slug_and_a_summary_edit_again_stay_quick(site, caps
      " calendar shows yearly events up to)"),
     (PARADE_VI, "date: 2020-05-25", "date: 2020-05-20", "the date of an article an event links"),
     (COOP_VI, "date: 2020-05-28", "date: 2020-05-28\ndraft: true", "made a draft: its translation's page changes"),
-    (COOP_VI, "date: 2020-05-28", "date: 2099-05-28", "scheduled: the next build that must run changes"),
+    (COOP_VI, "date: 2020-05-28", "date: 2099-05-28", "scheduled: its translation's page changes"),
 ])
 def test_card_edits_that_other_pages_show_take_the_full_build(site, capsys, monkeypatch, path, old, new, why):
     spy = QuickSpy(monkeypatch)
@@ -973,8 +973,6 @@ def test_a_new_translation_renders_its_original_s_page_for_the_language_switch(s
 @pytest.mark.parametrize("name, front_matter, why", [
     ("2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.en.md", "title: Street parade\ndate: 2020-05-25\n"
      "translation_of: {lang: vi, hash: \"000000000000\"}", "a translation of an article an event links: its page"),
-    ("2020-06-02-bai-nhap.vi.md", "title: Bài nháp\ndate: 2020-06-02\ndraft: true", "a draft"),
-    ("2020-06-02-bai-hen-gio.vi.md", "title: Bài hẹn giờ\ndate: 2099-06-02", "scheduled: the next build that must run"),
     ("2020-06-02-bai-su-kien.vi.md", "title: Bài sự kiện\ndate: 2020-06-02\nevents: [ra-quan-2020]",
      "an event's page lists it"),
     ("2021-01-02-bai-nam-moi.vi.md", "title: Bài năm mới\ndate: 2021-01-02", "a new last year: the calendar's"),
@@ -1085,6 +1083,50 @@ def test_an_article_made_a_draft_goes_as_a_deleted_one(site, capsys, monkeypatch
     assert result.code == 0, result.errors
     assert spy.answers[1] is not None and SO_LIEU_PAGE in spy.answers[1]
     assert news_pages_in(spy.answers[1]) == news_pages([2]) and "chu-de/so-lieu/index.html" in spy.answers[1]
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def valid_until(root) -> str | None:
+    """When the state of the last build says the next build must run in full (an article goes live)."""
+    return state.BuildState.load(root, root / "public").valid_until
+
+
+@pytest.mark.parametrize("front_matter, until", [
+    ("title: Bài nháp\ndate: 2020-06-02\ndraft: true", None),
+    ("title: Bài hẹn giờ\ndate: 2099-06-02", "2099-06-02T00:00:00+07:00"),
+    ("title: Bài hẹn giờ\ndate: 2099-06-02T07:30\ndraft: true", None),
+])
+def test_a_new_draft_or_scheduled_article_renders_nothing_and_the_first_to_go_live_ends_the_quick_path(
+        site, capsys, monkeypatch, front_matter, until):
+    spy = QuickSpy(monkeypatch)
+    assert valid_until(site) is None
+    path = write_article(site, "2020-06-02-bai-chua-dang.vi.md", front_matter)
+    result = rebuild(site, capsys, path)
+    assert result.code == 0, result.errors
+    assert spy.answers == [()] and valid_until(site) == until
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    (site / path).unlink()  # (it had no page: nothing goes)
+    result = rebuild(site, capsys)
+    assert result.code == 0 and spy.answers[1] == ()
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def test_an_article_scheduled_goes_as_a_deleted_one_and_comes_back_as_a_new_one(site, capsys, monkeypatch):
+    spy = QuickSpy(monkeypatch)
+    edit(site / SO_LIEU_VI, "date: 2020-05-27", "date: 2099-05-27T08:00")
+    result = rebuild(site, capsys, SO_LIEU_VI)
+    assert result.code == 0, result.errors
+    assert spy.answers[0] is not None and news_pages_in(spy.answers[0]) == news_pages([2])
+    assert not (site / "public" / SO_LIEU_PAGE).exists() and valid_until(site) == "2099-05-27T08:00:00+07:00"
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    # Another, earlier: it goes live first. Then the first one back in the past: published again.
+    path = write_article(site, "2020-06-02-bai-hen-gio.vi.md", "title: Bài hẹn giờ\ndate: 2098-01-01")
+    assert rebuild(site, capsys, path).code == 0 and valid_until(site) == "2098-01-01T00:00:00+07:00"
+    edit(site / SO_LIEU_VI, "date: 2099-05-27T08:00", "date: 2020-05-27")
+    result = rebuild(site, capsys, SO_LIEU_VI)
+    assert result.code == 0, result.errors
+    assert spy.answers[2] is not None and SO_LIEU_PAGE in spy.answers[2]
+    assert valid_until(site) == "2098-01-01T00:00:00+07:00"
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
 
 
