@@ -60,7 +60,8 @@ page count); the home page with the first; its tags' and authors' pages as for a
 to the site has its page come); its feed, and the sitemap with its entry and the new page's. Many
 pages (the newest article of a large archive) render on every core.
 A deleted article (every version of it deleted, no event linking it, published by the last build),
-or one made a draft (``draft: true``) or scheduled (dated after now), is the same the other way: its page and images deleted (a
+or one made a draft (``draft: true``) or scheduled (dated after now; its translations' pages and
+sitemap entries made again, as for a new translation), is the same the other way: its page and images deleted (a
 kept page that links them sends the build to the full path, which reports the link, as for a new
 address), its card taken out of its news pages (the cards after it move up; every page when the list
 gets a page shorter, whose last page is deleted), its terms' pages and indexes, its feed (a full one
@@ -336,9 +337,8 @@ def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection
     kept_as = _removed_articles([rel for rel in map(nfc, deleted) if rel not in before or not _unpublished_then(
         cache, before[rel], config, selection, now)], texts_before, stored, world, config, images, linked, set(state.written))
     if kept_as is None or any(old.base in linked or output_path(old.url) not in state.written
-                              or any(article.base == old.base for article in published.values())
                               for _, old in withdrawn.values()):
-        return None  # (a draft whose other versions stay, or that an event links: their pages change)
+        return None  # (one that an event links: its page changes)
     kept_as.update(withdrawn)
     if kept_as and state.listed is None:
         return None
@@ -376,9 +376,10 @@ def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection
         early.stop()  # (nothing goes: its core is free for the render; or not only files it looks for)
     to_render = {output_path(article.url) for article in changed.values()}
     to_render |= {path for path, rels in state.shown.items() if set(rels) & changed.keys()} - gone
-    # The pages of the translations of a moved article and of a new one (their language switches).
-    to_render |= {path for path, article in own.items()
-                  if article.base in {old.base for old in moved.values()} | {a.base for a in added.values()}}
+    # The pages of the translations of a moved article, of a new one and of one made a draft or
+    # scheduled (their language switches).
+    switched = {old.base for old in [*moved.values(), *removed.values()]} | {a.base for a in added.values()}
+    to_render |= {path for path, article in own.items() if article.base in switched}
     to_render |= {output_path(feed_url(config.language(article.lang)))
                   for article in [*(changed[rel] for rel in dated.keys() | added), *removed.values()]}
     if not to_render <= own.keys() | feeds.keys():
@@ -496,7 +497,8 @@ def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection
         # The pages counted per language: the new terms' come, the empty ones' go.
         counts.update(page.lang for page in planner.pages[mark:])
         counts.subtract(changes[0].article.lang for changes in counted.values() if changes[0].url in terms_left)
-    if moved or added:  # (the entries of a new article's translations name it too)
+    if moved or added or switched & {article.base for article in published.values()}:
+        # (the entries of a new article's translations name it too, those of a withdrawn one's no more)
         lists = moved_in_sitemap(lists, planner.pages, moved_to)
         if lists is None:
             return None

@@ -490,8 +490,6 @@ def test_a_title_edit_with_a_slug_and_a_summary_edit_again_stay_quick(site, caps
     (SO_LIEU_VI, "date: 2020-05-27", "date: 2019-05-27", "out of the last year the site has content for (which the"
      " calendar shows yearly events up to)"),
     (PARADE_VI, "date: 2020-05-25", "date: 2020-05-20", "the date of an article an event links"),
-    (COOP_VI, "date: 2020-05-28", "date: 2020-05-28\ndraft: true", "made a draft: its translation's page changes"),
-    (COOP_VI, "date: 2020-05-28", "date: 2099-05-28", "scheduled: its translation's page changes"),
 ])
 def test_card_edits_that_other_pages_show_take_the_full_build(site, capsys, monkeypatch, path, old, new, why):
     spy = QuickSpy(monkeypatch)
@@ -1127,6 +1125,25 @@ def test_an_article_scheduled_goes_as_a_deleted_one_and_comes_back_as_a_new_one(
     assert result.code == 0, result.errors
     assert spy.answers[2] is not None and SO_LIEU_PAGE in spy.answers[2]
     assert valid_until(site) == "2098-01-01T00:00:00+07:00"
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+@pytest.mark.parametrize("draft", ["date: 2020-05-28\ndraft: true", "date: 2099-05-28"])
+def test_an_article_withdrawn_beside_its_translation_renders_the_translation_s_page_again(site, capsys, monkeypatch,
+                                                                                          draft):
+    # Its translation stays: its page's language switch and the sitemap's alternates name the original no more.
+    spy = QuickSpy(monkeypatch)
+    en_page = "en/news/social-insurance-and-the-post-office-work-together-on-payments-and-enrolment/index.html"
+    edit(site / COOP_VI, "date: 2020-05-28", draft)
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0, result.errors
+    assert spy.answers[0] is not None and {en_page, "sitemap.xml"} <= set(spy.answers[0])
+    assert not (site / "public" / COOP_PAGE).exists()
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    edit(site / COOP_VI, draft, "date: 2020-05-28")  # published again: the switch names it again
+    result = rebuild(site, capsys, COOP_VI)
+    assert result.code == 0, result.errors
+    assert spy.answers[1] is not None and {COOP_PAGE, en_page, "sitemap.xml"} <= set(spy.answers[1])
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
 
 
