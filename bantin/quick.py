@@ -273,11 +273,9 @@ def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection
     names = {found: split_name(found, config) for found in files}
     if any(lang is None for _, lang, _ in names.values()) or not names.keys() >= set(edited):
         return None
-    bases = {names[found][0] for found in edited}
-    group = [found for found in files if names[found][0] in bases]  # the edited files and their translations
-    # A deleted file's article goes, with all its versions (a translation left would change).
-    if {split_name(found, config)[0] for found in deleted} & {base for base, _, _ in names.values()}:
-        return None
+    # The edited files and their translations, and those of the deleted files (their pages change).
+    bases = {names[found][0] for found in edited} | {split_name(found, config)[0] for found in deleted}
+    group = [found for found in files if names[found][0] in bases]
 
     # The output's record is not read: this build changes a few pages' fingerprints in it, as a patch
     # on the record the last build wrote (``patch_outputs``; reading and writing it whole took 0.2 s).

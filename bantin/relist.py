@@ -419,8 +419,9 @@ def redated_feed(entries: tuple[Article, ...], old: Article | None, article: Art
     takes its place, is not known)."""
     others = [entry for entry in entries if (entry.base, entry.lang) != (article.base, article.lang)]
     was_in = len(others) < len(entries)
+    # (A new one already in: a deleted article's place, taken in from the news pages after it.)
     if was_in and len(entries) == size and others and article.sort_key > others[-1].sort_key \
-            and article.sort_key > old.sort_key:
+            and old is not None and article.sort_key > old.sort_key:
         return None
     return tuple(sorted(others + [article], key=lambda entry: entry.sort_key)[:size])
 

@@ -1161,16 +1161,11 @@ def test_a_draft_edited_as_a_draft_renders_nothing_then_published_comes_as_a_new
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
 
 
-@pytest.mark.parametrize("deleted, code, why", [
-    ([COOP_VI], 0, "its translation is left, whose page changes"),
-    ([PARADE_VI], 1, "an event links it (the full build reports the link)"),
-])
-def test_deletions_that_change_other_pages_take_the_full_build(site, capsys, monkeypatch, deleted, code, why):
+def test_deleting_an_article_an_event_links_takes_the_full_build_which_reports_the_link(site, capsys, monkeypatch):
     spy = QuickSpy(monkeypatch)
-    for path in deleted:
-        (site / path).unlink()
+    (site / PARADE_VI).unlink()
     result = rebuild(site, capsys)
-    assert (spy.answers, result.code) == ([None], code), (why, result.errors)
+    assert (spy.answers, result.code) == ([None], 1), result.errors
 
 
 @pytest.mark.parametrize("tags, line", [
@@ -1192,16 +1187,23 @@ def test_deleting_an_article_another_links_is_reported_by_the_full_build(site, c
     assert tree(site / "public") == before
 
 
-def test_an_original_written_again_beside_its_translation_renders_both_pages(site, capsys, monkeypatch):
+def test_an_original_deleted_then_written_again_beside_its_translation_renders_both_pages(site, capsys, monkeypatch):
+    # Its translation is left: its page's language switch changes, and it has a warning (no original).
+    spy = QuickSpy(monkeypatch)
+    en_page = "en/news/social-insurance-and-the-post-office-work-together-on-payments-and-enrolment/index.html"
     original = (site / COOP_VI).read_text(encoding="utf-8")
     (site / COOP_VI).unlink()
-    assert rebuild(site, capsys).code == 0  # (its translation is left: the full build)
-    spy = QuickSpy(monkeypatch)
+    result = rebuild(site, capsys)
+    assert result.code == 0, result.errors
+    assert result.errors == [f"{COOP_VI.replace('.vi.md', '.en.md')}:8:1: warning: 'translation_of' names the 'vi' "
+                             "original, but there is no 'vi' version of '2020-05-28-phoi-hop-bhxh-buu-dien'"]
+    assert spy.answers[0] is not None and {en_page, "sitemap.xml"} <= set(spy.answers[0])
+    assert not (site / "public" / COOP_PAGE).exists()
+    assert same_as_clean(site, capsys, result.errors)
     (site / COOP_VI).write_text(original, encoding="utf-8")
     result = rebuild(site, capsys, COOP_VI)
     assert result.code == 0, result.errors
-    assert {COOP_PAGE, "en/news/social-insurance-and-the-post-office-work-together-on-payments-and-enrolment/index.html",
-            "sitemap.xml"} <= set(spy.answers[0])
+    assert spy.answers[1] is not None and {COOP_PAGE, en_page, "sitemap.xml"} <= set(spy.answers[1])
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
 
 
@@ -1221,3 +1223,18 @@ def test_a_renamed_file_is_a_deleted_article_and_a_new_one(site, capsys, monkeyp
     assert spy.answers[0] is not None and set(rendered) <= set(spy.answers[0])
     assert (site / "public" / SO_LIEU_PAGE).exists() == (title is None)
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def test_a_renamed_original_leaves_its_translation_without_one(site, capsys, monkeypatch):
+    # The translation names its original by the file's name: renamed, the original is another
+    # article (at the same address) and the translation has none (its warning, its language switch).
+    spy = QuickSpy(monkeypatch)
+    renamed = "content/articles/2020-05-28-phoi-hop-bhxh-va-buu-dien.vi.md"
+    (site / COOP_VI).rename(site / renamed)
+    result = rebuild(site, capsys, renamed)
+    assert result.code == 0, result.errors
+    assert result.errors == [f"{COOP_VI.replace('.vi.md', '.en.md')}:8:1: warning: 'translation_of' names the 'vi' "
+                             "original, but there is no 'vi' version of '2020-05-28-phoi-hop-bhxh-buu-dien'"]
+    en_page = "en/news/social-insurance-and-the-post-office-work-together-on-payments-and-enrolment/index.html"
+    assert spy.answers[0] is not None and {COOP_PAGE, en_page, "sitemap.xml"} <= set(spy.answers[0])
+    assert same_as_clean(site, capsys, result.errors)
