@@ -43,8 +43,9 @@ shows other images has them copied beside its page, and the files of those it no
 deleted (a kept page that links one sends the build to the full path). An article with a new
 address also has its old page and images deleted, its images copied beside the new page, its
 translations' pages (their language switch) and the sitemap (from its record) rendered again,
-and every kept page that may link the old address looked through, in a forked process while
-the pages render (one that links it sends the build to the full path, which reports it).
+and every kept page that may link the old address looked through, in a forked process started
+as soon as its front matter is seen changed (``EarlyLook``; one that links it sends the build to
+the full path, which reports it).
 An article with new dates has its card put in its new place on its tag and author pages and on
 the news pages between its old place and its new one (read as they are needed), the home page
 with the first of them, and its feed's and the sitemap's entries in their new order.
@@ -578,20 +579,26 @@ def _edited_files(out: Path, options_key: str, config: SiteConfig, day: str, now
     return edited, deleted
 
 
+class ArticleChanges(NamedTuple):
+    """What ``_changed_articles`` finds, by file (``rel``)."""
+
+    changed: dict[str, Article]  # those that differ from the article the last build kept, and the new ones
+    replaced: dict[str, str]  # the key of the kept article each replaces
+    carded: dict[str, str]  # the same, for those whose cards changed too
+    renames: dict[str, str]  # old key -> new, for the others (their cards the same)
+    retermed: dict[str, dict[str, tuple[Term, ...]]]  # old tags or authors, where they changed (none: new)
+    moved: dict[str, Article]  # the article as it was, for those with a new address
+    dated: dict[str, Article]  # ... with new dates
+    reimaged: dict[str, Article]  # ... whose bodies show other images
+    added: dict[str, Article]  # those new to the site (``texts_before`` has none, or unpublished then)
+    withdrawn: dict[str, tuple[str, Article]]  # (key, article) kept, for those made a draft or scheduled
+
+
 def _changed_articles(sources, published: dict[str, Article], texts_before: dict[str, str],
                       stored: AssembledArticles, world: str, config: SiteConfig, images: ImageProcessor,
                       retouched: set[str], lists: bool, linked: set[str],
-                      unpublished: set[str] = frozenset()) -> tuple[dict[str, Article], dict[str, str], dict[str, str], dict[str, str],
-                                                 dict[str, dict[str, tuple[Term, ...]]], dict[str, Article],
-                                                 dict[str, Article], dict[str, Article], dict[str, Article],
-                                                 dict[str, tuple[str, Article]]] | None:
-    """(file -> article, for those that differ from the article the last build kept and those new to
-    the site; file -> the key of the kept one it replaces; file -> the key it replaces, for those
-    whose cards changed too; old key -> new, for the others, whose cards are the same; file -> its
-    old tags or authors, for those whose tags or authors changed (none for a new one); file -> the
-    article as it was, for those with a new address, for those with new dates, and for those whose
-    bodies show other images; file -> article, for those new to the site (``texts_before`` has none);
-    file -> (key, article) the last build kept, for those made a draft or scheduled (their pages go)), or None
+                      unpublished: set[str] = frozenset()) -> ArticleChanges | None:
+    """What changed in the articles of ``sources`` (see ``ArticleChanges``), or None
     when one differs in more than its own pages and its cards show (``lists``: whether the list
     pages can be rendered again, or only its own pages), in its title when a section's pages show
     it (``linked``: their base names; they are not rendered here), or the last build's article
@@ -652,7 +659,7 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
             reimaged[source.rel] = old
         changed[source.rel] = article
         replaced[source.rel] = key
-    return changed, replaced, carded, renames, retermed, moved, dated, reimaged, added, withdrawn
+    return ArticleChanges(changed, replaced, carded, renames, retermed, moved, dated, reimaged, added, withdrawn)
 
 
 def _last_year_kept(facts: dict[str, dict], removed: dict[str, Article], lists: list, read,
