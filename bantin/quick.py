@@ -837,7 +837,9 @@ def _render(plan: Plan, site: Site, renderer: Renderer, stored: AssembledArticle
     links started before, when it covers them."""
     # Else the kept pages that may link a gone file are looked for meanwhile, in a forked process:
     # reading 22,000 pages takes as long as rendering a sitemap of as many and a few lists.
-    early = early if early is not None and early.covers(gone) else None
+    if early is not None and not early.covers(gone):
+        early.stop()  # (a term's page goes too, or a news page: the look below reads every kept page)
+        early = None
     linking = Meanwhile(lambda: any(
         links.reaches(page_url(path), data, gone) for path, data in may_link(
             [path for path in links.written if path not in links.pages], gone, file_reader(output.out), page_url)),
