@@ -325,8 +325,10 @@ def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection
         return None  # (a new translation of one: an event's page links every version)
     texts_before = {rel: row["text"] for rel, row in before.items() if rel not in new}  # (a file there before, deleted)
     # The last build's drafts and scheduled articles (no page, no card, no article kept) published now
-    # come as new files do. (An event cannot link one: its page's link was broken, and that build failed.)
+    # come as new files do, but a version of one an event links (its page links every version).
     unpublished = {rel for rel in retouched - new if _unpublished_then(cache, before[rel], config, selection, now)}
+    if {s.base for s in sources if s.rel in unpublished and s.rel in published} & linked:
+        return None
     found = _changed_articles(sources, published, texts_before, stored, world,
                               config, images, retouched, state.listed is not None, linked, unpublished)
     if found is None:

@@ -1238,3 +1238,16 @@ def test_a_renamed_original_leaves_its_translation_without_one(site, capsys, mon
     en_page = "en/news/social-insurance-and-the-post-office-work-together-on-payments-and-enrolment/index.html"
     assert spy.answers[0] is not None and {COOP_PAGE, en_page, "sitemap.xml"} <= set(spy.answers[0])
     assert same_as_clean(site, capsys, result.errors)
+
+
+def test_a_draft_translation_of_an_article_an_event_links_published_takes_the_full_build(site, capsys, monkeypatch):
+    # The event's page links every version of the article: a new one published changes it.
+    spy = QuickSpy(monkeypatch)
+    path = write_article(site, "2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.en.md",
+                         "title: Street parade\ndate: 2020-05-25\ndraft: true")
+    assert rebuild(site, capsys, path).code == 0 and spy.answers == [None]  # (a new version: the full build)
+    edit(site / path, "\ndraft: true", "")
+    result = rebuild(site, capsys, path)
+    assert result.code == 0, result.errors
+    assert spy.answers[1] is None
+    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
