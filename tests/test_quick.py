@@ -1094,7 +1094,7 @@ def valid_until(root) -> str | None:
     ("title: Bài hẹn giờ\ndate: 2099-06-02", "2099-06-02T00:00:00+07:00"),
     ("title: Bài hẹn giờ\ndate: 2099-06-02T07:30\ndraft: true", None),
 ])
-def test_a_new_draft_or_scheduled_article_renders_nothing_and_the_first_to_go_live_ends_the_quick_path(
+def test_a_new_draft_or_scheduled_article_renders_nothing_and_the_state_notes_when_it_goes_live(
         site, capsys, monkeypatch, front_matter, until):
     spy = QuickSpy(monkeypatch)
     assert valid_until(site) is None
@@ -1251,3 +1251,23 @@ def test_a_draft_translation_of_an_article_an_event_links_published_takes_the_fu
     assert result.code == 0, result.errors
     assert spy.answers[1] is None
     assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+
+
+def test_a_scheduled_article_added_quickly_is_published_by_the_first_build_after_its_time(site, monkeypatch):
+    # The quick path writes nothing for it, and notes its time in the state: the first build after
+    # that time is a full one, which publishes it.
+    from bantin.assemble import Selection
+
+    def build(now: dt.datetime):
+        return pipeline.run(pipeline.BuildOptions(root=site, out=site / "public", selection=Selection(now=now)))
+
+    before = dt.datetime(2029, 12, 31, 23, 0, tzinfo=dt.timezone.utc)  # 06:00 on 1 January in Hà Nội
+    assert build(before).ok  # (a new day: the full build)
+    spy = QuickSpy(monkeypatch)
+    write_article(site, "2030-01-01-bai-hen-gio.vi.md", "title: Bài hẹn giờ\ndate: 2030-01-01T08:00")
+    age(site)
+    page = site / "public/tin-tuc/bai-hen-gio/index.html"
+    assert build(before + dt.timedelta(minutes=30)).ok and spy.answers == [()] and not page.exists()
+    assert valid_until(site) == "2030-01-01T08:00:00+07:00"
+    assert build(before + dt.timedelta(hours=1)).unchanged and not page.exists()
+    assert build(before + dt.timedelta(hours=2, seconds=1)).ok and spy.answers[1] is None and page.exists()
