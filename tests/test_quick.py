@@ -69,6 +69,11 @@ def rebuild(root, capsys, *edited, seconds_ago: float = 60):
     return run_build(root, "build", "--quiet", capsys=capsys)
 
 
+def warnings_of(result) -> list[str]:
+    """The warnings a build gave (a clean build must give the same ones)."""
+    return [w for w in result.errors if ": warning: " in w]
+
+
 def same_as_clean(root, capsys, warnings):
     clean = root.parent / "clean-public"
     shutil.rmtree(clean, ignore_errors=True)
@@ -126,7 +131,7 @@ def test_an_edit_to_one_of_the_newest_articles_renders_the_feeds_too(site, capsy
     assert spy.answers == [("atom.xml", "en/news/how-to-writing-a-news-article-for-the-bulletin/index.html",
                             "tin-tuc/huong-dan-cach-viet-mot-bai-tin-cho-ban-tin/index.html")]
     assert "&lt;p&gt;Đoạn mới.&lt;/p&gt;" in (site / "public/atom.xml").read_text(encoding="utf-8")
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 @pytest.mark.parametrize("path, old, new, why", [
@@ -138,7 +143,7 @@ def test_other_edits_take_the_full_build(site, capsys, monkeypatch, path, old, n
     edit(site / path, old, new)
     result = rebuild(site, capsys, path)
     assert spy.answers == [None], why
-    warnings = [w for w in result.errors if ": warning: " in w]
+    warnings = warnings_of(result)
     assert result.code == 0, result.errors
     assert same_as_clean(site, capsys, warnings)
 
@@ -155,7 +160,7 @@ def test_a_summary_taken_from_the_body_renders_the_lists_again(site, capsys, mon
     assert result.code == 0
     assert spy.answers[0] is not None and "index.html" in spy.answers[0]  # the lists show the summary
     assert "Câu mở đầu mới." in (site / "public/index.html").read_text(encoding="utf-8")
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_a_mistake_in_an_edited_body_is_reported_by_the_full_build(site, capsys, monkeypatch):
@@ -375,7 +380,7 @@ def test_a_day_of_edits_leaves_the_output_a_clean_build_s_after_each(site, capsy
         result = rebuild(site, capsys, *paths)
         assert result.code == 0, (what, result.errors)
         assert [answer is not None for answer in spy.answers] == [expected == "quick"], (what, capsys.readouterr().err)
-        assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w]), what
+        assert same_as_clean(site, capsys, warnings_of(result)), what
         monkeypatch.undo()
     stale_coop = (f"{COOP_VI.replace('.vi.md', '.en.md')}:8:1: warning: stale translation: the vi original "
                   f"({COOP_VI}) has changed since this translation was made; update the translation, then run "
@@ -463,7 +468,7 @@ def test_a_summary_edit_renders_the_list_pages_that_show_its_card(site, capsys, 
     assert result.errors == []
     for path in ("index.html", "chu-de/buu-dien/index.html", COOP_PAGE):
         assert "Tóm lược theo Báo Lạng Sơn:" in (site / "public" / path).read_text(encoding="utf-8"), path
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_a_title_edit_with_a_slug_and_a_summary_edit_again_stay_quick(site, capsys, monkeypatch):
@@ -475,12 +480,12 @@ def test_a_title_edit_with_a_slug_and_a_summary_edit_again_stay_quick(site, caps
     result = rebuild(site, capsys, COOP_VI)
     assert result.code == 0
     assert spy.answers[0] is not None and "tin-tuc/phoi-hop-bhxh-buu-dien/index.html" in spy.answers[0]
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
     edit(site / COOP_VI, "summary: \"Tóm tắt", "summary: \"Bản tóm tắt")
     result = rebuild(site, capsys, COOP_VI)
     assert result.code == 0
     assert spy.answers[1] is not None and "index.html" in spy.answers[1]
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 @pytest.mark.parametrize("path, old, new, why", [
@@ -497,7 +502,7 @@ def test_card_edits_that_other_pages_show_take_the_full_build(site, capsys, monk
     result = rebuild(site, capsys, path)
     assert result.code == 0, (why, result.errors)
     assert spy.answers == [None], why
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w]), why
+    assert same_as_clean(site, capsys, warnings_of(result)), why
 
 
 def test_a_list_page_record_naming_code_is_refused_and_the_full_build_runs(site, capsys, monkeypatch):
@@ -525,7 +530,7 @@ def test_a_list_page_record_naming_code_is_refused_and_the_full_build_runs(site,
     assert result.code == 0
     assert spy.answers == [None]
     assert not (site / "pwned").exists()
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_the_unpickler_of_list_pages_refuses_what_is_not_the_engine_s():
@@ -573,7 +578,7 @@ def test_a_summary_edit_after_a_body_edit_renders_the_lists_that_show_the_card(s
     assert result.code == 0
     assert spy.answers[1] is not None and "index.html" in spy.answers[1]
     assert "Tóm lược theo" in (site / "public/index.html").read_text(encoding="utf-8")
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_a_list_page_rendered_for_one_card_names_every_article_as_stored_now(site, capsys, monkeypatch):
@@ -585,11 +590,11 @@ def test_a_list_page_rendered_for_one_card_names_every_article_as_stored_now(sit
     edit(site / COOP_VI, "summary: \"Tóm tắt", "summary: \"Tóm lược")
     result = rebuild(site, capsys, GUIDE_VI, COOP_VI)
     assert result.code == 0 and spy.answers[0] is not None and "index.html" in spy.answers[0]
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
     edit(site / GUIDE_VI, "summary: \"Bài mẫu:", "summary: \"Bài hướng dẫn mẫu:")
     result = rebuild(site, capsys, GUIDE_VI)
     assert result.code == 0 and spy.answers[1] is not None and "index.html" in spy.answers[1]
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 
@@ -607,7 +612,7 @@ def test_a_tag_edit_moves_the_card_between_tag_pages_and_counts_it(site, capsys,
         encoding="utf-8")
     assert COOP_PAGE.removesuffix("index.html") in (site / "public/chu-de/bhxh-toan-dan/index.html").read_text(
         encoding="utf-8")
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 
@@ -623,7 +628,7 @@ def test_an_author_added_from_the_site_s_authors_joins_her_page_and_index(site, 
                             "tin-tuc/index.html", COOP_PAGE)]
     assert COOP_PAGE.removesuffix("index.html") in (site / "public/tac-gia/thanh-huyen/index.html").read_text(
         encoding="utf-8")
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 
@@ -682,7 +687,7 @@ def test_a_term_new_to_the_site_or_left_empty_has_its_page_come_or_go(site, caps
     if gone is not None:
         assert not (site / "public" / gone).exists()
         assert f"/{gone}<" not in (site / "public/sitemap.xml").read_text(encoding="utf-8")
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
     # The pages counted are a clean build's: one more (a page comes) or as many (one comes, one goes).
     counted = run_build(site, "build", capsys=capsys).out
     clean = run_build(site, "build", "--clean", "--out", str(site.parent / "clean-public"), capsys=capsys).out
@@ -799,7 +804,7 @@ def test_a_new_date_moves_the_card_within_the_lists_and_the_sitemap(site, capsys
     term_pages = ["chu-de/bhxh-tu-nguyen/index.html", "chu-de/bhyt/index.html", "chu-de/lang-son/index.html",
                   "chu-de/so-lieu/index.html", "tac-gia/ban-bien-tap/index.html"]
     assert spy.answers == [tuple(sorted([*pages, *term_pages, "sitemap.xml", SO_LIEU_PAGE]))]
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_a_new_lastmod_is_quick_and_the_sitemap_shows_it(site, capsys, monkeypatch):
@@ -809,7 +814,7 @@ def test_a_new_lastmod_is_quick_and_the_sitemap_shows_it(site, capsys, monkeypat
     assert result.code == 0, result.errors
     assert spy.answers[0] is not None and "sitemap.xml" in spy.answers[0]
     assert "2020-06-05" in (site / "public/sitemap.xml").read_text(encoding="utf-8")
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_a_date_there_and_back_moves_the_card_to_the_second_news_page_and_back(site, capsys, monkeypatch):
@@ -820,7 +825,7 @@ def test_a_date_there_and_back_moves_the_card_to_the_second_news_page_and_back(s
     result = rebuild(site, capsys, SO_LIEU_VI)
     assert result.code == 0 and None not in spy.answers
     assert {"index.html", "tin-tuc/index.html", "tin-tuc/trang/2/index.html"} <= set(spy.answers[1])
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def lengthen_the_news_list(root) -> None:
@@ -872,7 +877,7 @@ def test_a_new_date_crosses_the_news_pages_between_its_places(long_list, capsys,
         assert spy.answers == [None]
     else:
         assert news_pages_in(spy.answers[0]) == news_pages(pages)
-    assert same_as_clean(long_list, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(long_list, capsys, warnings_of(result))
 
 
 def write_article(root, name: str, front_matter: str, body: str = "Nội dung bài mới.") -> str:
@@ -907,7 +912,7 @@ def test_a_new_article_takes_its_place_on_the_news_pages_and_its_terms_pages(sit
                             "chu-de/lang-son/index.html", "index.html", "sitemap.xml", "tac-gia/ban-bien-tap/index.html",
                             "tac-gia/index.html", "tin-tuc/bai-moi-nhat/index.html", "tin-tuc/index.html",
                             "tin-tuc/trang/2/index.html")]
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
     assert pages_counted(site, capsys) == "78 pages (vi 41, en 37)"
 
 
@@ -919,7 +924,7 @@ def test_two_new_articles_add_a_news_page_and_every_page_shows_the_new_count(sit
     assert result.code == 0, result.errors
     assert news_pages_in(spy.answers[0]) == news_pages([2, 3])  # (the first page is there too)
     assert "tin-tuc/index.html" in spy.answers[0]
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
     assert "tin-tuc/trang/3/" in (site / "public/sitemap.xml").read_text(encoding="utf-8")
     assert pages_counted(site, capsys) == "80 pages (vi 43, en 37)"
 
@@ -935,7 +940,7 @@ def test_a_day_s_new_articles_pushed_at_once_shift_the_news_pages_once(site, cap
         assert news_pages_in(spy.answers[0]) == news_pages(range(1, 6))
     else:
         assert spy.answers == [None]
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_a_new_article_with_its_translation_and_a_tag_new_to_the_site(site, capsys, monkeypatch):
@@ -948,7 +953,7 @@ def test_a_new_article_with_its_translation_and_a_tag_new_to_the_site(site, caps
     assert result.code == 0, result.errors
     assert {"chu-de/hoi-nghi/index.html", "en/tags/conference/index.html", "tin-tuc/hoi-nghi-so-ket/index.html",
             "en/news/review-conference/index.html", "en/atom.xml", "atom.xml"} <= set(spy.answers[0])
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_a_new_translation_renders_its_original_s_page_for_the_language_switch(site, capsys, monkeypatch):
@@ -983,7 +988,7 @@ def test_new_articles_that_change_other_pages_take_the_full_build(site, capsys, 
     result = rebuild(site, capsys, path)
     assert result.code == 0, (why, result.errors)
     assert spy.answers == [None], why
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w]), why
+    assert same_as_clean(site, capsys, warnings_of(result)), why
 
 
 def test_a_new_article_at_another_s_address_is_reported_by_the_full_build(site, capsys, monkeypatch):
@@ -1016,7 +1021,7 @@ def test_a_new_article_moves_every_card_after_it_a_place_down(long_list, capsys,
         assert spy.answers == [None]
     else:
         assert news_pages_in(spy.answers[0]) == news_pages(pages)
-    assert same_as_clean(long_list, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(long_list, capsys, warnings_of(result))
 
 
 def test_a_page_more_at_the_end_changes_the_pages_before_a_new_card_s_place_too(long_list, capsys, monkeypatch):
@@ -1027,7 +1032,7 @@ def test_a_page_more_at_the_end_changes_the_pages_before_a_new_card_s_place_too(
     assert result.code == 0, result.errors
     # 53 cards, 27 pages: the pages before the new cards' (17) show the new count, those after their cards too.
     assert news_pages_in(spy.answers[0]) == news_pages(range(2, 28))
-    assert same_as_clean(long_list, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(long_list, capsys, warnings_of(result))
 
 
 def test_a_fifth_english_article_makes_a_second_news_page_that_the_first_links(site, capsys, monkeypatch):
@@ -1041,7 +1046,7 @@ def test_a_fifth_english_article_makes_a_second_news_page_that_the_first_links(s
     assert {"en/index.html", "en/news/index.html", "en/news/page/2/index.html"} <= set(spy.answers[0])
     assert 'href="/en/news/a-new-english-article/"' in (site / "public/en/index.html").read_text(encoding="utf-8")
     assert 'href="/en/news/page/2/"' in (site / "public/en/news/index.html").read_text(encoding="utf-8")
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 @pytest.mark.parametrize("deleted, news_pages_now, gone", [
@@ -1061,7 +1066,7 @@ def test_a_deleted_article_s_pages_go_and_the_cards_after_it_move_up(site, capsy
     assert spy.answers[0] is not None
     assert news_pages_in(spy.answers[0]) == news_pages(news_pages_now)
     assert not (site / "public" / gone).exists()
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
     # (so-lieu alone had its tag "Số liệu": that page goes too)
     assert pages_counted(site, capsys) == {SO_LIEU_VI: "75 pages (vi 38, en 37)"}.get(deleted[0], "73 pages (vi 39, en 34)")
 
@@ -1073,7 +1078,7 @@ def test_an_article_made_a_draft_goes_as_a_deleted_one(site, capsys, monkeypatch
     assert result.code == 0, result.errors
     assert spy.answers[0] is not None and news_pages_in(spy.answers[0]) == news_pages([2])
     assert not (site / "public" / SO_LIEU_PAGE).exists()
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
     # Published again: it comes as a new article does (the last build's front matter made it a draft,
     # so it had no page and no card).
     edit(site / SO_LIEU_VI, "date: 2020-05-27\ndraft: true", "date: 2020-05-27")
@@ -1081,7 +1086,7 @@ def test_an_article_made_a_draft_goes_as_a_deleted_one(site, capsys, monkeypatch
     assert result.code == 0, result.errors
     assert spy.answers[1] is not None and SO_LIEU_PAGE in spy.answers[1]
     assert news_pages_in(spy.answers[1]) == news_pages([2]) and "chu-de/so-lieu/index.html" in spy.answers[1]
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def valid_until(root) -> str | None:
@@ -1102,11 +1107,11 @@ def test_a_new_draft_or_scheduled_article_renders_nothing_and_the_state_notes_wh
     result = rebuild(site, capsys, path)
     assert result.code == 0, result.errors
     assert spy.answers == [()] and valid_until(site) == until
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
     (site / path).unlink()  # (it had no page: nothing goes)
     result = rebuild(site, capsys)
     assert result.code == 0 and spy.answers[1] == ()
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_an_article_scheduled_goes_as_a_deleted_one_and_comes_back_as_a_new_one(site, capsys, monkeypatch):
@@ -1116,7 +1121,7 @@ def test_an_article_scheduled_goes_as_a_deleted_one_and_comes_back_as_a_new_one(
     assert result.code == 0, result.errors
     assert spy.answers[0] is not None and news_pages_in(spy.answers[0]) == news_pages([2])
     assert not (site / "public" / SO_LIEU_PAGE).exists() and valid_until(site) == "2099-05-27T08:00:00+07:00"
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
     # Another, earlier: it goes live first. Then the first one back in the past: published again.
     path = write_article(site, "2020-06-02-bai-hen-gio.vi.md", "title: Bài hẹn giờ\ndate: 2098-01-01")
     assert rebuild(site, capsys, path).code == 0 and valid_until(site) == "2098-01-01T00:00:00+07:00"
@@ -1125,7 +1130,7 @@ def test_an_article_scheduled_goes_as_a_deleted_one_and_comes_back_as_a_new_one(
     assert result.code == 0, result.errors
     assert spy.answers[2] is not None and SO_LIEU_PAGE in spy.answers[2]
     assert valid_until(site) == "2098-01-01T00:00:00+07:00"
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 @pytest.mark.parametrize("draft", ["date: 2020-05-28\ndraft: true", "date: 2099-05-28"])
@@ -1139,12 +1144,12 @@ def test_an_article_withdrawn_beside_its_translation_renders_the_translation_s_p
     assert result.code == 0, result.errors
     assert spy.answers[0] is not None and {en_page, "sitemap.xml"} <= set(spy.answers[0])
     assert not (site / "public" / COOP_PAGE).exists()
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
     edit(site / COOP_VI, draft, "date: 2020-05-28")  # published again: the switch names it again
     result = rebuild(site, capsys, COOP_VI)
     assert result.code == 0, result.errors
     assert spy.answers[1] is not None and {COOP_PAGE, en_page, "sitemap.xml"} <= set(spy.answers[1])
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_a_draft_edited_as_a_draft_renders_nothing_then_published_comes_as_a_new_article(site, capsys, monkeypatch):
@@ -1158,7 +1163,7 @@ def test_a_draft_edited_as_a_draft_renders_nothing_then_published_comes_as_a_new
     assert result.code == 0, result.errors
     assert spy.answers[1] == () and SO_LIEU_PAGE in spy.answers[2]
     assert "Bản nháp. Tóm tắt" in (site / "public" / SO_LIEU_PAGE).read_text(encoding="utf-8")
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_deleting_an_article_an_event_links_takes_the_full_build_which_reports_the_link(site, capsys, monkeypatch):
@@ -1204,7 +1209,7 @@ def test_an_original_deleted_then_written_again_beside_its_translation_renders_b
     result = rebuild(site, capsys, COOP_VI)
     assert result.code == 0, result.errors
     assert spy.answers[1] is not None and {COOP_PAGE, en_page, "sitemap.xml"} <= set(spy.answers[1])
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 @pytest.mark.parametrize("title, rendered", [
@@ -1222,7 +1227,7 @@ def test_a_renamed_file_is_a_deleted_article_and_a_new_one(site, capsys, monkeyp
     assert result.code == 0, result.errors
     assert spy.answers[0] is not None and set(rendered) <= set(spy.answers[0])
     assert (site / "public" / SO_LIEU_PAGE).exists() == (title is None)
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_a_renamed_original_leaves_its_translation_without_one(site, capsys, monkeypatch):
@@ -1250,7 +1255,7 @@ def test_a_draft_translation_of_an_article_an_event_links_published_takes_the_fu
     result = rebuild(site, capsys, path)
     assert result.code == 0, result.errors
     assert spy.answers[1] is None
-    assert same_as_clean(site, capsys, [w for w in result.errors if ": warning: " in w])
+    assert same_as_clean(site, capsys, warnings_of(result))
 
 
 def test_a_scheduled_article_added_quickly_is_published_by_the_first_build_after_its_time(site, monkeypatch):
