@@ -59,6 +59,16 @@ class Selection:
     now: dt.datetime | None = None
 
 
+def unpublished(fields: dict, config: SiteConfig, selection: Selection, now: dt.datetime) -> str | None:
+    """Why the article of these (checked) front matter fields is not published at ``now``: "draft",
+    "scheduled" (dated after it), or None when it is."""
+    if fields.get("draft") and not selection.drafts:
+        return "draft"
+    if aware(fields["date"], config) > now and not selection.future:
+        return "scheduled"
+    return None
+
+
 def aware(value: dt.date | dt.datetime, config: SiteConfig) -> dt.datetime:
     """A date or datetime as an aware datetime; no offset means the site's time zone."""
     if not isinstance(value, dt.datetime):
@@ -117,10 +127,11 @@ def assemble(
             # Still look at the body, so its mistakes are reported in the same run.
             renderers[source.lang].prepare(_body(source, root, None), source.lang, diagnostics)
             continue
-        if fields.get("draft") and not selection.drafts:
+        withheld = unpublished(fields, config, selection, now)
+        if withheld == "draft":
             continue
         published = aware(fields["date"], config)
-        if published > now and not selection.future:
+        if withheld == "scheduled":
             scheduled.append(published)
             continue
         stale_original = stale.get((source.base, source.lang))

@@ -88,7 +88,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
-from .assemble import Selection, assemble, aware
+from .assemble import Selection, assemble, unpublished
 from . import listing
 from .assembled import AssembledArticles
 from .cache import CACHE_DIR, BuildCache
@@ -696,11 +696,7 @@ def _unpublished_then(cache: BuildCache, record: dict, config: SiteConfig, selec
     the same day, and before the next scheduled article); False when that front matter is not in
     the cache (it had a message, which the full build gives again)."""
     fields = CheckedFrontMatter(cache.front_matter, whole=False).fields(record.get("front_matter") or "")
-    if not fields:
-        return False
-    if fields.get("draft") and not selection.drafts:
-        return True
-    return "date" in fields and not selection.future and aware(fields["date"], config) > now
+    return bool(fields) and "date" in fields and unpublished(fields, config, selection, now) is not None
 
 
 def _removed_articles(deleted: list[str], texts_before: dict[str, str], stored: AssembledArticles, world: str,
