@@ -335,8 +335,9 @@ def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection
         return None
     changed, replaced, carded, renames, retermed, moved, dated, reimaged, added, withdrawn = found
     # (A deleted draft or scheduled article had no page: nothing goes.)
-    kept_as = _removed_articles([rel for rel in map(nfc, deleted) if rel not in before or not _unpublished_then(
-        cache, before[rel], config, selection, now)], texts_before, stored, world, config, images, linked, set(state.written))
+    published_then = [rel for rel in map(nfc, deleted)
+                      if rel not in before or not _unpublished_then(cache, before[rel], config, selection, now)]
+    kept_as = _removed_articles(published_then, texts_before, stored, world, config, images, linked, set(state.written))
     if kept_as is None or any(old.base in linked or output_path(old.url) not in state.written
                               for _, old in withdrawn.values()):
         return None  # (one that an event links: its page changes)

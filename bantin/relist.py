@@ -2,8 +2,9 @@
 without the rest of the site (quick.py, warm_edit.py): its card moved between tag and author
 pages, or to its new place in date order across the news pages; a new or deleted article's card
 put in or taken out of its news pages (the cards after it shift, the list may gain or lose a
-page); and the sitemap's entries of a moved, re-dated, new or deleted article. Each function returns None when the edit changes more than it can
-tell from those pages alone, and the full build (or the preview's full rebuild) runs."""
+page); and the sitemap's entries of a moved, re-dated, new or deleted article. Each function
+returns None when the edit changes more than it can tell from those pages alone, and the full
+build (or the preview's full rebuild) runs."""
 
 from __future__ import annotations
 
