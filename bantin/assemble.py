@@ -243,10 +243,10 @@ class _Pending:
 
 def data_used(shortcodes: tuple[tuple[str, str], ...], events, data: DataDigests) -> dict[str, str]:
     """The data an article is made from, with their digests (``DataDigests``): what the shortcodes in
-    its body show (a stats block: the stats folder; an event block: that event), and the events its
+    its body show (a stats block: that snapshot; an event block: that event), and the events its
     front matter names (whose ids are checked). A kept article is assembled again when one of these
-    changed, and only then: a stats file edited leaves the articles that show no figures as they
-    were, an event edited those that show or name other events."""
+    changed, and only then: a stats file edited leaves the articles that show other figures or none
+    as they were, an event edited those that show or name other events."""
     keys = {data.key(name, ident) for name, ident in (*shortcodes, *(("event", ident) for ident in events))}
     return {key: data.get(key, "") for key in sorted(keys - {None})}
 

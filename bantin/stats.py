@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import hashlib
 import io
 import json
 import re
@@ -693,6 +694,7 @@ class StatsSection:
         self.broken: set[str] = set()
         self.regions: tuple[Region, ...] = ()
         self._views: dict[str, StatsView] = {}
+        self._digests: dict[str, str] = {}  # stats id -> snapshot_digest
 
     # Section protocol
 
@@ -702,6 +704,7 @@ class StatsSection:
         self.snapshots = {snapshot.id: snapshot for snapshot in loaded.snapshots}
         self.broken = loaded.broken
         self.regions = group_regions(loaded.snapshots, diagnostics)
+        self._digests = {}
 
     def shortcodes(self, renderer: "Renderer", diagnostics: Diagnostics) -> Iterable[Shortcode]:
         self._views = {
@@ -719,7 +722,19 @@ class StatsSection:
                 return ""
             return renderer.render_partial(STATS_BLOCK, lang, diagnostics, snapshot=snapshot)
 
-        return [Shortcode("stats", "stats id", f"{STATS_DIR}/<id>.yaml", exists, render, STATS_DIR, (STATS_BLOCK,))]
+        return [Shortcode("stats", "stats id", f"{STATS_DIR}/<id>.yaml", exists, render, STATS_DIR, (STATS_BLOCK,),
+                          self.snapshot_digest)]
+
+    def snapshot_digest(self, ident: str) -> str:
+        """What the block of a stats id is made from (besides the settings, UI strings and its
+        templates): that snapshot as read, or whether its file is there at all (with errors, or
+        none). An article that shows figures is made again when the snapshot it shows changes, not
+        when another stats file does (shortcodes.DataDigests): a province's archive cites hundreds."""
+        if ident not in self._digests:
+            snapshot = self.snapshots.get(ident)
+            known = repr(snapshot) if snapshot is not None else "with errors" if ident in self.broken else "missing"
+            self._digests[ident] = hashlib.sha256(known.encode("utf-8")).hexdigest()
+        return self._digests[ident]
 
     def check(self, site: Site, diagnostics: Diagnostics) -> None:
         """Nothing to cross-check: the shortcodes were checked while the bodies were rendered."""

@@ -78,17 +78,47 @@ def test_a_body_edit_reassembles_that_article_only_and_gives_the_clean_tree(prev
     assert same_as_clean_build(preview, capsys)
 
 
-def test_a_stats_edit_reassembles_the_articles_that_show_figures_and_no_other(preview, capsys):
-    # Shortcodes read the stats and calendar files: an article that uses one is made from that
-    # folder too (assemble.data_used); the others are not.
+JUNE_STATS = "content/stats/lang-son-2020-06.yaml"
+JUNE_REPORT = "content/articles/2020-07-01-so-lieu-thang-6.vi.md"  # shows the June figures
+
+
+@pytest.fixture
+def preview_with_two_snapshots(site_factory):
+    """The sample site with a second Lạng Sơn snapshot (June) and an article that shows it."""
+    root = site_factory({}, with_sample_articles=True)
+    may = (root / "content/stats/lang-son-2020-05.yaml").read_text(encoding="utf-8")
+    (root / JUNE_STATS).write_text(may.replace("as_of: 2020-05-23", "as_of: 2020-06-30")
+                                   .replace("value: 61649", "value: 62001"), encoding="utf-8")
+    (root / JUNE_REPORT).write_text('---\ntitle: "Số liệu tháng 6"\ndate: 2020-07-01\n---\n\n'
+                                    'Số liệu đến hết tháng 6.\n\n{{< stats "lang-son-2020-06" >}}\n', encoding="utf-8")
+    preview = Preview(root)
+    preview.build()
+    return preview
+
+
+def test_a_stats_edit_reassembles_the_articles_that_show_that_snapshot_and_no_other(preview_with_two_snapshots,
+                                                                                      capsys):
+    # Shortcodes read the stats and calendar files: an article that uses one is made from what it
+    # shows too (assemble.data_used), a stats block from its snapshot alone; the others are kept.
+    preview = preview_with_two_snapshots
     before = preview.articles()
-    stats = preview.root / "content/stats/lang-son-2020-05.yaml"
-    edit(stats, "61649", "61650")
+    assert "62.001" in before[JUNE_REPORT].body_html
+    edit(preview.root / "content/stats/lang-son-2020-05.yaml", "61649", "61650")
     preview.build()
     after = preview.articles()
     assert sorted(rel for rel in after if after[rel] is not before[rel]) == [SEED_EN, SEED_VI]
     assert "61.650" in after[SEED_VI].body_html
     assert same_as_clean_build(preview, capsys)
+    edit(preview.root / JUNE_STATS, "62001", "62002")
+    preview.build()
+    again = preview.articles()
+    assert sorted(rel for rel in again if again[rel] is not after[rel]) == [JUNE_REPORT]
+    assert "62.002" in again[JUNE_REPORT].body_html
+    assert same_as_clean_build(preview, capsys)
+    (preview.root / JUNE_STATS).unlink()  # the block's id is unknown now: an error, reported at the shortcode
+    result = run(preview.options)
+    assert [d.format() for d in result.diagnostics.items] == [
+        f"{JUNE_REPORT}:8:1: error: unknown stats id 'lang-son-2020-06' in shortcode 'stats' (no content/stats/<id>.yaml)"]
 
 
 def test_an_image_replaced_under_the_same_name_reassembles_the_articles_showing_it(preview, capsys):
