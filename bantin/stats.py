@@ -695,6 +695,7 @@ class StatsSection:
         self.regions: tuple[Region, ...] = ()
         self._views: dict[str, StatsView] = {}
         self._digests: dict[str, str] = {}  # stats id -> snapshot_digest
+        self._fingerprint: str | None = None
 
     # Section protocol
 
@@ -704,7 +705,7 @@ class StatsSection:
         self.snapshots = {snapshot.id: snapshot for snapshot in loaded.snapshots}
         self.broken = loaded.broken
         self.regions = group_regions(loaded.snapshots, diagnostics)
-        self._digests = {}
+        self._digests, self._fingerprint = {}, None
 
     def shortcodes(self, renderer: "Renderer", diagnostics: Diagnostics) -> Iterable[Shortcode]:
         self._views = {
@@ -753,8 +754,11 @@ class StatsSection:
 
     def fingerprint(self) -> str | None:
         """Everything templates read from this section is in its regions (numbers are formatted
-        with the settings and UI strings, which every page's fingerprint covers already)."""
-        return Fingerprinter().of(self.regions)
+        with the settings and UI strings, which every page's fingerprint covers already). Worked out
+        once a build: the preview asks before planning, the pages' fingerprints ask again."""
+        if self._fingerprint is None:
+            self._fingerprint = Fingerprinter().of(self.regions)
+        return self._fingerprint
 
     # For templates
 
