@@ -20,7 +20,9 @@ FILE (relative to SITE), the model is told that FILE changed (as the dev server'
 tells it), and the second build, the one a saved edit costs, is the one measured. With
 ``--edit title`` the article's title is changed instead (a new address, since the corpus
 sets no ``slug``: the old page is gone, so the pages kept are checked for links to it); with ``--edit summary``
-its summary (what lists show: the lists with its card too); with ``--edit tags`` its first tag is
+its summary (what lists show: the lists with its card too); with ``--edit figure`` FILE is a stats
+file (content/stats/…) and its first figure goes up by one; with ``--edit event`` FILE is a calendar
+file and its event's Vietnamese title changes; with ``--edit tags`` its first tag is
 dropped (other articles keep it: the card leaves that tag's page); with ``--edit date`` its date
 is three days earlier (the card moves down the lists).
 
@@ -243,6 +245,17 @@ def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body
         edited.write_text(re.sub(r'(?m)^title: "', f'title: "Bài mới lúc {time.time():.0f}: ', text, count=1),
                           encoding="utf-8")
         print(f"new article: {edited} (delete it afterwards)")
+    elif what == "figure":  # FILE is a stats file: its first figure one more (the articles that show it change)
+        text, count = re.subn(r"(?m)^(\s*value:\s*)(\d+)\s*$", lambda m: f"{m.group(1)}{int(m.group(2)) + 1}", text,
+                              count=1)
+        if not count:
+            raise SystemExit(f"{edited}: no 'value: NUMBER' line to edit")
+        edited.write_text(text, encoding="utf-8")
+    elif what == "event":  # FILE is a calendar file: the event's Vietnamese title changed
+        text, count = re.subn(r'(?m)^  vi: "', f'  vi: "Sửa lúc {time.time():.0f}: ', text, count=1)
+        if not count:
+            raise SystemExit(f"{edited}: no '  vi: \"' line to edit")
+        edited.write_text(text, encoding="utf-8")
     elif what in ("title", "summary"):
         text, count = re.subn(f'(?m)^{what}: "', f'{what}: "Sửa lúc {time.time():.0f}: ', text, count=1)
         if not count:
@@ -264,8 +277,10 @@ def main() -> int:
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
-    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date", "new"), default="body",
-                   help="with --warm-edit: append a sentence (body), or change the title or the summary; new: "
+    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date", "new", "figure", "event"),
+                   default="body",
+                   help="with --warm-edit: append a sentence (body), or change the title or the summary; figure, event: "
+                        "a stats or calendar file changed (FILE is one); new: "
                         "write a new article beside the file instead")
     p.add_argument("--preview-start", action="store_true", help="a new dev server's first build into OUT")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
