@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -422,6 +423,7 @@ def when_key(start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> str:
     return "calendar_date_range_year" if start.year == end.year else "calendar_date_range"
 
 
+@functools.lru_cache(maxsize=4096)  # (a month's page names it, its neighbours' and the lists' groups)
 def month_label(year: int, month: int, locale: str) -> str:
     """"tháng 5 năm 2020", "May 2020" (CLDR's year-and-month format)."""
     return format_skeleton("yMMMM", dt.date(year, month, 1), locale=locale)
@@ -431,10 +433,18 @@ def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@functools.lru_cache(maxsize=64)
 def weekday_names(locale: str) -> tuple[str, ...]:
     """Monday first: "Thứ Hai" … "Chủ Nhật"."""
     days = Locale.parse(locale).days["format"]["wide"]
     return tuple(days[i] for i in range(7))
+
+
+@functools.lru_cache(maxsize=64)
+def day_numbers(locale: str) -> tuple[str, ...]:
+    """The day of the month as a month grid writes it ("d"), for days 1 to 31: CLDR's pattern reads
+    nothing else of the date, and a calendar of ten years has 3,650 cells."""
+    return tuple(format_date(dt.date(2000, 1, day), "d", locale=locale) for day in range(1, 32))
 
 
 # --- what templates see ----------------------------------------------------------------------------
@@ -916,12 +926,23 @@ class CalendarSection(CalendarLinks):
 
         months = self._months(code)
         other_months = {other.code: set(self._months(other.code)) for other in config.languages}
+        # Each month's occurrences and each event's, in the order of ``occurrences`` (one pass, where
+        # looking through all of them for each of 240 months and 1,000 events took a tenth of a second).
+        by_month: dict[tuple[int, int], list[OccurrenceView]] = defaultdict(list)
+        by_event: dict[str, list[OccurrenceView]] = defaultdict(list)
+        for occurrence in occurrences:
+            by_event[occurrence.event.id].append(occurrence)
+            first, last = occurrence.first_day, occurrence.last_day
+            year, month = first.year, first.month
+            while (year, month) <= (last.year, last.month):
+                by_month[year, month].append(occurrence)
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         for index, (year, month) in enumerate(months):
             alternates = tuple(
                 (other.code, month_url(other, year, month)) for other in config.languages
                 if (year, month) in other_months[other.code]
             )
-            view = self._month_view(lang, year, month, occurrences,
+            view = self._month_view(lang, year, month, tuple(by_month.get((year, month), ())),
                                     months[index - 1] if index > 0 else None,
                                     months[index + 1] if index + 1 < len(months) else None)
             planner.page(lang, month_url(lang, year, month), "calendar/month.html",
@@ -937,7 +958,7 @@ class CalendarSection(CalendarLinks):
             planner.page(lang, view.url, "calendar/event.html", f"event '{event.id}'",
                          several(alternates), fallback=fallback,
                          note_key="calendar_untranslated_note", origin=event.rel,
-                         event=view, occurrences=tuple(o for o in occurrences if o.event.id == event.id),
+                         event=view, occurrences=tuple(by_event.get(event.id, ())),
                          related=self.related_articles(event.id, code), add_links=self._add_links(event, view),
                          event_ld=self._json_ld(event, view))
             planner.made_data(view.ics_url, *self._ics(lang, [event], event.title[code], view.url),
@@ -974,11 +995,13 @@ class CalendarSection(CalendarLinks):
             for year, month in order
         )
 
-    def _month_view(self, lang: Language, year: int, month: int, occurrences, previous, following) -> MonthView:
+    def _month_view(self, lang: Language, year: int, month: int, mine: tuple[OccurrenceView, ...], previous,
+                    following) -> MonthView:
+        """``mine``: the occurrences on one of the month's days, in order."""
         locale = lang.locale
         first = dt.date(year, month, 1)
         last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        mine = tuple(o for o in occurrences if o.first_day <= last and o.last_day >= first)
+        numbers = day_numbers(locale)
         shown_on: dict[dt.date, list[OccurrenceView]] = defaultdict(list)
         for occurrence in mine:
             shown_on[max(occurrence.first_day, first)].append(occurrence)
@@ -988,8 +1011,7 @@ class CalendarSection(CalendarLinks):
             week = []
             for _ in range(7):
                 if day.month == month:
-                    week.append(DayCell(day, day.isoformat(), format_date(day, "d", locale=locale),
-                                        tuple(shown_on.get(day, ()))))
+                    week.append(DayCell(day, day.isoformat(), numbers[day.day - 1], tuple(shown_on.get(day, ()))))
                 else:
                     week.append(DayCell(None, "", "", ()))
                 day += dt.timedelta(days=1)
