@@ -188,6 +188,11 @@ class WarmModel:
         reported for it, so it is looked at by every full build."""
         return found in self._links
 
+    def articles_made_from(self, keys: "set[str]") -> set[str]:
+        """The files of the articles kept that were made from one of ``keys`` (assemble.data_used:
+        ``stats:ID`` for a stats block, ``event:ID`` for an event), as the sources spell them."""
+        return {rel for rel, known in self._assembled.items() if not keys.isdisjoint(known.data_used)}
+
     def article_names(self, config: "SiteConfig") -> "dict[str, tuple[str, str | None, str]]":
         """content.split_name of each of ``known_article_files``, kept while that list and the
         languages are the same (19,000 names on each save: 15 ms)."""
@@ -310,6 +315,11 @@ class WarmModel:
             self._plans[section.name] = _SectionPlan(key, planner.since(mark))
         else:
             self._plans.pop(section.name, None)
+
+    def planned(self, name: str) -> "Planned | None":
+        """What the section ``name`` planned in the last build (see ``plan_section``), if it was kept."""
+        known = self._plans.get(name)
+        return known.planned if known is not None else None
 
     def keep_pages(self, pages: "tuple[PageOutput, ...]", copies: "tuple[CopyOutput, ...]") -> None:
         self.pages = {page.path: page for page in pages}

@@ -33,6 +33,12 @@ line's quick rebuild (quick.py) with the last build in memory instead of on disk
   sort the language's articles again (``assemble.substituted_site``), and the news pages and the
   home page whose cards are not the site's now, the feed and the sitemap are rendered again.
 
+A save of stats files alone (each one the last build had, still without an error, the section's
+warnings about the others as they were) is answered the same way: the stats section is loaded
+again (not the calendar's 500 files), the articles whose blocks show a snapshot that changed are
+assembled again as edited articles are, and the pages that read the section (its dashboards,
+planned again with stats.json and the CSVs, and the home pages) are rendered (``_StatsEdit``).
+
 Anything else, and anything unexpected, returns None before a file is written: the full
 rebuild runs, which is always right. tests/test_warm_edit.py checks the output is the one a
 clean build makes.
@@ -48,6 +54,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+import jinja2
+
 from .assemble import Selection, substituted_site, assemble
 from .cache import CACHE_DIR, BuildCache
 from .config import SiteConfig
@@ -58,16 +66,21 @@ from .images import ImageProcessor
 from .links import LinkChecker, file_reader, may_link
 from .model import ARTICLE_FIELDS, Article, ArticleCard, TermPage
 from .page_work import Meanwhile, PageWork, do_pages
-from .plan import ARTICLE_TEMPLATE, Plan, Planner, TermCount, paginate, plan_article, plan_feed, plan_term_page
+from .plan import (ARTICLE_TEMPLATE, PageOutput, Plan, Planner, TermCount, paginate, plan_article, plan_feed,
+                   plan_term_page)
 from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, image_files,
                     needs_whole_site, same_but_page)
+from .render import Renderer
 from .relist import PAGE_KINDS, SITEMAP, dated_in_sitemap, moved_in_sitemap, termed_in_sitemap, years_kept
+from .shortcodes import DataDigests, ShortcodeRegistry, core_registry
 from .state import warnings_of
+from .stats import STATS_DIR, StatsSection
 from .textio import nfc
 from . import urls
 from .urls import feed as feed_url, output_path, page_url
 from .warm import block_templates, day_of_articles, world_digest
 from .writer import OutputFolder, source_stamp
+from .yamlfile import parsed_files_in
 
 if TYPE_CHECKING:
     from .warm import WarmModel
@@ -106,6 +119,83 @@ class _GroupMemory:
         pass
 
 
+@dataclass(frozen=True)
+class _StatsEdit:
+    """A save of stats files alone, each one the last build had, still without an error: the stats
+    section loaded again, the shortcodes and the renderer that read it, and the articles whose
+    blocks show a snapshot that changed (they are assembled again, as edited articles are)."""
+
+    section: StatsSection
+    sections: tuple
+    registry: ShortcodeRegistry
+    renderer: Renderer
+    files: frozenset[str]  # the stats files saved
+    articles: list[str]  # the article files (as listed) made from a snapshot that changed
+    warnings: tuple  # the section's warnings about the files saved
+
+    def pages(self, warm: "WarmModel", site, ui: UiStrings, world: str, diagnostics: Diagnostics):
+        """(the pages that read the stats section by address: its dashboards planned again, the
+        others, the home pages, as the last build planned them; what the section planned, its
+        data files with them), or (None, None) when the section plans other outputs than it did."""
+        before = warm.planned(self.section.name)
+        planner = Planner(site, ui, previous=warm.pages)
+        mark = planner.mark()
+        warm.plan_section(self.section, world, planner, diagnostics)  # (kept by the section's new fingerprint)
+        planned = planner.since(mark)
+        if before is None or planned.copies or planned.expected or planned.made_keys or (
+                [page.path for page in planned.pages], [data.path for data in planned.data_files]) != (
+                [page.path for page in before.pages], [data.path for data in before.data_files]):
+            return None, None
+        pages = {page.path: page for page in planned.pages}
+        reads: dict[str, bool] = {}
+        for path, page in warm.pages.items():
+            if page.template not in reads:
+                try:
+                    reads[page.template] = self.section.name in self.renderer.graph.closure(page.template)[1]
+                except jinja2.TemplateError:
+                    return None, None
+            if reads[page.template] and path not in pages:
+                pages[path] = page
+        return pages, planned
+
+
+def _stats_edit(root: Path, config: SiteConfig, ui: UiStrings, warm: "WarmModel", last, edited: frozenset[str],
+                cache: BuildCache, files: list[str]) -> _StatsEdit | None:
+    """The save of ``edited``, stats files alone, when each is one the last build had and still
+    loads without an error, and the stats section's warnings about the others are as they were;
+    else None (the full rebuild)."""
+    old = next((section for section in last.sections if isinstance(section, StatsSection)), None)
+    ids = {rel[len(STATS_DIR) + 1 : -len(".yaml")] for rel in edited}
+    if old is None or not ids <= old.snapshots.keys() or not all((root / rel).is_file() for rel in edited):
+        return None  # (a new stats file, one deleted, or one with errors then)
+    new = StatsSection()
+    loading = Diagnostics()
+    with parsed_files_in(cache.data_files):
+        new.load(root, config, [], loading)
+    found = warnings_of(loading)
+    others_then = {w for w in last.warnings if w[0].startswith(STATS_DIR + "/") and w[0] not in edited}
+    if loading.has_errors or new.snapshots.keys() != old.snapshots.keys() or new.broken != old.broken \
+            or {w for w in found if w[0] not in edited} != others_then:
+        return None
+    sections = tuple(new if section is old else section for section in last.sections)
+    renderer = Renderer(root, config, ui, {section.name: section for section in sections}, env=warm.environment,
+                        reused=True)
+    registry = core_registry()
+    for section in sections:
+        for shortcode in section.shortcodes(renderer, loading):
+            registry.add(shortcode)
+    if len(loading.items) != len(found):
+        return None  # (a message from the shortcodes' set-up: the full rebuild gives it)
+    keys = {DataDigests({}, registry).key(new.name, ident) for ident in ids
+            if new.snapshot_digest(ident) != old.snapshot_digest(ident)}
+    listed = {nfc(found): found for found in files}
+    made_from = warm.articles_made_from(keys - {None})
+    if not made_from <= listed.keys():
+        return None
+    return _StatsEdit(new, sections, registry, renderer, frozenset(edited), sorted(listed[rel] for rel in made_from),
+                      tuple(w for w in found if w[0] in edited))
+
+
 def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selection: Selection, day: str,
               now: dt.datetime, warm: "WarmModel", strict: bool = False) -> WarmEditResult | None:
     """Rebuild the pages a saved edit to a few bodies changed, or return None (nothing written) when
@@ -118,12 +208,22 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if last.next_publication is not None and now >= last.next_publication:
         return None
     files = warm.known_article_files()
-    if files is None or not all(rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md") for rel in edited):
+    stats_files = all(rel.startswith(STATS_DIR + "/") and rel.endswith(".yaml") for rel in edited)
+    if files is None or not stats_files and not all(
+            rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md") for rel in edited):
         return None
+    cache = BuildCache.load(root, False, out, warm.record(BuildCache.record_file(root, out)))
+    if not cache.describes(out):
+        return None
+    # Stats files alone: the articles whose blocks show their snapshots are edited, in effect.
+    stats_edit = _stats_edit(root, config, ui, warm, last, edited, cache, files) if stats_files else None
+    if stats_files and stats_edit is None:
+        return None
+    articles_edited = stats_edit.articles if stats_edit is not None else edited
     names = warm.article_names(config)
-    if not all(rel in names and not warm.is_link(rel) and (root / rel).is_file() for rel in edited):
+    if not all(rel in names and not warm.is_link(rel) and (root / rel).is_file() for rel in articles_edited):
         return None
-    bases = {names[rel][0] for rel in edited}
+    bases = {names[rel][0] for rel in articles_edited}
     group = [found for found in files if names[found][0] in bases]  # the edited files and their translations
     last_site = warm.last_site_state()
     if last_site is None:
@@ -134,13 +234,11 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     # This path's own: on an error the full build reports everything. Its warnings (about the edited
     # files and their translations) take the place of the last build's about those files.
     diagnostics = Diagnostics()
-    cache = BuildCache.load(root, False, out, warm.record(BuildCache.record_file(root, out)))
-    if not cache.describes(out):
-        return None
     sources = load_articles(root, config, diagnostics, cache.front_matter, warm, None, group)
     if diagnostics.has_errors or len(sources) != len(group):
         return None
-    sections, registry, renderer = last.sections, last.registry, last.renderer
+    sections, registry, renderer = (stats_edit.sections, stats_edit.registry, stats_edit.renderer) \
+        if stats_edit is not None else (last.sections, last.registry, last.renderer)
     if needs_whole_site(renderer.graph):
         return None
     world, data = world_digest(root, config, ui, day_of_articles(renderer.graph, registry.templates(), sections, day),
@@ -151,8 +249,9 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=True)
     group_site = assemble(root, config, sources, ui, registry, selection, diagnostics, cache, images=images,
                           memory=memory, world=world, data=data, processes=1)
-    group_rels = {source.rel for source in sources}
-    found_warnings = warnings_of(diagnostics)
+    group_rels = {source.rel for source in sources} | (stats_edit.files if stats_edit is not None else set())
+    articles_warnings = warnings_of(diagnostics)
+    found_warnings = articles_warnings + (stats_edit.warnings if stats_edit is not None else ())
     if diagnostics.has_errors or (strict and found_warnings) or any(w[0] not in group_rels for w in found_warnings) \
             or not {w for w in last.warnings if w[0] in group_rels} <= set(found_warnings):
         return None  # (a warning the last build gave about these files and this one does not: fixed, or
@@ -162,7 +261,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if now_published.keys() != before.keys():
         return None  # an article published or withdrawn (a draft, a date in the future)
     changed = {rel: new for rel, new in now_published.items() if new is not before[rel]}
-    if not changed:
+    if not changed and stats_edit is None:
         return None
     # Those whose cards changed too (a summary, a title under a fixed slug): the lists that show them.
     carded = [rel for rel, new in changed.items() if not same_but_page(before[rel], new)]
@@ -205,6 +304,14 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     to_render |= {path for path, article in own.items() if article.base in {old.base for old in moved.values()}}
     if not to_render <= own.keys() | feeds.keys():
         return None
+    # The pages that read the stats section (its dashboards, planned again; the home pages, as they were).
+    section_pages: dict[str, PageOutput] = {}
+    stats_planned = None
+    if stats_edit is not None:
+        section_pages, stats_planned = stats_edit.pages(warm, site, ui, world, diagnostics)
+        if section_pages is None:
+            return None
+        to_render |= section_pages.keys()
     listing = warm.output_listing(out)
     if listing is None or any(output_path(changed[rel].url) in listing for rel in moved) \
             or len({changed[rel].url for rel in moved}) < len(moved):
@@ -297,6 +404,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             plan_feed(planner, feeds[path], tuple(old_to_new.get(id(a), a) for a in earlier.data["articles"]))
         elif path in lists:
             planner.pages.append(lists[path])
+        elif path in section_pages:
+            planner.pages.append(section_pages[path])
         else:
             return None
     # The sitemap, from the last build's, with each change in turn.
@@ -356,13 +465,15 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             for section, note in zip(noting, done.notes):
                 notes[section.name][page.path] = note
         links.report()
-        if diagnostics.has_errors or warnings_of(diagnostics) != found_warnings or record is None \
+        if diagnostics.has_errors or warnings_of(diagnostics) != articles_warnings or record is None \
                 or None in fingerprints.values():  # (a message from the pages: the full rebuild gives them all)
             return None
         if linking is not None and linking.answer() is not False:
             return None  # a kept page links a gone file (None: the look failed); the full rebuild says where
         for copy in copies:
             output.copy(copy, source_stamp(copy.source, images.cache_dir), None, immutable=images.cache_dir)
+        for data_file in stats_planned.data_files if stats_planned is not None else ():  # (stats.json, the CSVs)
+            output.write(data_file.path, data_file.data)
         for path in gone:  # (a page no longer written: the search section's record drops it)
             for section in noting:
                 notes[section.name][path] = None
@@ -407,14 +518,17 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if retermed or moved or dated:
         warm.forget_shown()  # (a card joined or left a page, a page moved: worked out again when next asked)
     warm.keep_output(out, sorted(files) if files != listing else None)
-    cache.bodies.flush()  # (the data files were not read again: the sections are the last build's)
+    cache.bodies.flush()  # (the data files were not read again but the stats files saved: the other sections are the last build's)
     cache.front_matter.flush()
+    if stats_edit is not None:
+        cache.data_files.flush()
     warm.looked()
     # The pages counted per language (the new terms' come, the empty ones' go), and the warnings now.
     counts = Counter(last.counts)
     counts.update(term_page.articles[0].lang for term_page, _ in arriving)
     counts.subtract(old.articles[0].lang for old, new, _ in term_pages.values() if new is None)
-    warm.last_build = dataclasses.replace(last, counts=dict(counts), warnings=warnings)
+    warm.last_build = dataclasses.replace(last, counts=dict(counts), warnings=warnings, sections=sections,
+                                          registry=registry, renderer=renderer)
     return WarmEditResult(dict(counts), tuple(sorted(to_render)), warnings)
 
 

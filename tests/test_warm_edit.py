@@ -492,3 +492,52 @@ def test_a_new_date_across_many_news_pages_from_memory(site_factory, monkeypatch
     assert [path for path in answered[0] if path.startswith("tin-tuc/trang/")] == sorted(
         f"tin-tuc/trang/{number}/index.html" for number in range(4, 27))
     assert same_as_clean_build(preview, capsys)
+
+
+LANG_SON_STATS = "content/stats/lang-son-2020-05.yaml"
+LAUNCH_PAGES = ("en/news/campaign-launched-for-the-universal-social-insurance-campaign-month/index.html",
+                "tin-tuc/ra-quan-huong-ung-thang-van-dong-trien-khai-bhxh-toan-dan/index.html")
+
+
+def test_a_stats_edit_renders_the_dashboards_the_home_pages_and_the_articles_that_show_the_snapshot(
+        preview, monkeypatch, capsys):
+    # The stats section is loaded again (700 other data files are not), its dashboards planned
+    # again with stats.json and the region's CSV, the home pages rendered (their stats block), and
+    # the launch report, whose body shows the figures, assembled again as an edited article is.
+    answered, rendered = answered_from_memory(monkeypatch), rendered_templates(monkeypatch)
+    edit(preview.root / LANG_SON_STATS, "61649", "61650")
+    told(preview, LANG_SON_STATS)
+    preview.build()
+    assert answered == [tuple(sorted(("atom.xml", "en/atom.xml", "index.html", "en/index.html", "so-lieu/index.html",
+                                      "en/stats/index.html", *LAUNCH_PAGES)))]
+    assert sorted(rendered) == sorted(["atom.xml", "article.html", "home.html", "stats/dashboard.html"] * 2)
+    assert "61.650" in (preview.root / ".preview" / LAUNCH_PAGES[1]).read_text(encoding="utf-8")
+    assert '"value": 61650' in (preview.root / ".preview/so-lieu/stats.json").read_text(encoding="utf-8")
+    assert same_as_clean_build(preview, capsys)
+
+    # A second save is answered the same way; one that breaks the file takes the full rebuild, which
+    # reports the mistake and leaves the preview as it was.
+    edit(preview.root / LANG_SON_STATS, "61650", "61651")
+    told(preview, LANG_SON_STATS)
+    preview.build()
+    assert len(answered) == 2
+    assert same_as_clean_build(preview, capsys)
+    edit(preview.root / LANG_SON_STATS, "value: 61651", "value: nhiều")
+    told(preview, LANG_SON_STATS)
+    result = run(preview.options)
+    assert len(answered) == 2
+    assert [d.format() for d in result.diagnostics.items] == [
+        f"{LANG_SON_STATS}:14:12: error: 'value' must be a number, not text ('nhiều')"]
+
+
+def test_a_new_stats_file_takes_the_full_rebuild(preview, monkeypatch, capsys):
+    # (A region's dashboard may gain a snapshot, an article's unknown id become known: the full
+    # rebuild works it out.)
+    answered = answered_from_memory(monkeypatch)
+    may = (preview.root / LANG_SON_STATS).read_text(encoding="utf-8")
+    june = "content/stats/lang-son-2020-06.yaml"
+    (preview.root / june).write_text(may.replace("as_of: 2020-05-23", "as_of: 2020-06-30"), encoding="utf-8")
+    told(preview, june)
+    preview.build()
+    assert answered == []
+    assert same_as_clean_build(preview, capsys)
