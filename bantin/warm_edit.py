@@ -33,11 +33,14 @@ line's quick rebuild (quick.py) with the last build in memory instead of on disk
   sort the language's articles again (``assemble.substituted_site``), and the news pages and the
   home page whose cards are not the site's now, the feed and the sitemap are rendered again.
 
-A save of stats files alone (each one the last build had, still without an error, the section's
-warnings about the others as they were) is answered the same way: the stats section is loaded
-again (not the calendar's 500 files), the articles whose blocks show a snapshot that changed are
-assembled again as edited articles are, and the pages that read the section (its dashboards,
-planned again with stats.json and the CSVs, and the home pages) are rendered (``_StatsEdit``).
+A save of stats files alone, or of calendar files alone (each one the last build had, still
+without an error, the section's warnings about the others as they were), is answered the same
+way (``_DataEdit``): that section alone is loaded again and checked, the articles made from a
+snapshot or an event that changed (their blocks, the events their front matter names) are
+assembled again as edited articles are, and rendered are the section's pages whose data changed
+(a dashboard, an event's page, its month, the calendar's lists), the pages that read the section
+(the home pages), the pages of the articles whose events changed, and its data files whose bytes
+changed (stats.json, a CSV, an event's ICS file).
 
 Anything else, and anything unexpected, returns None before a file is written: the full
 rebuild runs, which is always right. tests/test_warm_edit.py checks the output is the one a
@@ -68,13 +71,14 @@ from .model import ARTICLE_FIELDS, Article, ArticleCard, TermPage
 from .page_work import Meanwhile, PageWork, do_pages
 from .plan import (ARTICLE_TEMPLATE, PageOutput, Plan, Planner, TermCount, paginate, plan_article, plan_feed,
                    plan_term_page)
-from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, image_files,
+from .quick import (ALL_BUT_LINKED, NamedSource, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, image_files,
                     needs_whole_site, same_but_page)
 from .render import Renderer
 from .relist import PAGE_KINDS, SITEMAP, dated_in_sitemap, moved_in_sitemap, termed_in_sitemap, years_kept
 from .shortcodes import DataDigests, ShortcodeRegistry, core_registry
 from .state import warnings_of
 from .stats import STATS_DIR, StatsSection
+from .calendar import CALENDAR_DIR, CalendarSection
 from .textio import nfc
 from . import urls
 from .urls import feed as feed_url, output_path, page_url
@@ -119,34 +123,48 @@ class _GroupMemory:
         pass
 
 
-@dataclass(frozen=True)
-class _StatsEdit:
-    """A save of stats files alone, each one the last build had, still without an error: the stats
-    section loaded again, the shortcodes and the renderer that read it, and the articles whose
-    blocks show a snapshot that changed (they are assembled again, as edited articles are)."""
+# The data folders whose files a save may change alone, answered from memory, and their sections.
+_DATA_SECTIONS = {STATS_DIR: StatsSection, CALENDAR_DIR: CalendarSection}
 
-    section: StatsSection
+
+@dataclass(frozen=True)
+class _DataEdit:
+    """A save of one section's data files alone (stats or calendar files), each one the last build
+    had, still without an error: that section loaded again, the shortcodes and the renderer that
+    read it, and the articles made from an item that changed (a snapshot, an event), which are
+    assembled again as edited articles are."""
+
+    old: StatsSection | CalendarSection  # the section as the last build had it
+    section: StatsSection | CalendarSection  # ... and loaded again (checked with the site by the caller)
     sections: tuple
     registry: ShortcodeRegistry
     renderer: Renderer
-    files: frozenset[str]  # the stats files saved
-    articles: list[str]  # the article files (as listed) made from a snapshot that changed
+    files: frozenset[str]  # the files saved
+    changed: frozenset[str]  # the ids of the items that changed
+    articles: list[str]  # the article files (as listed) made from one of them
     warnings: tuple  # the section's warnings about the files saved
 
-    def pages(self, warm: "WarmModel", site, ui: UiStrings, world: str, diagnostics: Diagnostics):
-        """(the pages that read the stats section by address: its dashboards planned again, the
-        others, the home pages, as the last build planned them; what the section planned, its
-        data files with them), or (None, None) when the section plans other outputs than it did."""
+    def relinked(self) -> set[str]:
+        """The base names of the articles whose pages show a changed item besides their bodies: the
+        calendar's links, either way (an article's page lists its events), once the section is checked."""
+        then, now = getattr(self.old, "links", set()), getattr(self.section, "links", set())
+        return {base for base, _ in then ^ now} | {base for base, ident in then | now if ident in self.changed}
+
+    def pages(self, warm: "WarmModel", site, ui: UiStrings, world: str, cache: BuildCache, diagnostics: Diagnostics):
+        """(by address, the section's pages whose data changed and every page that reads the section,
+        such as the home pages; the section's data files whose bytes changed, such as stats.json or
+        an event's ICS), or (None, None) when the section plans other outputs than it did."""
         before = warm.planned(self.section.name)
-        planner = Planner(site, ui, previous=warm.pages)
+        planner = Planner(site, ui, cache.made, previous=warm.pages)
         mark = planner.mark()
         warm.plan_section(self.section, world, planner, diagnostics)  # (kept by the section's new fingerprint)
         planned = planner.since(mark)
-        if before is None or planned.copies or planned.expected or planned.made_keys or (
-                [page.path for page in planned.pages], [data.path for data in planned.data_files]) != (
-                [page.path for page in before.pages], [data.path for data in before.data_files]):
-            return None, None
-        pages = {page.path: page for page in planned.pages}
+        if before is None or planned.copies or planned.expected \
+                or [(page.path, page.alternates) for page in planned.pages] != [
+                    (page.path, page.alternates) for page in before.pages] \
+                or [data.path for data in planned.data_files] != [data.path for data in before.data_files]:
+            return None, None  # (what the sitemap lists of them is their addresses and alternates)
+        pages = {page.path: page for page in planned.pages if page is not warm.pages.get(page.path)}
         reads: dict[str, bool] = {}
         for path, page in warm.pages.items():
             if page.template not in reads:
@@ -156,25 +174,37 @@ class _StatsEdit:
                     return None, None
             if reads[page.template] and path not in pages:
                 pages[path] = page
-        return pages, planned
+        for page in planned.pages:  # (the planned object where the page reads the section too)
+            if page.path in pages:
+                pages[page.path] = page
+        data = [new for new, old in zip(planned.data_files, before.data_files) if new.data != old.data]
+        return pages, data
 
 
-def _stats_edit(root: Path, config: SiteConfig, ui: UiStrings, warm: "WarmModel", last, edited: frozenset[str],
-                cache: BuildCache, files: list[str]) -> _StatsEdit | None:
-    """The save of ``edited``, stats files alone, when each is one the last build had and still
-    loads without an error, and the stats section's warnings about the others are as they were;
-    else None (the full rebuild)."""
-    old = next((section for section in last.sections if isinstance(section, StatsSection)), None)
-    ids = {rel[len(STATS_DIR) + 1 : -len(".yaml")] for rel in edited}
-    if old is None or not ids <= old.snapshots.keys() or not all((root / rel).is_file() for rel in edited):
-        return None  # (a new stats file, one deleted, or one with errors then)
-    new = StatsSection()
+def _data_edit(root: Path, config: SiteConfig, ui: UiStrings, warm: "WarmModel", last, edited: frozenset[str],
+               cache: BuildCache, files: list[str], names: dict) -> _DataEdit | None:
+    """The save of ``edited``, the files of one data folder alone, when each is one the last build
+    had and still loads without an error, and the section's warnings about the others are as they
+    were; else None (the full rebuild)."""
+    folder = next((folder for folder in _DATA_SECTIONS
+                   if all(rel.startswith(folder + "/") and rel.endswith(".yaml") for rel in edited)), None)
+    if folder is None:
+        return None
+    kind = _DATA_SECTIONS[folder]
+    old = next((section for section in last.sections if isinstance(section, kind)), None)
+    ids = {rel[len(folder) + 1 : -len(".yaml")] for rel in edited}
+    known = old.snapshots if isinstance(old, StatsSection) else old.events if old is not None else {}
+    if old is None or not ids <= known.keys() or not all((root / rel).is_file() for rel in edited):
+        return None  # (a new file, one deleted, or one with errors then)
+    new = kind()
     loading = Diagnostics()
-    with parsed_files_in(cache.data_files):
-        new.load(root, config, [], loading)
+    with parsed_files_in(cache.data_files):  # (the calendar checks the articles its events name)
+        new.load(root, config, [NamedSource(base) for base, _, _ in names.values()], loading)
     found = warnings_of(loading)
-    others_then = {w for w in last.warnings if w[0].startswith(STATS_DIR + "/") and w[0] not in edited}
-    if loading.has_errors or new.snapshots.keys() != old.snapshots.keys() or new.broken != old.broken \
+    others_then = {w for w in last.warnings if w[0].startswith(folder + "/") and w[0] not in edited}
+    now_known = new.snapshots if isinstance(new, StatsSection) else new.events
+    if loading.has_errors or now_known.keys() != known.keys() or getattr(new, "broken", None) != getattr(
+            old, "broken", None) or getattr(new, "ids", None) != getattr(old, "ids", None) \
             or {w for w in found if w[0] not in edited} != others_then:
         return None
     sections = tuple(new if section is old else section for section in last.sections)
@@ -186,14 +216,20 @@ def _stats_edit(root: Path, config: SiteConfig, ui: UiStrings, warm: "WarmModel"
             registry.add(shortcode)
     if len(loading.items) != len(found):
         return None  # (a message from the shortcodes' set-up: the full rebuild gives it)
-    keys = {DataDigests({}, registry).key(new.name, ident) for ident in ids
-            if new.snapshot_digest(ident) != old.snapshot_digest(ident)}
+    shortcode = next(shortcode for shortcode in registry.shortcodes.values() if shortcode.folder == folder)
+    changed = frozenset(ident for ident in ids if shortcode.digest_of(ident) != _item_digest(old, ident))
+    keys = {DataDigests({}, registry).key(shortcode.name, ident) for ident in changed}
     listed = {nfc(found): found for found in files}
     made_from = warm.articles_made_from(keys - {None})
     if not made_from <= listed.keys():
         return None
-    return _StatsEdit(new, sections, registry, renderer, frozenset(edited), sorted(listed[rel] for rel in made_from),
-                      tuple(w for w in found if w[0] in edited))
+    return _DataEdit(old, new, sections, registry, renderer, frozenset(edited), changed,
+                     sorted(listed[rel] for rel in made_from), tuple(w for w in found if w[0] in edited))
+
+
+def _item_digest(section: StatsSection | CalendarSection, ident: str) -> str:
+    """What a snapshot's or an event's block was made from in the last build (its shortcode's ``digest_of``)."""
+    return section.snapshot_digest(ident) if isinstance(section, StatsSection) else section.event_digest(ident)
 
 
 def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selection: Selection, day: str,
@@ -208,19 +244,18 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if last.next_publication is not None and now >= last.next_publication:
         return None
     files = warm.known_article_files()
-    stats_files = all(rel.startswith(STATS_DIR + "/") and rel.endswith(".yaml") for rel in edited)
-    if files is None or not stats_files and not all(
-            rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md") for rel in edited):
+    data_files = not all(rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md") for rel in edited)
+    if files is None:
         return None
     cache = BuildCache.load(root, False, out, warm.record(BuildCache.record_file(root, out)))
     if not cache.describes(out):
         return None
-    # Stats files alone: the articles whose blocks show their snapshots are edited, in effect.
-    stats_edit = _stats_edit(root, config, ui, warm, last, edited, cache, files) if stats_files else None
-    if stats_files and stats_edit is None:
-        return None
-    articles_edited = stats_edit.articles if stats_edit is not None else edited
     names = warm.article_names(config)
+    # Stats or calendar files alone: the articles made from what changed are edited, in effect.
+    data_edit = _data_edit(root, config, ui, warm, last, edited, cache, files, names) if data_files else None
+    if data_files and data_edit is None:
+        return None
+    articles_edited = data_edit.articles if data_edit is not None else edited
     if not all(rel in names and not warm.is_link(rel) and (root / rel).is_file() for rel in articles_edited):
         return None
     bases = {names[rel][0] for rel in articles_edited}
@@ -237,8 +272,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     sources = load_articles(root, config, diagnostics, cache.front_matter, warm, None, group)
     if diagnostics.has_errors or len(sources) != len(group):
         return None
-    sections, registry, renderer = (stats_edit.sections, stats_edit.registry, stats_edit.renderer) \
-        if stats_edit is not None else (last.sections, last.registry, last.renderer)
+    sections, registry, renderer = (data_edit.sections, data_edit.registry, data_edit.renderer) \
+        if data_edit is not None else (last.sections, last.registry, last.renderer)
     if needs_whole_site(renderer.graph):
         return None
     world, data = world_digest(root, config, ui, day_of_articles(renderer.graph, registry.templates(), sections, day),
@@ -249,9 +284,9 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=True)
     group_site = assemble(root, config, sources, ui, registry, selection, diagnostics, cache, images=images,
                           memory=memory, world=world, data=data, processes=1)
-    group_rels = {source.rel for source in sources} | (stats_edit.files if stats_edit is not None else set())
+    group_rels = {source.rel for source in sources} | (data_edit.files if data_edit is not None else set())
     articles_warnings = warnings_of(diagnostics)
-    found_warnings = articles_warnings + (stats_edit.warnings if stats_edit is not None else ())
+    found_warnings = articles_warnings + (data_edit.warnings if data_edit is not None else ())
     if diagnostics.has_errors or (strict and found_warnings) or any(w[0] not in group_rels for w in found_warnings) \
             or not {w for w in last.warnings if w[0] in group_rels} <= set(found_warnings):
         return None  # (a warning the last build gave about these files and this one does not: fixed, or
@@ -261,7 +296,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if now_published.keys() != before.keys():
         return None  # an article published or withdrawn (a draft, a date in the future)
     changed = {rel: new for rel, new in now_published.items() if new is not before[rel]}
-    if not changed and stats_edit is None:
+    if not changed and data_edit is None:
         return None
     # Those whose cards changed too (a summary, a title under a fixed slug): the lists that show them.
     carded = [rel for rel, new in changed.items() if not same_but_page(before[rel], new)]
@@ -304,14 +339,19 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     to_render |= {path for path, article in own.items() if article.base in {old.base for old in moved.values()}}
     if not to_render <= own.keys() | feeds.keys():
         return None
-    # The pages that read the stats section (its dashboards, planned again; the home pages, as they were).
+    # The pages of the section saved whose data changed, those that read it (the home pages), and the
+    # pages of the articles it links whose links changed (an article's page lists its events).
     section_pages: dict[str, PageOutput] = {}
-    stats_planned = None
-    if stats_edit is not None:
-        section_pages, stats_planned = stats_edit.pages(warm, site, ui, world, diagnostics)
+    section_data: list = []
+    relinked: dict[str, Article] = {}
+    if data_edit is not None:
+        data_edit.section.check(site, diagnostics)
+        section_pages, section_data = data_edit.pages(warm, site, ui, world, cache, diagnostics)
         if section_pages is None:
             return None
-        to_render |= section_pages.keys()
+        relinked = {output_path(article.url): article for base in data_edit.relinked()
+                    for article in site.translations.get(base, {}).values()}
+        to_render |= section_pages.keys() | relinked.keys()
     listing = warm.output_listing(out)
     if listing is None or any(output_path(changed[rel].url) in listing for rel in moved) \
             or len({changed[rel].url for rel in moved}) < len(moved):
@@ -406,6 +446,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             planner.pages.append(lists[path])
         elif path in section_pages:
             planner.pages.append(section_pages[path])
+        elif path in relinked and earlier is not None and earlier.template == ARTICLE_TEMPLATE:
+            plan_article(planner, config.language(relinked[path].lang), relinked[path], alternates_of)
         else:
             return None
     # The sitemap, from the last build's, with each change in turn.
@@ -472,7 +514,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             return None  # a kept page links a gone file (None: the look failed); the full rebuild says where
         for copy in copies:
             output.copy(copy, source_stamp(copy.source, images.cache_dir), None, immutable=images.cache_dir)
-        for data_file in stats_planned.data_files if stats_planned is not None else ():  # (stats.json, the CSVs)
+        for data_file in section_data:  # (stats.json, a CSV, an event's ICS)
             output.write(data_file.path, data_file.data)
         for path in gone:  # (a page no longer written: the search section's record drops it)
             for section in noting:
@@ -518,10 +560,11 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if retermed or moved or dated:
         warm.forget_shown()  # (a card joined or left a page, a page moved: worked out again when next asked)
     warm.keep_output(out, sorted(files) if files != listing else None)
-    cache.bodies.flush()  # (the data files were not read again but the stats files saved: the other sections are the last build's)
+    cache.bodies.flush()  # (the other sections are the last build's: their data files were not read again)
     cache.front_matter.flush()
-    if stats_edit is not None:
+    if data_edit is not None:
         cache.data_files.flush()
+        cache.made.flush()  # (ICS files made anew)
     warm.looked()
     # The pages counted per language (the new terms' come, the empty ones' go), and the warnings now.
     counts = Counter(last.counts)

@@ -541,3 +541,47 @@ def test_a_new_stats_file_takes_the_full_rebuild(preview, monkeypatch, capsys):
     preview.build()
     assert answered == []
     assert same_as_clean_build(preview, capsys)
+
+
+PARADE_EVENT = "content/calendar/dieu-hanh-tuyen-truyen-2020.yaml"  # links the launch report and the parade
+
+
+def test_an_event_edit_renders_its_pages_the_home_pages_and_the_articles_it_links(preview, monkeypatch, capsys):
+    # The calendar alone is loaded again and checked with the site; rendered are the calendar's pages
+    # whose data changed (the event's, its month's, the lists), the home pages (their calendar block),
+    # the pages of the articles it links (they list their events) and of those made from it (the
+    # launch report names it: assembled again, its page and the feeds).
+    answered, rendered = answered_from_memory(monkeypatch), rendered_templates(monkeypatch)
+    edit(preview.root / PARADE_EVENT, "tuyên truyền lưu động tại", "cổ động tại")
+    told(preview, PARADE_EVENT)
+    preview.build()
+    assert answered == [(
+        "atom.xml", "en/atom.xml", "en/index.html", LAUNCH_PAGES[0], "index.html", "lich/2020/05/index.html",
+        "lich/dieu-hanh-tuyen-truyen-2020/index.html", "lich/index.html", "lich/launch/index.html",
+        PARADE_PAGE.removeprefix(".preview/"), LAUNCH_PAGES[1])]
+    assert sorted(rendered) == sorted(["article.html"] * 3 + ["atom.xml"] * 2 + [
+        "calendar/event.html", "calendar/index.html", "calendar/index.html", "calendar/month.html", "home.html",
+        "home.html"])
+    assert "Diễu hành cổ động tại thành phố Lạng Sơn" in (preview.root / PARADE_PAGE).read_text(encoding="utf-8")
+    ics = (preview.root / ".preview/lich/dieu-hanh-tuyen-truyen-2020/dieu-hanh-tuyen-truyen-2020.ics").read_bytes()
+    assert "Diễu hành cổ động tại thành phố Lạng Sơn".encode("utf-8") in ics.replace(b"\r\n ", b"")
+    assert same_as_clean_build(preview, capsys)
+
+    # The event no longer links the parade: its page lists no event, the event's page one article less.
+    edit(preview.root / PARADE_EVENT, "  - 2020-05-25-dieu-hanh-tuyen-truyen-luu-dong\n", "")
+    told(preview, PARADE_EVENT)
+    preview.build()
+    assert len(answered) == 2
+    assert "cổ động tại" not in (preview.root / PARADE_PAGE).read_text(encoding="utf-8")
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_new_event_file_takes_the_full_rebuild(preview, monkeypatch, capsys):
+    answered = answered_from_memory(monkeypatch)
+    new = "content/calendar/dieu-hanh-tuyen-truyen-2021.yaml"
+    (preview.root / new).write_text((preview.root / PARADE_EVENT).read_text(encoding="utf-8").replace(
+        "start: 2020-05-23", "start: 2021-05-23"), encoding="utf-8")
+    told(preview, new)
+    preview.build()
+    assert answered == []
+    assert same_as_clean_build(preview, capsys)
