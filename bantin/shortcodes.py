@@ -36,8 +36,9 @@ class Shortcode:
     # leaves every assembled article as it is (warm.world_digest).
     templates: tuple[str, ...] = ()
     # The digest of what the block of one id is made from, when that is one item of the folder (an
-    # event's block shows that event alone, a stats block its snapshot): an article is then assembled again when that item
-    # changes, not when any file of the folder does (see ``DataDigests``).
+    # event's block shows that event alone, a stats block its snapshot): an article is then
+    # assembled again when that item changes, not when any file of the folder does (see
+    # ``DataDigests``).
     digest_of: Callable[[str], str] | None = None
 
 

@@ -71,8 +71,8 @@ from .model import ARTICLE_FIELDS, Article, ArticleCard, TermPage
 from .page_work import Meanwhile, PageWork, do_pages
 from .plan import (ARTICLE_TEMPLATE, PageOutput, Plan, Planner, TermCount, paginate, plan_article, plan_feed,
                    plan_term_page)
-from .quick import (ALL_BUT_LINKED, NamedSource, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, image_files,
-                    needs_whole_site, same_but_page)
+from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, NamedSource,
+                    image_files, needs_whole_site, same_but_page)
 from .render import Renderer
 from .relist import PAGE_KINDS, SITEMAP, dated_in_sitemap, moved_in_sitemap, termed_in_sitemap, years_kept
 from .shortcodes import DataDigests, ShortcodeRegistry, core_registry
@@ -216,8 +216,10 @@ def _data_edit(root: Path, config: SiteConfig, ui: UiStrings, warm: "WarmModel",
             registry.add(shortcode)
     if len(loading.items) != len(found):
         return None  # (a message from the shortcodes' set-up: the full rebuild gives it)
+    # (what each item's block was made from, now and in the last build: the shortcode's ``digest_of``)
     shortcode = next(shortcode for shortcode in registry.shortcodes.values() if shortcode.folder == folder)
-    changed = frozenset(ident for ident in ids if shortcode.digest_of(ident) != _item_digest(old, ident))
+    then = last.registry.shortcodes[shortcode.name]
+    changed = frozenset(ident for ident in ids if shortcode.digest_of(ident) != then.digest_of(ident))
     keys = {DataDigests({}, registry).key(shortcode.name, ident) for ident in changed}
     listed = {nfc(found): found for found in files}
     made_from = warm.articles_made_from(keys - {None})
@@ -225,11 +227,6 @@ def _data_edit(root: Path, config: SiteConfig, ui: UiStrings, warm: "WarmModel",
         return None
     return _DataEdit(old, new, sections, registry, renderer, frozenset(edited), changed,
                      sorted(listed[rel] for rel in made_from), tuple(w for w in found if w[0] in edited))
-
-
-def _item_digest(section: StatsSection | CalendarSection, ident: str) -> str:
-    """What a snapshot's or an event's block was made from in the last build (its shortcode's ``digest_of``)."""
-    return section.snapshot_digest(ident) if isinstance(section, StatsSection) else section.event_digest(ident)
 
 
 def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selection: Selection, day: str,
