@@ -535,3 +535,25 @@ def test_the_first_build_after_a_command_line_build_starts_from_the_files_and_ar
     preview.build()  # every page again, no article again (a page template is not what articles are made from)
     assert reads == [PARADE_VI]  # (saved a moment ago: its stamp is not trusted yet, its text is compared)
     assert same_as_clean_build(preview, capsys)
+
+
+def test_a_save_of_data_files_alone_makes_that_folder_s_digest_again_and_no_other(preview, monkeypatch):
+    # What articles are made from besides their files (warm.world_digest): a stats file saved changes
+    # the stats folder's digest, taken from that folder alone; the rest is the last build's.
+    folders = ("content/calendar", "content/stats")
+    model = preview.options.warm
+    before = model.world_files(preview.root, folders)
+    edit(preview.root / "content/stats/lang-son-2020-05.yaml", "61649", "61650")
+    told(preview, "content/stats/lang-son-2020-05.yaml")
+    whole = warm.world_files_digest
+    walked = []
+    monkeypatch.setattr(warm, "world_files_digest", lambda *args: walked.append(args) or whole(*args))
+    after = model.world_files(preview.root, folders)
+    assert walked == []
+    assert after == whole(preview.root, folders)
+    assert after[0] == before[0] and after[1]["content/calendar"] == before[1]["content/calendar"]
+    assert after[1]["content/stats"] != before[1]["content/stats"]
+    edit(preview.root / "templates/404.html", "<h1>", '<h1 class="not-found">')  # (and a template: all again)
+    told(preview, "templates/404.html")
+    model.world_files(preview.root, folders)
+    assert len(walked) == 1
