@@ -39,7 +39,7 @@ from .diagnostics import Diagnostics, Location
 from .ics import IcsCalendar, IcsEvent, ics_bytes, ics_module
 from .model import Article, Site
 from .schema import Field, Kind, MappingChecker, describe
-from .shortcodes import Shortcode
+from .shortcodes import Shortcode, item_digest
 from .textio import nfc
 from .yamlfile import MarkedMap, load_mapping_file
 
@@ -643,9 +643,7 @@ class CalendarSection(CalendarLinks):
         or whether its id is known at all (a file with errors, or none)."""
         key = ("digest", ident)
         if key not in self._cache:
-            event = self.events.get(ident)
-            known = repr(event) if event is not None else "with errors" if ident in self.ids else "missing"
-            self._cache[key] = hashlib.sha256(known.encode("utf-8")).hexdigest()
+            self._cache[key] = item_digest(self.events.get(ident), ident in self.ids)
         return self._cache[key]
 
     # 3. check

@@ -9,6 +9,7 @@ sanitizing.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -68,6 +69,13 @@ class ShortcodeRegistry:
     def folders(self) -> tuple[str, ...]:
         """The data folders the shortcodes are made from (see ``Shortcode.folder``)."""
         return tuple(sorted({shortcode.folder for shortcode in self.shortcodes.values() if shortcode.folder}))
+
+
+def item_digest(item: object | None, with_errors: bool) -> str:
+    """A ``Shortcode.digest_of`` answer for one item of a data folder: the item as read (its repr),
+    or, when there is none, whether its file is there with errors or not at all."""
+    known = repr(item) if item is not None else "with errors" if with_errors else "missing"
+    return hashlib.sha256(known.encode("utf-8")).hexdigest()
 
 
 class DataDigests:

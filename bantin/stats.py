@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
-import hashlib
 import io
 import json
 import re
@@ -34,7 +33,7 @@ from .fingerprint import Fingerprinter
 from .i18n import Formatter
 from .model import Site
 from .schema import Field, Kind, MappingChecker, describe
-from .shortcodes import Shortcode
+from .shortcodes import Shortcode, item_digest
 from .slugs import slugify
 from .textio import nfc
 from .yamlfile import MarkedMap, load_mapping_file
@@ -732,9 +731,7 @@ class StatsSection:
         none). An article that shows figures is made again when the snapshot it shows changes, not
         when another stats file does (shortcodes.DataDigests): a province's archive cites hundreds."""
         if ident not in self._digests:
-            snapshot = self.snapshots.get(ident)
-            known = repr(snapshot) if snapshot is not None else "with errors" if ident in self.broken else "missing"
-            self._digests[ident] = hashlib.sha256(known.encode("utf-8")).hexdigest()
+            self._digests[ident] = item_digest(self.snapshots.get(ident), ident in self.broken)
         return self._digests[ident]
 
     def check(self, site: Site, diagnostics: Diagnostics) -> None:
