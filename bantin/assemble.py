@@ -357,14 +357,39 @@ def substituted_site(config: SiteConfig, articles: list[Article], next_publicati
                 next_publication=next_publication)
 
 
-def _moved_terms(term_pages: tuple[TermPage, ...], pairs: list[tuple[Article, Article]], field: str,
+def site_with_added(config: SiteConfig, site: Site, added: list[Article]) -> Site | None:
+    """``site`` with the articles ``added`` in their places (new to the site, each of a name it has no
+    version of: no other version's page changes), their cards put into their terms' pages (a term
+    new to the site gets one); None when the site must be made afresh (see ``substituted_site``)."""
+    if len(added) > SUBSTITUTIONS or any(article.base in site.translations for article in added):
+        return None
+    languages = dict(site.languages)
+    for code in {article.lang for article in added}:
+        mine = [article for article in added if article.lang == code]
+        local = languages[code]
+        lang = config.language(code)
+        pairs = [(None, article) for article in mine]
+        tags = _moved_terms(local.tags, pairs, "tags", lambda slug: urls.tag(lang, slug))
+        authors = _moved_terms(local.authors, pairs, "authors", lambda slug: urls.author(lang, slug))
+        if tags is None or authors is None:
+            return None
+        languages[code] = LanguageSite(code=code, tags=tags, authors=authors, articles=tuple(
+            sorted((*local.articles, *mine), key=lambda article: article.sort_key)))
+    translations = dict(site.translations)
+    for article in sorted(added, key=lambda article: article.rel):  # (as a full build meets them: by file)
+        translations[article.base] = {**translations.get(article.base, {}), article.lang: article}
+    return Site(config=config, languages=languages, translations=translations,
+                next_publication=site.next_publication)
+
+
+def _moved_terms(term_pages: tuple[TermPage, ...], pairs: list[tuple[Article | None, Article]], field: str,
                  url_of: Callable[[str], str]) -> tuple[TermPage, ...] | None:
     """The tag (``field`` "tags") or author pages with each old article's card replaced by the new
     one's, taken out of the pages of the terms it no longer names and put in date order into those
     it names now: a page for a term new to the site (at ``url_of(slug)``), none for a term left with
     no article. None when a term is named anew (its newest article's spelling names it)."""
-    named = [(new, {t.slug for t in getattr(old, field)}, {t.slug: t for t in getattr(new, field)})
-             for old, new in pairs]
+    named = [(new, {t.slug for t in getattr(old, field)} if old is not None else set(),
+              {t.slug: t for t in getattr(new, field)}) for old, new in pairs]
     touched = {slug for _, before, now in named for slug in before | now.keys()}
     moved = []
     for page in term_pages:

@@ -129,7 +129,8 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
     warm = options.warm if not options.clean else None
     if warm is not None and ui is not None and options.out is not None and not diagnostics.items:
         # A saved edit to a few bodies: their pages alone, from the preview's memory (warm_edit.py).
-        edit = warm_edit(root, options.out, config, ui, options.selection, day, now, warm, options.strict)
+        edit = warm_edit(root, options.out, config, ui, options.selection, day, now, warm, options.strict,
+                         options.processes)
         if edit is not None:
             replay_warnings(diagnostics, edit.warnings)
             return finish(edit.counts)

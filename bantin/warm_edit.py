@@ -1,6 +1,6 @@
 """The dev server's rebuild after a saved edit to an article (or a few): its body, or what its
 card shows (a summary, a title under a fixed ``slug``); its pages, the feeds and the lists that
-show its card, from what the server keeps in memory.
+show its card, from what the server keeps in memory; and after a new article file.
 
 A save that changes a body changes one page, or two when the article has a translation
 (whose page notes that its original changed), and the feeds that show it in full; one that
@@ -15,7 +15,7 @@ line's quick rebuild (quick.py) with the last build in memory instead of on disk
   same day, before the next scheduled article goes live, and its templates read nothing of
   the whole site;
 - the operating system told the server what changed (warm.WarmModel.changed): article files
-  alone, at most ``quick.MAX_EDITED``, each one the last build had;
+  alone, at most ``quick.MAX_EDITED``, each one the last build had (or a new one: see below);
 - the articles of those files and of their translations, assembled again without any message,
   differ from the last build's in their bodies (and the images they show: copied beside their
   pages, those no longer shown deleted) and "original changed" state alone, or in what
@@ -32,6 +32,16 @@ line's quick rebuild (quick.py) with the last build in memory instead of on disk
   forked process, while the pages render), as the command line's quick rebuild does; new dates
   sort the language's articles again (``assemble.substituted_site``), and the news pages and the
   home page whose cards are not the site's now, the feed and the sitemap are rendered again.
+
+A new article file (or a few) is answered the same way when its article is published, names no event,
+is of a name no other file has (a new translation changes its other versions' pages and their sitemap
+entries: the full rebuild), keeps the last year the site has content for, comes with no card edited
+elsewhere and takes no file's address: its page is made (with its images), its card put in its place
+on its language's news pages (``relist.restacked``: every page from there on is rendered again, every
+page when the list gets one more, which is made), the home page, its tags' and authors' pages and
+their indexes (a term new to the site has its page made), its feed, and the sitemap with the new
+pages' entries (``relist.added_in_sitemap``), as the command line's quick rebuild does. A deleted,
+renamed or drafted file takes the full rebuild.
 
 A save of stats files alone, or of calendar files alone (each one the last build had, still
 without an error, the section's warnings about the others as they were), is answered the same
@@ -59,7 +69,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from .assemble import Selection, substituted_site, assemble
+from .assemble import Selection, assemble, site_with_added, substituted_site
 from .cache import CACHE_DIR, BuildCache
 from .config import SiteConfig
 from .content import ARTICLES_DIR, load_articles
@@ -70,11 +80,12 @@ from .links import LinkChecker, file_reader, may_link
 from .model import ARTICLE_FIELDS, Article, ArticleCard, TermPage
 from .page_work import Meanwhile, PageWork, do_pages
 from .plan import (ARTICLE_TEMPLATE, PageOutput, Plan, Planner, TermCount, paginate, plan_article, plan_feed,
-                   plan_term_page)
+                   plan_news_page, plan_term_page)
 from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, NamedSource,
                     image_files, needs_whole_site, same_but_page)
 from .render import Renderer
-from .relist import PAGE_KINDS, SITEMAP, dated_in_sitemap, moved_in_sitemap, termed_in_sitemap, years_kept
+from .relist import (PAGE_KINDS, SITEMAP, added_in_sitemap, dated_in_sitemap, moved_in_sitemap, restacked,
+                     termed_in_sitemap, years_kept)
 from .shortcodes import DataDigests, ShortcodeRegistry, core_registry
 from .state import warnings_of
 from .stats import STATS_DIR, StatsSection
@@ -230,9 +241,11 @@ def _data_edit(root: Path, config: SiteConfig, ui: UiStrings, warm: "WarmModel",
 
 
 def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selection: Selection, day: str,
-              now: dt.datetime, warm: "WarmModel", strict: bool = False) -> WarmEditResult | None:
+              now: dt.datetime, warm: "WarmModel", strict: bool = False,
+              processes: int | None = None) -> WarmEditResult | None:
     """Rebuild the pages a saved edit to a few bodies changed, or return None (nothing written) when
-    the edit is not that case; see the module's doc."""
+    the edit is not that case; see the module's doc. ``processes``: as the build's (many pages, such
+    as the news pages a new article shifts, render on every core)."""
     last = warm.last_build
     edited = warm.changed
     if last is None or not edited or len(edited) > MAX_EDITED or (last.day, last.out, last.selection) != (
@@ -244,6 +257,11 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     data_files = not all(rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md") for rel in edited)
     if files is None:
         return None
+    # Article files new to the site (a new article): listed with the others, then made as edited files are.
+    known = set(files)
+    new_files = {rel for rel in edited if rel not in known and rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md")}
+    if new_files:
+        files = warm.article_files(root)
     cache = BuildCache.load(root, False, out, warm.record(BuildCache.record_file(root, out)))
     if not cache.describes(out):
         return None
@@ -290,13 +308,20 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         # given by a check that does not run here; the full rebuild tells)
     warnings = tuple(w for w in last.warnings if w[0] not in group_rels) + found_warnings
     now_published = {article.rel: article for local in group_site.languages.values() for article in local.articles}
-    if now_published.keys() != before.keys():
-        return None  # an article published or withdrawn (a draft, a date in the future)
-    changed = {rel: new for rel, new in now_published.items() if new is not before[rel]}
-    if not changed and data_edit is None:
+    # The new files' articles: published, each of a name no other file has, naming no event.
+    added = {rel: article for rel, article in now_published.items() if rel not in before}
+    if before.keys() - now_published.keys() or added.keys() != {nfc(rel) for rel in new_files}:
+        return None  # an article published or withdrawn (a draft, a date in the future), or a new draft
+    if any(article.events for article in added.values()) \
+            or any(nfc(found) not in added for found in group if names[found][0] in {a.base for a in added.values()}):
+        return None  # (an event's page lists it; a new translation: the other versions' pages change)
+    changed = {rel: new for rel, new in now_published.items() if rel in before and new is not before[rel]}
+    if not changed and not added and data_edit is None:
         return None
     # Those whose cards changed too (a summary, a title under a fixed slug): the lists that show them.
     carded = [rel for rel, new in changed.items() if not same_but_page(before[rel], new)]
+    if added and (carded or data_edit is not None):
+        return None  # (cards swapped and moved along the news pages at once: the full rebuild)
     facts = {section.name: section.site_facts() for section in sections if hasattr(section, "site_facts")}
     if carded:
         linked = {base for fact in facts.values() for base in fact.get("articles", ())}  # (its pages show them)
@@ -309,8 +334,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     # Those with new dates: their cards move in the lists, the feed and the sitemap take the new order.
     dated = {rel: before[rel] for rel in carded
              if not same_but_page(before[rel], changed[rel], frozenset(ARTICLE_FIELDS) - DATED_FIELDS)}
-    if (moved or dated) and SITEMAP not in warm.pages \
-            or not years_kept(facts, dated, changed, config):
+    if (moved or dated or added) and SITEMAP not in warm.pages \
+            or not years_kept(facts, {**dated, **dict.fromkeys(added)}, {**changed, **added}, config):
         return None
     gone = {output_path(old.url) for old in moved.values()}
     gone |= {path for old in moved.values() for path in image_files(old)}
@@ -321,18 +346,26 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     # The site with the new versions in the places of the old (lists show the same cards).
     articles = [changed.get(article.rel, article) for article in articles_then]
     site = substituted_site(config, articles, site_then.next_publication, articles_then, site_then)
+    if site is not None and added:  # (and the new ones in their places; the articles in the files' order)
+        site = site_with_added(config, site, list(added.values()))
+        position = {nfc(found): at for at, found in enumerate(files)}
+        articles = [*articles, *added.values()]
+        if not all(article.rel in position for article in articles):
+            return None
+        articles.sort(key=lambda article: position[article.rel])
     if site is None:
         return None
     dated_codes = {changed[rel].lang for rel in dated}
+    feed_codes = dated_codes | {article.lang for article in added.values()}  # (feeds in a new order)
 
     # The pages that show them in full: their own, their translations' (a stale one shows its
     # original), and the feeds; no other kind.
     shown = warm.shown_in_full()
     own = {output_path(article.url): article for article in now_published.values()}
     feeds = {output_path(feed_url(lang)): lang for lang in config.languages}
-    to_render = {output_path(article.url) for article in changed.values()}
+    to_render = {output_path(article.url) for article in [*changed.values(), *added.values()]}
     to_render |= {path for rel in changed for path in shown.get(rel, ())} - gone
-    to_render |= {output_path(feed_url(config.language(code))) for code in dated_codes}
+    to_render |= {output_path(feed_url(config.language(code))) for code in feed_codes}
     to_render |= {path for path, article in own.items() if article.base in {old.base for old in moved.values()}}
     if not to_render <= own.keys() | feeds.keys():
         return None
@@ -351,7 +384,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         to_render |= section_pages.keys() | relinked.keys()
     listing = warm.output_listing(out)
     if listing is None or any(output_path(changed[rel].url) in listing for rel in moved) \
-            or len({changed[rel].url for rel in moved}) < len(moved):
+            or len({changed[rel].url for rel in moved}) < len(moved) \
+            or any(output_path(article.url) in listing for article in added.values()):
         return None  # (a new address that another file has, or two articles share: the full rebuild says so)
     was_at = {output_path(changed[rel].url): output_path(old.url) for rel, old in moved.items()}
     # The other pages that show the old cards (home, news, tag and author pages), the new ones in place.
@@ -363,7 +397,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     # The tag and author pages whose lists changed, by address (a term new to the site has one now, one
     # left without an article none: ``arriving``, ``gone``).
     term_pages: dict[str, tuple[TermPage | None, TermPage | None, str]] = {}  # url -> (old, new, its kind)
-    for code, local in site.languages.items() if carded else ():
+    for code, local in site.languages.items() if carded or added else ():
         then = site_then.languages[code]
         for kind in TERMS:
             old_pages = {term_page.url: term_page for term_page in getattr(then, kind)}
@@ -392,7 +426,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             return None  # (not where the index says)
     # The tag and author pages of the site's new lists, whatever objects the pages held (a page the
     # card joined did not show it; one it left still shows the old card), and the indexes' counts.
-    retermed = any(getattr(before[rel], kind) != getattr(changed[rel], kind) for rel in carded for kind in TERMS)
+    retermed = bool(added) or any(getattr(before[rel], kind) != getattr(changed[rel], kind)
+                                  for rel in carded for kind in TERMS)
     for old, new, _ in term_pages.values():
         if old is None or new is None:
             continue  # (a page made below, or one that goes)
@@ -402,7 +437,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         if type(held) is not TermPage or held.url != new.url:
             return None
         lists[path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": new}))
-    for code, local in site.languages.items() if carded else ():
+    for code, local in site.languages.items() if carded or added else ():
         lang = config.language(code)
         for kind, (_, index_of) in TERMS.items():
             if not retermed:
@@ -426,6 +461,15 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
                 return None
             if len(chunk) != len(page.data["articles"]) or any(a is not b for a, b in zip(chunk, page.data["articles"])):
                 lists[path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "articles": chunk}))
+    # A new article's card in its place on its language's news pages: every card after it moves a place
+    # (the pages from there on, every page when the list gets one more), the home page with the first.
+    more_pages, inserts = [], []
+    if added:
+        stacked = restacked([], list(added.values()), [], config, lambda paths: _pages_of(warm, paths))
+        if stacked is None:
+            return None
+        lists.update((page.path, page) for page in stacked.pages)
+        more_pages, inserts = stacked.more, stacked.inserts
     to_render |= lists.keys()
     old_to_new = {id(before[rel]): new for rel, new in changed.items()}
     planner = Planner(site, ui, previous=warm.pages, previous_copies=warm.copies, article_data=tuple(
@@ -433,9 +477,9 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     alternates_of: dict = {}
     for path in sorted(to_render):
         earlier = warm.pages.get(was_at.get(path, path))
-        if path in own and earlier is not None and earlier.template == ARTICLE_TEMPLATE:
+        if path in own and (earlier.template == ARTICLE_TEMPLATE if earlier is not None else own[path].rel in added):
             plan_article(planner, config.language(own[path].lang), own[path], alternates_of)
-        elif path in feeds and earlier is not None and feeds[path].code in dated_codes:  # (a new order)
+        elif path in feeds and earlier is not None and feeds[path].code in feed_codes:  # (a new order)
             plan_feed(planner, feeds[path], site.languages[feeds[path].code].articles[: config.feed_entries])
         elif path in feeds and earlier is not None and isinstance(earlier.data.get("articles"), tuple):
             plan_feed(planner, feeds[path], tuple(old_to_new.get(id(a), a) for a in earlier.data["articles"]))
@@ -447,6 +491,12 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             plan_article(planner, config.language(relinked[path].lang), relinked[path], alternates_of)
         else:
             return None
+    mark = len(planner.pages)  # the news pages a new article adds at the end of its list
+    for news_page in more_pages:
+        plan_news_page(planner, config.language(news_page.lang), news_page.number, news_page.count, news_page.cards)
+    if any(page.path in listing for page in planner.pages[mark:]):
+        return None
+    to_render |= {page.path for page in planner.pages[mark:]}
     # The sitemap, from the last build's, with each change in turn.
     sitemap = [warm.pages[SITEMAP]] if SITEMAP in warm.pages else None
     if (arriving or terms_left) and sitemap is not None:  # the new terms' pages after the term before them
@@ -465,7 +515,9 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         if any(None in place for place in places.values()):
             return None
         sitemap = dated_in_sitemap(sitemap, planner.pages, places, set(places))
-    if arriving or terms_left or moved or dated:
+    if added and sitemap is not None:  # the new articles' pages and news pages in their places
+        sitemap = added_in_sitemap(sitemap, planner.pages, inserts)
+    if arriving or terms_left or moved or dated or added:
         if sitemap is None:
             return None
         planner.pages += sitemap
@@ -474,7 +526,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if diagnostics.has_errors or sorted(page.path for page in plan.pages) != sorted(to_render):
         return None
     # A moved article's images, and those of an article that shows other images (all copied again).
-    copies = [copy for copy in planner.copies if copy.path not in listing or copy.origin in reimaged]
+    copies = [copy for copy in planner.copies if copy.path not in listing or copy.origin in reimaged
+              or copy.origin in added]
     files = (listing - gone) | {page.path for page in plan.pages} | {copy.path for copy in copies}
 
     # Render, check, stage; then put in place and keep what the full build would keep.
@@ -495,7 +548,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         noting = [section for section in sections if hasattr(section, "page_note")]
         notes: dict[str, dict[str, object]] = {section.name: {} for section in noting}
         work = PageWork(renderer, site, plan, links, output, [section.page_note for section in noting])
-        for page, done in zip(plan.pages, do_pages(work, plan.pages, 1)):
+        for page, done in zip(plan.pages, do_pages(work, plan.pages, processes)):
             if done.aborted or done.error:
                 return None
             if done.staged:
@@ -550,11 +603,11 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     warm.keep_site(world, articles, site)
     warm.fingerprints = renderer.values.entries
     warm.replace_pages(plan.pages, replaced=let_go, gone=gone)
-    for rel in moved.keys() | reimaged:  # (the article's images, copied beside its new page or anew)
+    for rel in moved.keys() | reimaged | added.keys():  # (the article's images, copied beside its new page or anew)
         warm.copies[rel] = tuple(copy for copy in planner.copies if copy.origin == rel)
     for rel in carded:
         warm.card_swapped(before[rel], changed[rel].card)
-    if retermed or moved or dated:
+    if retermed or moved or dated or added:
         warm.forget_shown()  # (a card joined or left a page, a page moved: worked out again when next asked)
     warm.keep_output(out, sorted(files) if files != listing else None)
     cache.bodies.flush()  # (the other sections are the last build's: their data files were not read again)
@@ -566,10 +619,17 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     # The pages counted per language (the new terms' come, the empty ones' go), and the warnings now.
     counts = Counter(last.counts)
     counts.update(term_page.articles[0].lang for term_page, _ in arriving)
+    counts.update([*(article.lang for article in added.values()), *(news_page.lang for news_page in more_pages)])
     counts.subtract(old.articles[0].lang for old, new, _ in term_pages.values() if new is None)
     warm.last_build = dataclasses.replace(last, counts=dict(counts), warnings=warnings, sections=sections,
                                           registry=registry, renderer=renderer)
     return WarmEditResult(dict(counts), tuple(sorted(to_render)), warnings)
+
+
+def _pages_of(warm: "WarmModel", paths: set[str]) -> list[PageOutput] | None:
+    """The last build's pages at ``paths`` (relist.restacked reads the news pages so), or None when one is missing."""
+    found = [warm.pages.get(path) for path in paths]
+    return None if None in found else found
 
 
 def _named_in_other_languages(author_page: TermPage, site) -> bool:

@@ -238,10 +238,12 @@ def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body
             raise SystemExit(f"{edited}: no 'date:' line to edit")
         day = dt.date.fromisoformat(found.group(1)) - dt.timedelta(days=3)
         edited.write_text(text[: found.start(1)] + day.isoformat() + text[found.end(1):], encoding="utf-8")
-    elif what == "new":  # a new article beside it, dated the evening of the corpus's newest day (the top of its lists)
+    elif what == "new":  # a new article beside it, dated the evening of the corpus's newest day (the top of its lists),
+        # naming no event (an event's pages would list it: the full rebuild)
         newest = max(found.name[:10] for found in edited.parent.glob("*.md"))
         edited = edited.with_name(f"{newest}-bai-moi-{time.time():.0f}.vi.md")
         text = re.sub(r"(?m)^date: .*$", f'date: "{newest}T23:00"', text, count=1)
+        text = re.sub(r"(?m)^events: .*\n", "", text, count=1)
         edited.write_text(re.sub(r'(?m)^title: "', f'title: "Bài mới lúc {time.time():.0f}: ', text, count=1),
                           encoding="utf-8")
         print(f"new article: {edited} (delete it afterwards)")

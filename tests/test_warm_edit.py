@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from bantin import warm, warm_edit
+from bantin import page_work, warm, warm_edit
 from bantin.pipeline import run
 from conftest import run_build
 from test_incremental import rendered_templates
+from test_quick import NEWEST, news_pages, news_pages_in, write_article
 from test_warm import PARADE_VI, SEED_EN, SEED_VI, Preview, edit, same_as_clean_build, told
 
 BODY_EDIT = ("\nNguồn: Báo Lạng Sơn", "\nĐoạn mới ở cuối bài.\n\nNguồn: Báo Lạng Sơn")
@@ -581,6 +582,71 @@ def test_a_new_event_file_takes_the_full_rebuild(preview, monkeypatch, capsys):
     new = "content/calendar/dieu-hanh-tuyen-truyen-2021.yaml"
     (preview.root / new).write_text((preview.root / PARADE_EVENT).read_text(encoding="utf-8").replace(
         "start: 2020-05-23", "start: 2021-05-23"), encoding="utf-8")
+    told(preview, new)
+    preview.build()
+    assert answered == []
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_new_article_takes_its_place_on_the_news_pages_and_its_terms_pages_from_memory(preview, monkeypatch, capsys):
+    counts = preview.build().pages_per_language  # a full build: not told what changed
+    answered = answered_from_memory(monkeypatch)
+    new = write_article(preview.root, "2020-06-02-bai-moi-nhat.vi.md", NEWEST)
+    told(preview, new)
+    result = preview.build()
+    # Its page; the news pages from its place to the last (each card moves a place down) and the home
+    # page; its tags' and author's pages and their indexes (the counts); the feed; the sitemap.
+    assert answered == [("atom.xml", "chu-de/huong-dan/index.html", "chu-de/index.html", "chu-de/lang-son/index.html",
+                         "index.html", "sitemap.xml", "tac-gia/ban-bien-tap/index.html", "tac-gia/index.html",
+                         "tin-tuc/bai-moi-nhat/index.html", "tin-tuc/index.html", "tin-tuc/trang/2/index.html")]
+    assert result.pages_per_language == {**counts, "vi": counts["vi"] + 1}
+    assert same_as_clean_build(preview, capsys)
+
+    # Its body edited next, from memory too; then the file deleted: the full rebuild takes its page away.
+    edit(preview.root / new, "Nội dung bài mới.\n", "Nội dung bài mới.\n\nĐoạn thứ hai.\n")  # (the same summary)
+    told(preview, new)
+    preview.build()
+    assert answered[1] == ("atom.xml", "tin-tuc/bai-moi-nhat/index.html")
+    assert same_as_clean_build(preview, capsys)
+    (preview.root / new).unlink()
+    told(preview, new)
+    assert preview.build().pages_per_language == counts
+    assert len(answered) == 2
+    assert not (preview.root / ".preview/tin-tuc/bai-moi-nhat/index.html").exists()
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_two_new_articles_add_a_news_page_and_a_tag_page_from_memory(preview, monkeypatch, capsys):
+    counts = preview.build().pages_per_language
+    answered = answered_from_memory(monkeypatch)
+    monkeypatch.setattr(page_work, "PARALLEL_THRESHOLD", 4)  # the pages on both cores, as on a large archive
+    newest = write_article(preview.root, "2020-06-02-bai-moi-nhat.vi.md", NEWEST)
+    older = write_article(preview.root, "2020-05-22-bai-cu.vi.md",
+                          "title: Bài cũ hơn\ndate: 2020-05-22\ntags: [BHYT, Chủ đề mới]")
+    told(preview, newest, older)
+    result = preview.build()
+    assert len(answered) == 1
+    assert news_pages_in(answered[0]) == news_pages([2, 3])  # every page shows the new count
+    assert {"tin-tuc/index.html", "chu-de/chu-de-moi/index.html", "tin-tuc/bai-cu-hon/index.html"} <= set(answered[0])
+    # Two article pages, a news page and the new tag's page more.
+    assert result.pages_per_language == {**counts, "vi": counts["vi"] + 4}
+    assert "tin-tuc/trang/3/" in (preview.root / ".preview/sitemap.xml").read_text(encoding="utf-8")
+    assert same_as_clean_build(preview, capsys)
+
+
+@pytest.mark.parametrize("name, front_matter", [
+    # A new translation: the other version's page (its language switch) and its sitemap entry change.
+    ("2020-05-27-so-lieu-tham-gia-bhxh-bhyt-lang-son.en.md", "title: Participation figures\ndate: 2020-05-27"),
+    # A draft, and an article dated after now: no page.
+    ("2020-06-02-ban-nhap.vi.md", "title: Bản nháp\ndate: 2020-06-02\ndraft: true"),
+    ("2099-01-01-bai-hen-gio.vi.md", "title: Bài hẹn giờ\ndate: 2099-01-01"),
+    # An article naming an event: the event's page lists it.
+    ("2020-06-02-bai-su-kien.vi.md", "title: Bài có sự kiện\ndate: 2020-06-02\nevents: [ra-quan-2020]"),
+])
+def test_a_new_file_whose_article_shows_on_other_pages_takes_the_full_rebuild(preview, monkeypatch, capsys, name,
+                                                                               front_matter):
+    answered = answered_from_memory(monkeypatch)
+    new = write_article(preview.root, name, front_matter)
     told(preview, new)
     preview.build()
     assert answered == []
