@@ -522,7 +522,9 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             return None
         planner.pages += sitemap
         to_render.add(SITEMAP)
-    plan = Plan(tuple(planner.pages), ())
+    # The sitemap first: its 22,000 entries on a large archive take as long as 600 other pages, and
+    # last, it kept one core busy while the other had nothing left to render.
+    plan = Plan(tuple(sorted(planner.pages, key=lambda page: page.path != SITEMAP)), ())
     if diagnostics.has_errors or sorted(page.path for page in plan.pages) != sorted(to_render):
         return None
     # A moved article's images, and those of an article that shows other images (all copied again).
@@ -544,11 +546,14 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             ) if gone else None
         renderer.fingerprint_seed = warm.fingerprints
         fingerprint_of = renderer.fingerprints(plan, site)
-        fingerprints = {page.path: fingerprint_of(page) for page in plan.pages}
+        fingerprints: dict[str, str | None] = {}
         noting = [section for section in sections if hasattr(section, "page_note")]
         notes: dict[str, dict[str, object]] = {section.name: {} for section in noting}
         work = PageWork(renderer, site, plan, links, output, [section.page_note for section in noting])
         for page, done in zip(plan.pages, do_pages(work, plan.pages, processes)):
+            # Each page's fingerprint as it comes (for the record): many pages render in a worker
+            # process meanwhile, where hashing them all first kept it waiting (a new article's 1,000).
+            fingerprints[page.path] = fingerprint_of(page)
             if done.aborted or done.error:
                 return None
             if done.staged:
