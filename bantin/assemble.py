@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import re
@@ -373,8 +374,10 @@ def site_with_added(config: SiteConfig, site: Site, added: list[Article]) -> Sit
         authors = _moved_terms(local.authors, pairs, "authors", lambda slug: urls.author(lang, slug))
         if tags is None or authors is None:
             return None
-        languages[code] = LanguageSite(code=code, tags=tags, authors=authors, articles=tuple(
-            sorted((*local.articles, *mine), key=lambda article: article.sort_key)))
+        articles = list(local.articles)
+        for article in mine:  # (each in its place: sorting 10,000 again took as long as the rest)
+            bisect.insort(articles, article, key=lambda other: other.sort_key)
+        languages[code] = LanguageSite(code=code, tags=tags, authors=authors, articles=tuple(articles))
     translations = dict(site.translations)
     for article in sorted(added, key=lambda article: article.rel):  # (as a full build meets them: by file)
         translations[article.base] = {**translations.get(article.base, {}), article.lang: article}
