@@ -358,11 +358,13 @@ def substituted_site(config: SiteConfig, articles: list[Article], next_publicati
                 next_publication=next_publication)
 
 
-def site_with_added(config: SiteConfig, site: Site, added: list[Article]) -> Site | None:
-    """``site`` with the articles ``added`` in their places (new to the site, each of a name it has no
-    version of: no other version's page changes), their cards put into their terms' pages (a term
-    new to the site gets one); None when the site must be made afresh (see ``substituted_site``)."""
-    if len(added) > SUBSTITUTIONS or any(article.base in site.translations for article in added):
+def site_with_added(config: SiteConfig, site: Site, added: list[Article],
+                    versions: dict[str, dict[str, Article]]) -> Site | None:
+    """``site`` with the articles ``added`` in their places (new to the site: a new article, or a
+    new translation of one), their cards put into their terms' pages (a term new to the site gets
+    one); ``versions``: every version of each of their names now, by language in the files' order
+    (as a full build meets them). None when the site must be made afresh (see ``substituted_site``)."""
+    if len(added) > SUBSTITUTIONS:
         return None
     languages = dict(site.languages)
     for code in {article.lang for article in added}:
@@ -378,9 +380,7 @@ def site_with_added(config: SiteConfig, site: Site, added: list[Article]) -> Sit
         for article in mine:  # (each in its place: sorting 10,000 again took as long as the rest)
             bisect.insort(articles, article, key=lambda other: other.sort_key)
         languages[code] = LanguageSite(code=code, tags=tags, authors=authors, articles=tuple(articles))
-    translations = dict(site.translations)
-    for article in sorted(added, key=lambda article: article.rel):  # (as a full build meets them: by file)
-        translations[article.base] = {**translations.get(article.base, {}), article.lang: article}
+    translations = {**site.translations, **{article.base: dict(versions[article.base]) for article in added}}
     return Site(config=config, languages=languages, translations=translations,
                 next_publication=site.next_publication)
 

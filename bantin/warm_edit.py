@@ -33,10 +33,11 @@ line's quick rebuild (quick.py) with the last build in memory instead of on disk
   sort the language's articles again (``assemble.substituted_site``), and the news pages and the
   home page whose cards are not the site's now, the feed and the sitemap are rendered again.
 
-A new article file (or a few) is answered the same way when its article is published, names no event,
-is of a name no other file has (a new translation changes its other versions' pages and their sitemap
-entries: the full rebuild), keeps the last year the site has content for, comes with no card edited
-elsewhere and takes no file's address: its page is made (with its images), its card put in its place
+A new article file (or a few) is answered the same way when its article is published, names no event
+(nor does an event link another version of its name), keeps the last year the site has content for,
+comes with no card edited elsewhere and takes no file's address: its page is made (with its images),
+the pages of its other versions rendered again (a new translation: their language switch, and
+their sitemap entries made again, ``relist.moved_in_sitemap``), its card put in its place
 on its language's news pages (``relist.restacked``: every page from there on is rendered again, every
 page when the list gets one more, which is made), the home page, its tags' and authors' pages and
 their indexes (a term new to the site has its page made), its feed, and the sitemap with the new
@@ -312,9 +313,10 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     added = {rel: article for rel, article in now_published.items() if rel not in before}
     if before.keys() - now_published.keys() or added.keys() != {nfc(rel) for rel in new_files}:
         return None  # an article published or withdrawn (a draft, a date in the future), or a new draft
-    if any(article.events for article in added.values()) \
-            or any(nfc(found) not in added for found in group if names[found][0] in {a.base for a in added.values()}):
-        return None  # (an event's page lists it; a new translation: the other versions' pages change)
+    added_bases = {article.base for article in added.values()}
+    if any(article.events for article in added.values()) or any(
+            nfc(found) not in added and nfc(found) not in before for found in group if names[found][0] in added_bases):
+        return None  # (an event's page lists it; a version of its name the last build did not publish)
     changed = {rel: new for rel, new in now_published.items() if rel in before and new is not before[rel]}
     if not changed and not added and data_edit is None:
         return None
@@ -323,6 +325,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if added and (carded or data_edit is not None):
         return None  # (cards swapped and moved along the news pages at once: the full rebuild)
     facts = {section.name: section.site_facts() for section in sections if hasattr(section, "site_facts")}
+    if added_bases & {base for fact in facts.values() for base in fact.get("articles", ())}:
+        return None  # a new translation of an article an event links (the event's page links every version)
     if carded:
         linked = {base for fact in facts.values() for base in fact.get("articles", ())}  # (its pages show them)
         if any(not same_but_page(before[rel], changed[rel], MOVED_FIELDS | DATED_FIELDS | TERMS.keys())
@@ -347,7 +351,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     articles = [changed.get(article.rel, article) for article in articles_then]
     site = substituted_site(config, articles, site_then.next_publication, articles_then, site_then)
     if site is not None and added:  # (and the new ones in their places; the articles in the files' order)
-        site = site_with_added(config, site, list(added.values()))
+        site = site_with_added(config, site, list(added.values()),
+                               {base: group_site.translations[base] for base in added_bases})
         position = {nfc(found): at for at, found in enumerate(files)}
         articles = [*articles, *added.values()]
         if not all(article.rel in position for article in articles):
@@ -366,7 +371,9 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     to_render = {output_path(article.url) for article in [*changed.values(), *added.values()]}
     to_render |= {path for rel in changed for path in shown.get(rel, ())} - gone
     to_render |= {output_path(feed_url(config.language(code))) for code in feed_codes}
-    to_render |= {path for path, article in own.items() if article.base in {old.base for old in moved.values()}}
+    # The pages of the other versions of a moved article or of a new translation (their language switch).
+    to_render |= {path for path, article in own.items() if article.base in {old.base for old in moved.values()}
+                  or article.base in added_bases}
     if not to_render <= own.keys() | feeds.keys():
         return None
     # The pages of the section saved whose data changed, those that read it (the home pages), and the
@@ -515,8 +522,10 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         if any(None in place for place in places.values()):
             return None
         sitemap = dated_in_sitemap(sitemap, planner.pages, places, set(places))
-    if added and sitemap is not None:  # the new articles' pages and news pages in their places
+    if added and sitemap is not None:  # the new articles' pages and news pages in their places, and
+        # the entries of their other versions made again (their alternates name the new translation)
         sitemap = added_in_sitemap(sitemap, planner.pages, inserts)
+        sitemap = moved_in_sitemap(sitemap, planner.pages, {}) if sitemap is not None else None
     if arriving or terms_left or moved or dated or added:
         if sitemap is None:
             return None

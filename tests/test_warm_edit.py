@@ -634,9 +634,23 @@ def test_two_new_articles_add_a_news_page_and_a_tag_page_from_memory(preview, mo
     assert same_as_clean_build(preview, capsys)
 
 
+def test_a_new_translation_renders_its_original_s_page_and_sitemap_entry_from_memory(preview, monkeypatch, capsys):
+    answered = answered_from_memory(monkeypatch)
+    new = write_article(preview.root, "2020-05-27-so-lieu-tham-gia-bhxh-bhyt-lang-son.en.md",
+                        "title: Participation figures in Lạng Sơn\ndate: 2020-05-27\ntags: [Statistics]")
+    told(preview, new)
+    preview.build()
+    assert len(answered) == 1
+    # Its page and its original's (the language switch), the English lists it joins, a new tag's page.
+    assert {SO_LIEU_PAGE, "en/news/participation-figures-in-lang-son/index.html", "en/index.html",
+            "en/news/index.html", "en/tags/statistics/index.html", "en/atom.xml", "sitemap.xml"} <= set(answered[0])
+    assert not any(path.startswith("tin-tuc/trang/") for path in answered[0])  # (the Vietnamese list is as it was)
+    assert 'hreflang="en" href="https://bantin.example.org/en/news/participation-figures-in-lang-son/"' in (
+        preview.root / ".preview" / SO_LIEU_PAGE).read_text(encoding="utf-8")
+    assert same_as_clean_build(preview, capsys)
+
+
 @pytest.mark.parametrize("name, front_matter", [
-    # A new translation: the other version's page (its language switch) and its sitemap entry change.
-    ("2020-05-27-so-lieu-tham-gia-bhxh-bhyt-lang-son.en.md", "title: Participation figures\ndate: 2020-05-27"),
     # A draft, and an article dated after now: no page.
     ("2020-06-02-ban-nhap.vi.md", "title: Bản nháp\ndate: 2020-06-02\ndraft: true"),
     ("2099-01-01-bai-hen-gio.vi.md", "title: Bài hẹn giờ\ndate: 2099-01-01"),
