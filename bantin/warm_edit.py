@@ -309,7 +309,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         # given by a check that does not run here; the full rebuild tells)
     warnings = tuple(w for w in last.warnings if w[0] not in group_rels) + found_warnings
     now_published = {article.rel: article for local in group_site.languages.values() for article in local.articles}
-    # The new files' articles: published, each of a name no other file has, naming no event.
+    # The new files' articles (new articles, new translations): published, naming no event.
     added = {rel: article for rel, article in now_published.items() if rel not in before}
     if before.keys() - now_published.keys() or added.keys() != {nfc(rel) for rel in new_files}:
         return None  # an article published or withdrawn (a draft, a date in the future), or a new draft
@@ -325,10 +325,10 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if added and (carded or data_edit is not None):
         return None  # (cards swapped and moved along the news pages at once: the full rebuild)
     facts = {section.name: section.site_facts() for section in sections if hasattr(section, "site_facts")}
-    if added_bases & {base for fact in facts.values() for base in fact.get("articles", ())}:
+    linked = {base for fact in facts.values() for base in fact.get("articles", ())}  # (a section's pages show them)
+    if added_bases & linked:
         return None  # a new translation of an article an event links (the event's page links every version)
     if carded:
-        linked = {base for fact in facts.values() for base in fact.get("articles", ())}  # (its pages show them)
         if any(not same_but_page(before[rel], changed[rel], MOVED_FIELDS | DATED_FIELDS | TERMS.keys())
                or (changed[rel].base in linked and not same_but_page(before[rel], changed[rel], ALL_BUT_LINKED))
                for rel in carded):

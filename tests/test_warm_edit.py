@@ -654,11 +654,12 @@ def test_a_new_translation_renders_its_original_s_page_and_sitemap_entry_from_me
     # A draft, and an article dated after now: no page.
     ("2020-06-02-ban-nhap.vi.md", "title: Bản nháp\ndate: 2020-06-02\ndraft: true"),
     ("2099-01-01-bai-hen-gio.vi.md", "title: Bài hẹn giờ\ndate: 2099-01-01"),
-    # An article naming an event: the event's page lists it.
+    # An article naming an event, and a translation of one an event links: the event's page lists it.
     ("2020-06-02-bai-su-kien.vi.md", "title: Bài có sự kiện\ndate: 2020-06-02\nevents: [ra-quan-2020]"),
+    ("2020-05-25-dieu-hanh-tuyen-truyen-luu-dong.en.md", "title: Mobile campaign parade\ndate: 2020-05-25"),
 ])
-def test_a_new_file_whose_article_shows_on_other_pages_takes_the_full_rebuild(preview, monkeypatch, capsys, name,
-                                                                               front_matter):
+def test_a_new_draft_a_scheduled_article_or_one_naming_an_event_takes_the_full_rebuild(preview, monkeypatch, capsys,
+                                                                                       name, front_matter):
     answered = answered_from_memory(monkeypatch)
     new = write_article(preview.root, name, front_matter)
     told(preview, new)
