@@ -259,14 +259,14 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if files is None:
         return None
     # Article files new to the site (a new article): listed with the others, then made as edited files are.
-    known = set(files)
-    new_files = {rel for rel in edited if rel not in known and rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md")}
+    listed = warm.article_names(config)  # (by file, kept between saves: no set of 19,000 made on each)
+    new_files = {rel for rel in edited if rel not in listed and rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md")}
     if new_files:
         files = warm.article_files(root)
     cache = BuildCache.load(root, False, out, warm.record(BuildCache.record_file(root, out)))
     if not cache.describes(out):
         return None
-    names = warm.article_names(config)
+    names = warm.article_names(config)  # (with the new files' names, when there are)
     # Stats or calendar files alone: the articles made from what changed are edited, in effect.
     data_edit = _data_edit(root, config, ui, warm, last, edited, cache, files, names) if data_files else None
     if data_files and data_edit is None:
