@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from sys import intern
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 from .cache import KeyValueTable, digest
 from .config import SiteConfig
@@ -197,6 +197,18 @@ def split_name(found: str, config: SiteConfig) -> tuple[str, str | None, str]:
 _ARTICLES_DEPTH = len(ARTICLES_DIR.split("/"))
 
 
+class NamedSource(NamedTuple):
+    """What a section's ``load`` reads of an article source: its base name (the calendar checks the
+    articles its events name)."""
+
+    base: str
+
+
+def article_names(files: list[str], config: SiteConfig) -> list[NamedSource]:
+    """The article files of a known language, as a section's ``load`` reads them (before they are read)."""
+    return [NamedSource(base) for base, lang, _ in (split_name(found, config) for found in files) if lang is not None]
+
+
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
     """(front matter YAML, body, first body line) or None when there is no front matter."""
     lines = text.split("\n")
@@ -210,16 +222,20 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
                   checked: KeyValueTable | None = None, warm: "WarmModel | None" = None,
-                  records: "SourceRecords | None" = None, files: list[str] | None = None) -> list[ArticleSource]:
+                  records: "SourceRecords | None" = None, files: list[str] | None = None,
+                  listed: list[str] | None = None,
+                  loaded: Callable[[ArticleSource], None] | None = None) -> list[ArticleSource]:
     """``checked``: front matters checked by earlier builds (see ``CheckedFrontMatter``);
     ``warm``: the dev server's sources of its last build (warm.py); ``records``: what each file
     was when a command-line build last read it (``SourceRecords``); ``files``: the article files to
-    load, as ``article_files`` lists them (default: every one)."""
+    load, as ``article_files`` lists them (default: every one); ``listed``: every one, listed
+    already; ``loaded``: told of each source as it is read (assemble.BodiesAhead)."""
     memo = CheckedFrontMatter(checked, whole=files is None) if checked is not None else None
     top = str(root)
     sources: list[ArticleSource] = []
     seen: dict[tuple[str, str], str] = {}
-    found_files = files if files is not None else warm.article_files(root) if warm is not None else article_files(root)
+    found_files = files if files is not None else listed if listed is not None \
+        else warm.article_files(root) if warm is not None else article_files(root)
     for found in found_files:
         rel = nfc(found)
         base, lang, suffix = split_name(found, config)
@@ -238,6 +254,8 @@ def load_articles(root: Path, config: SiteConfig, diagnostics: Diagnostics,
             source = _load_article(os.path.join(top, found), rel, base, lang, diagnostics, memo, warm, records)
         if source is not None:
             sources.append(source)
+            if loaded is not None:
+                loaded(source)
     if warm is not None and files is None:  # (loading a few files forgets none of the others)
         warm.forget_sources_except({source.rel for source in sources})
     return sources

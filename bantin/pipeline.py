@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .assemble import Selection, assemble
+from .assemble import BodiesAhead, Selection, assemble
 from .assembled import AssembledArticles
 from .cache import CACHE_DIR, BuildCache
 from .config import load_config
-from .content import SourceRecords, load_articles
+from .content import SourceRecords, article_files, article_names, load_articles
 from .diagnostics import BuildAborted, Diagnostics, Location
 from .i18n import load_ui_strings
 from .images import ImageProcessor
@@ -147,17 +147,27 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         if stamps is not None else None
     if markdown is not None:
         until_the_end.enter_context(markdown)
-    sources = load_articles(root, config, diagnostics, cache.front_matter, warm,
-                            SourceRecords(cache.sources) if starting else records)
-    if ui is None:
+    file_records = SourceRecords(cache.sources) if starting else records
+    if ui is None:  # (the articles are read all the same, for their own mistakes)
+        load_articles(root, config, diagnostics, cache.front_matter, warm, file_records)
         return finish()
+    # The calendar and stats before the articles, which are made ready for Markdown as they are read
+    # (their shortcodes are checked against the calendar's events and the stats' snapshots).
+    listed = warm.article_files(root) if warm is not None else article_files(root)
     sections = all_sections()
     renderer = Renderer(root, config, ui, {section.name: section for section in sections},
                         env=warm.environment if warm is not None else None, reused=warm is not None)
     if warm is not None:
         warm.environment = renderer.env
-    registry = load_sections(sections, root, config, sources, renderer, diagnostics, cache.data_files)
+    registry = load_sections(sections, root, config, article_names(listed, config), renderer, diagnostics,
+                             cache.data_files)
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=not options.clean)
+    ahead = BodiesAhead(root, config, ui, registry, images, options.selection, now, cache, markdown, len(listed)) \
+        if markdown is not None and markdown.pool is not None else None
+    if ahead is not None:
+        until_the_end.callback(ahead.close)  # (before the workers are closed: closing them waits for it)
+    sources = load_articles(root, config, diagnostics, cache.front_matter, warm, file_records, listed=listed,
+                            loaded=ahead.loaded if ahead is not None else None)
     world, data = world_digest(root, config, ui, day_of_articles(renderer.graph, registry.templates(), sections, day),
                                warm, registry.folders(), block_templates(renderer.graph, registry.templates()))
     if warm is not None:
@@ -168,7 +178,8 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         stored.store_as_made()
     try:
         site = assemble(root, config, sources, ui, registry, options.selection, diagnostics, cache, images=images,
-                        memory=memory, world=world, data=data, processes=options.processes, markdown=markdown)
+                        memory=memory, world=world, data=data, processes=options.processes, markdown=markdown,
+                        ahead=ahead)
     except BuildAborted as exc:  # nothing is written yet
         diagnostics.error(exc.location, str(exc))
         return finish()

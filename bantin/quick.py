@@ -93,7 +93,7 @@ from . import listing
 from .assembled import AssembledArticles
 from .cache import CACHE_DIR, BuildCache
 from .config import SiteConfig
-from .content import CheckedFrontMatter, SourceRecords, article_files, load_articles, split_name
+from .content import CheckedFrontMatter, NamedSource, SourceRecords, article_files, load_articles, split_name
 from .diagnostics import Diagnostics
 from .fingerprint import TemplateGraph
 from .i18n import UiStrings
@@ -150,13 +150,6 @@ class QuickResult:
     counts: dict[str, int]
     warnings: tuple[tuple[str, int | None, int | None, str], ...]
     rendered: tuple[str, ...]  # the pages written again
-
-
-class NamedSource(NamedTuple):
-    """What a section's ``load`` reads of an article source: its base name (the calendar checks the
-    articles its events name)."""
-
-    base: str
 
 
 # Values that hold no article: scalars, and records that by design hold none (terms, images, the

@@ -73,7 +73,7 @@ import jinja2
 from .assemble import Selection, assemble, site_with_added, substituted_site
 from .cache import CACHE_DIR, BuildCache
 from .config import SiteConfig
-from .content import ARTICLES_DIR, load_articles
+from .content import ARTICLES_DIR, NamedSource, load_articles
 from .diagnostics import Diagnostics
 from .i18n import UiStrings
 from .images import ImageProcessor
@@ -82,7 +82,7 @@ from .model import ARTICLE_FIELDS, Article, ArticleCard, TermPage
 from .page_work import Meanwhile, PageWork, do_pages
 from .plan import (ARTICLE_TEMPLATE, PageOutput, Plan, Planner, TermCount, paginate, plan_article, plan_feed,
                    plan_news_page, plan_term_page)
-from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS, NamedSource,
+from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS,
                     image_files, needs_whole_site, same_but_page)
 from .render import Renderer
 from .relist import (PAGE_KINDS, SITEMAP, added_in_sitemap, dated_in_sitemap, moved_in_sitemap, restacked,
