@@ -194,16 +194,29 @@ def test_a_worker_that_fails_stops_the_build_with_its_error(monkeypatch, tmp_pat
 def test_the_fingerprints_of_a_clean_build_on_two_cores_let_the_next_build_reuse_its_pages(
         site_factory, capsys, monkeypatch, tmp_path):
     """The record a clean build leaves, its pages rendered in two processes, lets the next build
-    reuse exactly the pages an edit does not touch. (Making each fingerprint beside its page, in
-    the workers, was tried: 2-3 CPU s more at 10,000 pairs, each process hashing the values pages
-    share, and kept out; bench/RESULTS.md, thirteenth run.)"""
+    reuse exactly the pages an edit does not touch. A clean build takes each page's fingerprint in
+    its own process as the page comes back, while the worker renders (with nothing to compare, the
+    fingerprints first were a second on one core at 10,000 pairs). (Making each fingerprint beside
+    its page, in the workers, was tried: 2-3 CPU s more at 10,000 pairs, each process hashing the
+    values pages share, and kept out; bench/RESULTS.md, thirteenth run.)"""
     from bantin.cache import BuildCache
+    from bantin.render import Renderer
 
     root = site_factory({}, with_sample_articles=True)
     out = tmp_path / "out"
     workers = Workers(monkeypatch, tmp_path / "pids")
+    events: list[str] = []
+    real_fingerprints, real_do = Renderer.fingerprints, page_work.PageWork.do
+    monkeypatch.setattr(Renderer, "fingerprints", lambda renderer, plan, site: (
+        lambda of: lambda page: events.append("fingerprint") or of(page))(real_fingerprints(renderer, plan, site)))
+    monkeypatch.setattr(page_work.PageWork, "do", lambda work, page: events.append("rendered") or real_do(work, page))
     assert build(root, capsys, "--clean", "--out", str(out)).code == 0
     assert workers.shared()
+    assert events[0] == "rendered" and events.count("fingerprint") > 40  # (this process's own pages)
+    events.clear()
+    assert build(root, capsys, "--out", str(tmp_path / "out-2")).code == 0  # a new folder: the same
+    assert events[0] == "rendered"
+    monkeypatch.setattr(Renderer, "fingerprints", real_fingerprints)
     record_file = BuildCache.record_file(root, out)
     made_beside = json.loads(record_file.read_text(encoding="utf-8"))["outputs"]
     assert len(made_beside) > 40 and None not in made_beside.values()
