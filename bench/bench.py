@@ -404,8 +404,11 @@ def new_article(tool: Tool, edit: dict) -> str:
     return marker
 
 
-# What --serve-edit may change (the article's page shows each: the date as ``<time datetime>``, a tag by its name).
-ARTICLE_EDITS = {"body": edit_article, "summary": edit_summary, "date": edit_date, "newtag": edit_new_tag}
+# What --serve-edit may change (the article's page shows each: the date as ``<time datetime>``, a tag by its name;
+# "new": a new article file, whose card the first news page shows).
+ARTICLE_EDITS = {"body": edit_article, "summary": edit_summary, "date": edit_date, "newtag": edit_new_tag,
+                 "new": new_article}
+FIRST_NEWS_PAGE = "/tin-tuc/"  # (the same address in the three tools' output: convert.py)
 
 
 def edit_template(tool: Tool) -> None:
@@ -894,19 +897,20 @@ def main(argv: list[str] | None = None) -> int:
         if "serve" not in skip:
             entry.setdefault("serve", {})
             change = ARTICLE_EDITS[args.serve_edit]
+            served = (lambda tool: FIRST_NEWS_PAGE) if args.serve_edit == "new" else (lambda tool: edit["vi"]["url"][tool])
             if "bantin" in tools:
                 bantin = objects["bantin"]
                 port = free_port()
                 cmd = [str(BANTIN_PY), str(ENGINE / "build.py"), "--root", str(site), "serve", "--port", str(port),
                        "--out", str(work / "preview")]
-                entry["serve"]["bantin"] = dev_server(bantin, cmd, edit["vi"]["url"]["bantin"], port, edit,
+                entry["serve"]["bantin"] = dev_server(bantin, cmd, served("bantin"), port, edit,
                                                       args.runs, say, change=change)
             if "bantin-nosearch" in tools:
                 plain = objects["bantin-nosearch"]
                 port = free_port()
                 cmd = [str(BANTIN_PY), str(ENGINE / "build.py"), "--root", str(plain.site()), "serve", "--port",
                        str(port), "--out", str(work / "preview-nosearch")]
-                entry["serve"]["bantin-nosearch"] = dev_server(plain, cmd, edit["vi"]["url"]["bantin"], port, edit,
+                entry["serve"]["bantin-nosearch"] = dev_server(plain, cmd, served("bantin"), port, edit,
                                                                args.runs, say, change=change)
             if "pelican" in tools:
                 # ``-r -l``: Pelican regenerates the whole site on each change it sees (its cache kept
@@ -914,7 +918,7 @@ def main(argv: list[str] | None = None) -> int:
                 pelican = objects["pelican"]
                 port = free_port()
                 cmd = [*pelican.command(False), "--autoreload", "--listen", "--bind", "127.0.0.1", "--port", str(port)]
-                entry["serve"]["pelican"] = dev_server(pelican, cmd, edit["vi"]["url"]["pelican"], port, edit,
+                entry["serve"]["pelican"] = dev_server(pelican, cmd, served("pelican"), port, edit,
                                                        args.runs, say, done_marker="Done: Processed",
                                                        done_count=2, change=change)  # the site and its English subsite
             if "hugo" in tools:
@@ -922,7 +926,7 @@ def main(argv: list[str] | None = None) -> int:
                 port = free_port()
                 cmd = [str(hugo_binary()), "server", "--bind", "127.0.0.1", "--port", str(port),
                        "--cacheDir", str(hugo.site() / ".hugo-cache")]
-                entry["serve"]["hugo"] = dev_server(hugo, cmd, edit["vi"]["url"]["hugo"], port, edit, args.runs, say,
+                entry["serve"]["hugo"] = dev_server(hugo, cmd, served("hugo"), port, edit, args.runs, say,
                                                     change=change)
         if args.profile:
             entry["profile"] = profile(objects["bantin"], say)
