@@ -19,8 +19,8 @@ from .content import ArticleSource
 from .diagnostics import Diagnostics, Location
 from .i18n import UiStrings
 from .images import ImageAsset, ImageProcessor, published_slug
-from .markdown_render import (STORED_AT_ONCE, BodySource, ConversionJob, MarkdownRenderer, MarkdownWorkers,
-                              PreparedBody, convert_bodies, convert_markdown, resolve_image_once)
+from .markdown_render import (BodySource, ConversionJob, MarkdownRenderer, MarkdownWorkers, PreparedBody,
+                              StoredAsTheyCome, convert_bodies, convert_markdown, resolve_image_once)
 from .model import Article, ArticleCard, LanguageSite, Site, Term, TermPage
 from .shortcodes import DataDigests, ShortcodeRegistry
 from .slugs import slugify
@@ -302,16 +302,12 @@ class BodiesAhead:
             if self.cache is not None else {}
         uses = Counter(keys)
         arrived: dict[str, str] = {}  # sent and back before their turn (or not wanted: see the class)
-        batch: list[tuple[str, str]] = []
+        stored = StoredAsTheyCome(self.cache)
         for key in keys:
             html = found.get(key) if key not in self._sent else arrived.get(key)
             while html is None:
                 done, html = self._order.popleft(), next(self._results)
-                if self.cache is not None:
-                    batch.append((done, html))
-                    if len(batch) >= STORED_AT_ONCE:
-                        self.cache.store_bodies(batch)
-                        batch = []
+                stored.add(done, html)
                 if done != key:
                     arrived[done], html = html, None
             uses[key] -= 1
@@ -320,8 +316,7 @@ class BodiesAhead:
             else:
                 arrived.pop(key, None)
             yield html
-        if self.cache is not None and batch:
-            self.cache.store_bodies(batch)
+        stored.flush()
 
     def close(self) -> None:
         """No more bodies: the pool's feeder stops waiting (before the pool is closed, which waits for it)."""

@@ -296,6 +296,26 @@ def _taken(waiting: deque) -> Iterator:
 STORED_AT_ONCE = 500  # converted bodies written to the cache together
 
 
+class StoredAsTheyCome:
+    """Bodies converted in this build, written to the cache ``STORED_AT_ONCE`` at a time as they
+    come (``BuildCache.store_bodies``), none held longer than that."""
+
+    def __init__(self, cache: BuildCache | None):
+        self.cache = cache
+        self.rows: list[tuple[str, str]] = []
+
+    def add(self, key: str, html: str) -> None:
+        if self.cache is not None:
+            self.rows.append((key, html))
+            if len(self.rows) >= STORED_AT_ONCE:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.cache is not None and self.rows:
+            self.cache.store_bodies(self.rows)
+            self.rows = []
+
+
 def convert_bodies(prepared: list[PreparedBody], cache: BuildCache | None, processes: int | None = None,
                    early: MarkdownWorkers | None = None) -> Iterator[str]:
     """Each prepared body's HTML, in order, as soon as it is ready: from the cache, or converted
@@ -310,7 +330,7 @@ def convert_bodies(prepared: list[PreparedBody], cache: BuildCache | None, proce
     seen_twice = {key for key, count in Counter(job.key for job in jobs).items() if count > 1}
     converted = convert_many(jobs, processes, early)
     again: dict[str, str] = {}  # the same text in two articles: converted once
-    batch: list[tuple[str, str]] = []
+    stored = StoredAsTheyCome(cache)
     for key in keys:
         html = found.get(key)
         if html is None:
@@ -320,14 +340,9 @@ def convert_bodies(prepared: list[PreparedBody], cache: BuildCache | None, proce
             assert done == key, (done, key)  # (the order of the jobs is the order of the bodies)
             if key in seen_twice:
                 again[key] = html
-            if cache is not None:
-                batch.append((key, html))
-                if len(batch) >= STORED_AT_ONCE:
-                    cache.store_bodies(batch)
-                    batch = []
+            stored.add(key, html)
         yield html
-    if cache is not None and batch:
-        cache.store_bodies(batch)
+    stored.flush()
 
 
 class MarkdownRenderer:
