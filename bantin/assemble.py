@@ -493,6 +493,57 @@ def site_with_added(config: SiteConfig, site: Site, added: list[Article],
                 next_publication=site.next_publication)
 
 
+def site_without(config: SiteConfig, site: Site, removed: list[Article],
+                 versions: dict[str, dict[str, Article]]) -> Site | None:
+    """``site`` without the articles ``removed`` (their files deleted), their cards taken out of
+    their terms' pages (a term left with no article has none); ``versions``: every version of each
+    of their names still there, by language (none: the name goes). None when the site must be made
+    afresh (a term named anew: its newest article's spelling names it)."""
+    if len(removed) > SUBSTITUTIONS:
+        return None
+    languages = dict(site.languages)
+    for code in {article.lang for article in removed}:
+        mine = [article for article in removed if article.lang == code]
+        local = languages[code]
+        tags, authors = _left_terms(local.tags, mine, "tags"), _left_terms(local.authors, mine, "authors")
+        if tags is None or authors is None:
+            return None
+        leaving = {id(article) for article in mine}
+        articles = tuple(article for article in local.articles if id(article) not in leaving)
+        if len(articles) != len(local.articles) - len(mine):
+            return None  # (not the very articles the site holds)
+        languages[code] = LanguageSite(code=code, tags=tags, authors=authors, articles=articles)
+    translations = dict(site.translations)
+    for base in {article.base for article in removed}:
+        if versions.get(base):
+            translations[base] = dict(versions[base])
+        else:
+            translations.pop(base, None)
+    return Site(config=config, languages=languages, translations=translations,
+                next_publication=site.next_publication)
+
+
+def _left_terms(term_pages: tuple[TermPage, ...], removed: list[Article], field: str) -> tuple[TermPage, ...] | None:
+    """The tag (``field`` "tags") or author pages without the cards of the ``removed`` articles; a
+    page left empty goes. None when a term is named anew (its newest article's spelling names it)."""
+    leaving: dict[str, list[Article]] = {}  # term slug -> the removed articles that named it
+    for article in removed:
+        for slug in dict.fromkeys(term.slug for term in getattr(article, field)):
+            leaving.setdefault(slug, []).append(article)
+    kept = []
+    for page in term_pages:
+        for article in leaving.get(page.term.slug, ()):
+            if shows_only(page, article.card):
+                page = None  # its last article left: the page goes
+                break
+            page = term_page_moved(page, field, article.card, joins=False)
+            if page is None:
+                return None
+        if page is not None:
+            kept.append(page)
+    return tuple(kept)
+
+
 def _moved_terms(term_pages: tuple[TermPage, ...], pairs: list[tuple[Article | None, Article]], field: str,
                  url_of: Callable[[str], str]) -> tuple[TermPage, ...] | None:
     """The tag (``field`` "tags") or author pages with each old article's card replaced by the new

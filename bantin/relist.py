@@ -179,11 +179,11 @@ def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article],
         if old.sort_key == article.sort_key:
             continue  # (a new 'updated' date alone: the same places)
         lang = config.language(article.lang)
-        holding = [page for page in by_path.values() if page.lang == article.lang and _number(page)
+        holding = [page for page in by_path.values() if page.lang == article.lang and news_number(page)
                    and any((c.base, c.lang) == same for c in page.data["articles"])]
         if len(holding) != 1:
             return None
-        number = first = last = _number(holding[0])
+        number = first = last = news_number(holding[0])
         count = holding[0].data["pagination"]["count"]
         loaded = {number: holding[0]}
         new_key = article.sort_key
@@ -204,7 +204,7 @@ def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article],
                 return None
             path = output_path(urls.news(lang, at))
             page = by_path.get(path) or read_one(read, path)
-            if page is None or _number(page) != at:
+            if page is None or news_number(page) != at:
                 return None
             loaded[at] = by_path[path] = page
         old_place = (number - 1) * config.per_page + [(c.base, c.lang) for c in holding[0].data["articles"]].index(same)
@@ -270,20 +270,20 @@ def restacked(pages: list, new: list[Article], gone: list[Article], config: Site
         if not cards_new and not leaving:
             continue
         # news page number -> the page as the last build made it (those read already first)
-        seen: dict[int, object] = {_number(page): page for page in by_path.values()
-                                   if page.lang == lang.code and _number(page)}
+        seen: dict[int, object] = {news_number(page): page for page in by_path.values()
+                                   if page.lang == lang.code and news_number(page)}
 
         def news_page(number: int, lang=lang, seen=seen):
             if number not in seen:
                 path = output_path(urls.news(lang, number))
                 seen[number] = read_one(read, path)
             page = seen[number]
-            return page if page is not None and _number(page) == number else None
+            return page if page is not None and news_number(page) == number else None
 
         def read_pages(numbers: range, lang=lang, seen=seen) -> bool:
             unread = {output_path(urls.news(lang, number)) for number in numbers if number not in seen}
             for page in read(unread) or () if unread else ():
-                seen[_number(page)] = page
+                seen[news_number(page)] = page
             return all(news_page(number) is not None for number in numbers)
 
         first_page = news_page(1)
@@ -292,7 +292,8 @@ def restacked(pages: list, new: list[Article], gone: list[Article], config: Site
         count = first_page.data["pagination"]["count"]
         first = min([number for number, page in seen.items()
                      if any((c.base, c.lang) in leaving for c in page.data["articles"])], default=count)
-        if leaving and first == count and not any((c.base, c.lang) in leaving for c in seen[count].data["articles"]):
+        if leaving and first == count and (count not in seen or not any(
+                (c.base, c.lang) in leaving for c in seen[count].data["articles"])):
             return None  # (a page that shows a deleted card was not read)
         if cards_new:
             newest = cards_new[0].sort_key
@@ -356,7 +357,7 @@ def _paged_again(by_path: dict, page, lang, first: int, count: int, cards: list[
     """Puts in ``by_path`` the news ``page`` as one of ``count`` (its cards from ``cards`` when it is page
     ``first`` or after), and the home page with the first page's cards (``total``: the language's
     articles); False when the home page cannot be read."""
-    number = _number(page)
+    number = news_number(page)
     data = {"pagination": pagination(lang, number, count)}
     if number >= first:
         data["articles"] = _chunk(cards, number, first, config)
@@ -406,7 +407,7 @@ def added_in_sitemap(pages: list, planned: list, inserts: list[SitemapInsert]) -
     return found
 
 
-def _number(page) -> int | None:
+def news_number(page) -> int | None:
     """The number of a news page (its pagination), None for another page."""
     pagination = page.data.get("pagination")
     return pagination.get("number") if isinstance(pagination, (dict, MappingProxyType)) else None

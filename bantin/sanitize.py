@@ -31,15 +31,20 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+# One Cleaner made once: ``nh3.clean(html, tags=…)`` converts these sets into a new ammonia
+# builder on every call: a fifth of each body's sanitizing (157 µs against 124 µs for the
+# benchmark's bodies, about 0.6 CPU s of a clean build at 10,000 article pairs).
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    # Python-Markdown aligns table columns with inline style; keep only that property.
+    filter_style_properties={"text-align"},
+    link_rel=None,
+    strip_comments=True,
+)
+
+
 def sanitize_html(html: str) -> str:
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style"},
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        # Python-Markdown aligns table columns with inline style; keep only that property.
-        filter_style_properties={"text-align"},
-        link_rel=None,
-        strip_comments=True,
-    )
+    return _CLEANER.clean(html)

@@ -41,8 +41,16 @@ their sitemap entries made again, ``relist.moved_in_sitemap``), its card put in 
 on its language's news pages (``relist.restacked``: every page from there on is rendered again, every
 page when the list gets one more, which is made), the home page, its tags' and authors' pages and
 their indexes (a term new to the site has its page made), its feed, and the sitemap with the new
-pages' entries (``relist.added_in_sitemap``), as the command line's quick rebuild does. A deleted,
-renamed or drafted file takes the full rebuild.
+pages' entries (``relist.added_in_sitemap``), as the command line's quick rebuild does.
+
+A deleted article file (or a few) is the same the other way, when the last build published its
+article, no event links a version of its name, no other file is new or has a new card, and the last
+year the site has content for stays: its page and images go (the kept pages are looked through for a
+link to them meanwhile: one that links them takes the full rebuild, which reports it), the pages of
+its other versions are rendered again (their language switch), its card leaves its language's news
+pages (every page from its place on, every page and the last one gone when the list gets a page
+shorter), the home page, its terms' pages (one left empty goes) and their indexes, its feed, and the
+sitemap without the pages that went. A renamed or drafted file takes the full rebuild.
 
 A save of stats files alone, or of calendar files alone (each one the last build had, still
 without an error, the section's warnings about the others as they were), is answered the same
@@ -62,6 +70,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +79,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from .assemble import Selection, assemble, site_with_added, substituted_site
+from .assemble import Selection, assemble, site_with_added, site_without, substituted_site
 from .cache import CACHE_DIR, BuildCache
 from .config import SiteConfig
 from .content import ARTICLES_DIR, NamedSource, load_articles
@@ -85,7 +94,7 @@ from .plan import (ARTICLE_TEMPLATE, PageOutput, Plan, Planner, TermCount, pagin
 from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS,
                     image_files, needs_whole_site, same_but_page)
 from .render import Renderer
-from .relist import (PAGE_KINDS, SITEMAP, added_in_sitemap, dated_in_sitemap, moved_in_sitemap, restacked,
+from .relist import (PAGE_KINDS, SITEMAP, added_in_sitemap, dated_in_sitemap, moved_in_sitemap, news_number, restacked,
                      termed_in_sitemap, years_kept)
 from .shortcodes import DataDigests, ShortcodeRegistry, core_registry
 from .state import warnings_of
@@ -261,7 +270,11 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     # Article files new to the site (a new article): listed with the others, then made as edited files are.
     listed = warm.article_names(config)  # (by file, kept between saves: no set of 19,000 made on each)
     new_files = {rel for rel in edited if rel not in listed and rel.startswith(ARTICLES_DIR + "/") and rel.endswith(".md")}
-    if new_files:
+    # Article files deleted (each one the last build published: see below), with their names as they were.
+    deleted = {rel: listed[rel] for rel in edited if rel in listed and not os.path.lexists(root / rel)}
+    if any(warm.is_link(rel) for rel in deleted) or deleted and data_files:
+        return None
+    if new_files or deleted:
         files = warm.article_files(root)
     cache = BuildCache.load(root, False, out, warm.record(BuildCache.record_file(root, out)))
     if not cache.describes(out):
@@ -271,16 +284,20 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     data_edit = _data_edit(root, config, ui, warm, last, edited, cache, files, names) if data_files else None
     if data_files and data_edit is None:
         return None
-    articles_edited = data_edit.articles if data_edit is not None else edited
+    articles_edited = data_edit.articles if data_edit is not None else [rel for rel in edited if rel not in deleted]
     if not all(rel in names and not warm.is_link(rel) and (root / rel).is_file() for rel in articles_edited):
         return None
-    bases = {names[rel][0] for rel in articles_edited}
+    bases = {names[rel][0] for rel in articles_edited} | {base for base, _, _ in deleted.values()}
     group = [found for found in files if names[found][0] in bases]  # the edited files and their translations
     last_site = warm.last_site_state()
     if last_site is None:
         return None
     world_then, articles_then, site_then = last_site
-    before = warm.assembled_articles([nfc(found) for found in group])  # the last build's, by file
+    before = warm.assembled_articles([nfc(found) for found in [*group, *deleted]])  # the last build's, by file
+    # The deleted files' articles, as the last build published them (a deleted draft: the full rebuild).
+    removed = {nfc(rel): before.get(nfc(rel)) for rel in deleted}
+    if None in removed.values():
+        return None
 
     # This path's own: on an error the full build reports everything. Its warnings (about the edited
     # files and their translations) take the place of the last build's about those files.
@@ -307,27 +324,31 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             or not {w for w in last.warnings if w[0] in group_rels} <= set(found_warnings):
         return None  # (a warning the last build gave about these files and this one does not: fixed, or
         # given by a check that does not run here; the full rebuild tells)
-    warnings = tuple(w for w in last.warnings if w[0] not in group_rels) + found_warnings
+    # (those about a deleted file go with it)
+    warnings = tuple(w for w in last.warnings if w[0] not in group_rels and w[0] not in removed) + found_warnings
     now_published = {article.rel: article for local in group_site.languages.values() for article in local.articles}
     # The new files' articles (new articles, new translations): published, naming no event.
     added = {rel: article for rel, article in now_published.items() if rel not in before}
-    if before.keys() - now_published.keys() or added.keys() != {nfc(rel) for rel in new_files}:
+    if before.keys() - now_published.keys() != removed.keys() or added.keys() != {nfc(rel) for rel in new_files}:
         return None  # an article published or withdrawn (a draft, a date in the future), or a new draft
+    if removed and added:
+        return None  # (a renamed file: cards taken out and put in along the news pages at once)
     added_bases = {article.base for article in added.values()}
+    removed_bases = {old.base for old in removed.values()}
     if any(article.events for article in added.values()) or any(
             nfc(found) not in added and nfc(found) not in before for found in group if names[found][0] in added_bases):
         return None  # (an event's page lists it; a version of its name the last build did not publish)
     changed = {rel: new for rel, new in now_published.items() if rel in before and new is not before[rel]}
-    if not changed and not added and data_edit is None:
+    if not changed and not added and not removed and data_edit is None:
         return None
     # Those whose cards changed too (a summary, a title under a fixed slug): the lists that show them.
     carded = [rel for rel, new in changed.items() if not same_but_page(before[rel], new)]
-    if added and (carded or data_edit is not None):
+    if (added or removed) and (carded or data_edit is not None):
         return None  # (cards swapped and moved along the news pages at once: the full rebuild)
     facts = {section.name: section.site_facts() for section in sections if hasattr(section, "site_facts")}
     linked = {base for fact in facts.values() for base in fact.get("articles", ())}  # (a section's pages show them)
-    if added_bases & linked:
-        return None  # a new translation of an article an event links (the event's page links every version)
+    if (added_bases | removed_bases) & linked:
+        return None  # a version of an article an event links, new or deleted (the event's page links every version)
     if carded:
         if any(not same_but_page(before[rel], changed[rel], MOVED_FIELDS | DATED_FIELDS | TERMS.keys())
                or (changed[rel].base in linked and not same_but_page(before[rel], changed[rel], ALL_BUT_LINKED))
@@ -338,7 +359,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     # Those with new dates: their cards move in the lists, the feed and the sitemap take the new order.
     dated = {rel: before[rel] for rel in carded
              if not same_but_page(before[rel], changed[rel], frozenset(ARTICLE_FIELDS) - DATED_FIELDS)}
-    if (moved or dated or added) and SITEMAP not in warm.pages \
+    if (moved or dated or added or removed) and SITEMAP not in warm.pages \
             or not years_kept(facts, {**dated, **dict.fromkeys(added)}, {**changed, **added}, config):
         return None
     gone = {output_path(old.url) for old in moved.values()}
@@ -346,10 +367,18 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     # Those whose bodies show other images: the files of those they show no more go (see quick.py).
     reimaged = {rel for rel in changed if before[rel].images != changed[rel].images}
     gone |= {path for rel in reimaged - moved.keys() for path in image_files(before[rel]) - image_files(changed[rel])}
+    # A deleted article: its page and images go (a kept page that links them: the full rebuild, which says so).
+    gone |= {path for old in removed.values() for path in {output_path(old.url), *image_files(old)}}
 
     # The site with the new versions in the places of the old (lists show the same cards).
     articles = [changed.get(article.rel, article) for article in articles_then]
     site = substituted_site(config, articles, site_then.next_publication, articles_then, site_then)
+    if site is not None and removed:  # (and the deleted ones taken out; the last year the site has content for kept)
+        articles = [article for article in articles if article.rel not in removed]
+        site = site_without(config, site, list(removed.values()),
+                            {base: group_site.translations.get(base, {}) for base in removed_bases})
+        if site is not None and not _last_year_stays(facts, removed, site, config):
+            return None
     if site is not None and added:  # (and the new ones in their places; the articles in the files' order)
         site = site_with_added(config, site, list(added.values()),
                                {base: group_site.translations[base] for base in added_bases})
@@ -361,7 +390,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     if site is None:
         return None
     dated_codes = {changed[rel].lang for rel in dated}
-    feed_codes = dated_codes | {article.lang for article in added.values()}  # (feeds in a new order)
+    feed_codes = dated_codes | {article.lang for article in [*added.values(), *removed.values()]}  # (a new order)
 
     # The pages that show them in full: their own, their translations' (a stale one shows its
     # original), and the feeds; no other kind.
@@ -369,11 +398,11 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     own = {output_path(article.url): article for article in now_published.values()}
     feeds = {output_path(feed_url(lang)): lang for lang in config.languages}
     to_render = {output_path(article.url) for article in [*changed.values(), *added.values()]}
-    to_render |= {path for rel in changed for path in shown.get(rel, ())} - gone
+    to_render |= {path for rel in [*changed, *removed] for path in shown.get(rel, ())} - gone
     to_render |= {output_path(feed_url(config.language(code))) for code in feed_codes}
-    # The pages of the other versions of a moved article or of a new translation (their language switch).
+    # The pages of the other versions of a moved article, of a new or deleted one (their language switch).
     to_render |= {path for path, article in own.items() if article.base in {old.base for old in moved.values()}
-                  or article.base in added_bases}
+                  or article.base in added_bases | removed_bases}
     if not to_render <= own.keys() | feeds.keys():
         return None
     # The pages of the section saved whose data changed, those that read it (the home pages), and the
@@ -404,7 +433,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     # The tag and author pages whose lists changed, by address (a term new to the site has one now, one
     # left without an article none: ``arriving``, ``gone``).
     term_pages: dict[str, tuple[TermPage | None, TermPage | None, str]] = {}  # url -> (old, new, its kind)
-    for code, local in site.languages.items() if carded or added else ():
+    for code, local in site.languages.items() if carded or added or removed else ():
         then = site_then.languages[code]
         for kind in TERMS:
             old_pages = {term_page.url: term_page for term_page in getattr(then, kind)}
@@ -433,7 +462,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             return None  # (not where the index says)
     # The tag and author pages of the site's new lists, whatever objects the pages held (a page the
     # card joined did not show it; one it left still shows the old card), and the indexes' counts.
-    retermed = bool(added) or any(getattr(before[rel], kind) != getattr(changed[rel], kind)
+    retermed = bool(added) or bool(removed) or any(getattr(before[rel], kind) != getattr(changed[rel], kind)
                                   for rel in carded for kind in TERMS)
     for old, new, _ in term_pages.values():
         if old is None or new is None:
@@ -444,7 +473,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         if type(held) is not TermPage or held.url != new.url:
             return None
         lists[path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "term_page": new}))
-    for code, local in site.languages.items() if carded or added else ():
+    for code, local in site.languages.items() if carded or added or removed else ():
         lang = config.language(code)
         for kind, (_, index_of) in TERMS.items():
             if not retermed:
@@ -469,14 +498,23 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
             if len(chunk) != len(page.data["articles"]) or any(a is not b for a, b in zip(chunk, page.data["articles"])):
                 lists[path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "articles": chunk}))
     # A new article's card in its place on its language's news pages: every card after it moves a place
-    # (the pages from there on, every page when the list gets one more), the home page with the first.
-    more_pages, inserts = [], []
-    if added:
-        stacked = restacked([], list(added.values()), [], config, lambda paths: _pages_of(warm, paths))
+    # (the pages from there on, every page when the list gets one more), the home page with the first;
+    # a deleted article's taken out, the other way (its list's last page goes when it gets one fewer).
+    more_pages, inserts, news_left = [], [], []
+    if added or removed:
+        showing = []  # the news pages that show the deleted articles' cards (as restacked needs them)
+        for old in removed.values():
+            held = warm.card_shown(old)
+            if held is None:
+                return None
+            showing += [warm.pages[path] for path in held[1] if news_number(warm.pages[path])]
+        stacked = restacked(showing, list(added.values()), list(removed.values()), config,
+                            lambda paths: _pages_of(warm, paths))
         if stacked is None:
             return None
         lists.update((page.path, page) for page in stacked.pages)
-        more_pages, inserts = stacked.more, stacked.inserts
+        more_pages, inserts, news_left = stacked.more, stacked.inserts, stacked.left
+        gone |= {page.path for page in news_left}
     to_render |= lists.keys()
     old_to_new = {id(before[rel]): new for rel, new in changed.items()}
     planner = Planner(site, ui, previous=warm.pages, previous_copies=warm.copies, article_data=tuple(
@@ -506,12 +544,14 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     to_render |= {page.path for page in planner.pages[mark:]}
     # The sitemap, from the last build's, with each change in turn.
     sitemap = [warm.pages[SITEMAP]] if SITEMAP in warm.pages else None
-    if (arriving or terms_left) and sitemap is not None:  # the new terms' pages after the term before them
+    # The entries of the pages that go: empty terms', a deleted article's and the news pages left out.
+    sitemap_left = {*terms_left, *(old.url for old in removed.values()), *(page.url for page in news_left)}
+    if (arriving or sitemap_left) and sitemap is not None:  # the new terms' pages after the term before them
         mark = len(planner.pages)
         for term_page, kind in arriving:
             plan_term_page(planner, config.language(term_page.articles[0].lang), term_page, PAGE_KINDS[kind])
         indexes = [lists[path] for path in lists if "terms" in lists[path].data]
-        sitemap = termed_in_sitemap([*sitemap, *indexes], planner.pages[mark:], terms_left)
+        sitemap = termed_in_sitemap([*sitemap, *indexes], planner.pages[mark:], sitemap_left)
         sitemap = sitemap[:1] if sitemap is not None else None
         to_render |= {page.path for page in planner.pages[mark:]}
     if moved and sitemap is not None:  # the new addresses, and the translations' alternates
@@ -522,11 +562,12 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         if any(None in place for place in places.values()):
             return None
         sitemap = dated_in_sitemap(sitemap, planner.pages, places, set(places))
-    if added and sitemap is not None:  # the new articles' pages and news pages in their places, and
-        # the entries of their other versions made again (their alternates name the new translation)
+    if added and sitemap is not None:  # the new articles' pages and news pages in their places
         sitemap = added_in_sitemap(sitemap, planner.pages, inserts)
-        sitemap = moved_in_sitemap(sitemap, planner.pages, {}) if sitemap is not None else None
-    if arriving or terms_left or moved or dated or added:
+    if (added or removed) and sitemap is not None:  # the entries of their other versions made again (their
+        # alternates name a new translation, or a deleted one no more)
+        sitemap = moved_in_sitemap(sitemap, planner.pages, {})
+    if arriving or terms_left or moved or dated or added or removed:
         if sitemap is None:
             return None
         planner.pages += sitemap
@@ -616,12 +657,13 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         warm.keep_article(*args)
     warm.keep_site(world, articles, site)
     warm.fingerprints = renderer.values.entries
-    warm.replace_pages(plan.pages, replaced=let_go, gone=gone)
+    warm.replace_pages(plan.pages, replaced=[*let_go, *removed.values()], gone=gone)
+    warm.forget_files(removed.keys())
     for rel in moved.keys() | reimaged | added.keys():  # (the article's images, copied beside its new page or anew)
         warm.copies[rel] = tuple(copy for copy in planner.copies if copy.origin == rel)
     for rel in carded:
         warm.card_swapped(before[rel], changed[rel].card)
-    if retermed or moved or dated or added:
+    if retermed or moved or dated or added or removed:
         warm.forget_shown()  # (a card joined or left a page, a page moved: worked out again when next asked)
     warm.keep_output(out, sorted(files) if files != listing else None)
     cache.bodies.flush()  # (the other sections are the last build's: their data files were not read again)
@@ -634,10 +676,23 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     counts = Counter(last.counts)
     counts.update(term_page.articles[0].lang for term_page, _ in arriving)
     counts.update([*(article.lang for article in added.values()), *(news_page.lang for news_page in more_pages)])
+    counts.subtract([*(old.lang for old in removed.values()), *(page.lang for page in news_left)])
     counts.subtract(old.articles[0].lang for old, new, _ in term_pages.values() if new is None)
     warm.last_build = dataclasses.replace(last, counts=dict(counts), warnings=warnings, sections=sections,
                                           registry=registry, renderer=renderer)
     return WarmEditResult(dict(counts), tuple(sorted(to_render)), warnings)
+
+
+def _last_year_stays(facts: dict[str, dict], removed: dict[str, Article], site, config: SiteConfig) -> bool:
+    """Whether the last year the site has content for (a section's fact "last_year": the calendar shows
+    its yearly events up to it) stays with the deleted articles gone: none was in it, or the newest
+    article left is (quick.py asks the same of the news pages' records)."""
+    lasts = {fact.get("last_year") for fact in facts.values() if isinstance(fact, dict)} - {None}
+    if not any(old.published.astimezone(config.timezone).year in lasts for old in removed.values()):
+        return True
+    newest = [local.articles[0].published.astimezone(config.timezone).year
+              for local in site.languages.values() if local.articles]
+    return bool(newest) and all(max(newest) == last for last in lasts)
 
 
 def _pages_of(warm: "WarmModel", paths: set[str]) -> list[PageOutput] | None:

@@ -247,6 +247,10 @@ def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body
         edited.write_text(re.sub(r'(?m)^title: "', f'title: "Bài mới lúc {time.time():.0f}: ', text, count=1),
                           encoding="utf-8")
         print(f"new article: {edited} (delete it afterwards)")
+    elif what == "delete":  # FILE deleted (moved into OUT's parent folder, to be put back by hand)
+        aside = out.parent / f"deleted-{edited.name}"
+        edited.rename(aside)
+        print(f"deleted: {edited} (moved to {aside}; put it back afterwards)")
     elif what == "figure":  # FILE is a stats file: its first figure one more (the articles that show it change)
         text, count = re.subn(r"(?m)^(\s*value:\s*)(\d+)\s*$", lambda m: f"{m.group(1)}{int(m.group(2)) + 1}", text,
                               count=1)
@@ -279,11 +283,12 @@ def main() -> int:
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
-    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date", "new", "figure", "event"),
+    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date", "new", "delete", "figure",
+                                       "event"),
                    default="body",
                    help="with --warm-edit: append a sentence (body), or change the title or the summary; figure, event: "
                         "a stats or calendar file changed (FILE is one); new: "
-                        "write a new article beside the file instead")
+                        "write a new article beside the file instead; delete: the file deleted (moved beside OUT)")
     p.add_argument("--preview-start", action="store_true", help="a new dev server's first build into OUT")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
     args = p.parse_args()

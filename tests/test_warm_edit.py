@@ -602,7 +602,8 @@ def test_a_new_article_takes_its_place_on_the_news_pages_and_its_terms_pages_fro
     assert result.pages_per_language == {**counts, "vi": counts["vi"] + 1}
     assert same_as_clean_build(preview, capsys)
 
-    # Its body edited next, from memory too; then the file deleted: the full rebuild takes its page away.
+    # Its body edited next, from memory too; then the file deleted, from memory too: its page goes, its
+    # card leaves the news pages (each card after it moves a place up), its terms' pages and the feed.
     edit(preview.root / new, "Nội dung bài mới.\n", "Nội dung bài mới.\n\nĐoạn thứ hai.\n")  # (the same summary)
     told(preview, new)
     preview.build()
@@ -611,8 +612,16 @@ def test_a_new_article_takes_its_place_on_the_news_pages_and_its_terms_pages_fro
     (preview.root / new).unlink()
     told(preview, new)
     assert preview.build().pages_per_language == counts
-    assert len(answered) == 2
+    assert answered[2] == ("atom.xml", "chu-de/huong-dan/index.html", "chu-de/index.html", "chu-de/lang-son/index.html",
+                           "index.html", "sitemap.xml", "tac-gia/ban-bien-tap/index.html", "tac-gia/index.html",
+                           "tin-tuc/index.html", "tin-tuc/trang/2/index.html")
     assert not (preview.root / ".preview/tin-tuc/bai-moi-nhat/index.html").exists()
+    assert same_as_clean_build(preview, capsys)
+    # Written again: a new article once more (not an edit of the one deleted), from memory.
+    write_article(preview.root, "2020-06-02-bai-moi-nhat.vi.md", NEWEST)
+    told(preview, new)
+    assert preview.build().pages_per_language == {**counts, "vi": counts["vi"] + 1}
+    assert answered[3] == answered[0]
     assert same_as_clean_build(preview, capsys)
 
 
@@ -665,4 +674,113 @@ def test_a_new_draft_a_scheduled_article_or_one_naming_an_event_takes_the_full_r
     told(preview, new)
     preview.build()
     assert answered == []
+    assert same_as_clean_build(preview, capsys)
+
+
+POST_EN = "content/articles/2020-05-28-phoi-hop-bhxh-buu-dien.en.md"  # the one article tagged "Health insurance"
+POST_VI = "content/articles/2020-05-28-phoi-hop-bhxh-buu-dien.vi.md"
+POST_VI_PAGE = "tin-tuc/nganh-bhxh-va-buu-dien-phoi-hop-chi-tra-van-dong-tham-gia-bhxh/index.html"
+POST_EN_PAGE = "en/news/social-insurance-and-the-post-office-work-together-on-payments-and-enrolment/index.html"
+# The pages a deleted English article changes: the English lists and the pages of its terms (the
+# counts on the indexes), its feed, the sitemap.
+ENGLISH_LISTS = ("en/atom.xml", "en/authors/editorial-team/index.html", "en/authors/index.html", "en/index.html",
+                 "en/news/index.html", "en/tags/index.html", "en/tags/lang-son/index.html",
+                 "en/tags/vietnam-post/index.html", "en/tags/voluntary-social-insurance/index.html")
+# ... and a deleted Vietnamese one.
+VIETNAMESE_LISTS = ("atom.xml", "chu-de/bhxh-tu-nguyen/index.html", "chu-de/bhyt/index.html",
+                    "chu-de/buu-dien/index.html", "chu-de/index.html", "chu-de/lang-son/index.html", "index.html",
+                    "tac-gia/ban-bien-tap/index.html", "tac-gia/index.html", "tin-tuc/index.html",
+                    "tin-tuc/trang/2/index.html")
+
+
+def test_a_deleted_translation_takes_its_page_card_and_empty_tag_away_from_memory(preview, monkeypatch, capsys):
+    counts = preview.build().pages_per_language
+    answered = answered_from_memory(monkeypatch)
+    (preview.root / POST_EN).unlink()
+    told(preview, POST_EN)
+    result = preview.build()
+    # The English lists, its original's page (the language switch); its page, its tag's page (its one
+    # article) and the last English news page (five articles fill one) go.
+    assert answered == [tuple(sorted((*ENGLISH_LISTS, "sitemap.xml", POST_VI_PAGE)))]
+    assert result.pages_per_language == {**counts, "en": counts["en"] - 3}
+    for gone in (POST_EN_PAGE, "en/tags/health-insurance/index.html", "en/news/page/2/index.html"):
+        assert not (preview.root / ".preview" / gone).exists()
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_deleted_article_and_its_translation_go_at_once_from_memory(preview, monkeypatch, capsys):
+    counts = preview.build().pages_per_language
+    answered = answered_from_memory(monkeypatch)
+    texts = {rel: (preview.root / rel).read_bytes() for rel in (POST_EN, POST_VI)}
+    (preview.root / POST_EN).unlink()
+    (preview.root / POST_VI).unlink()
+    told(preview, POST_EN, POST_VI)
+    result = preview.build()
+    assert answered == [tuple(sorted((*ENGLISH_LISTS, *VIETNAMESE_LISTS, "sitemap.xml")))]
+    assert result.pages_per_language == {"vi": counts["vi"] - 1, "en": counts["en"] - 3}
+    assert not (preview.root / ".preview" / POST_VI_PAGE).exists()
+    assert same_as_clean_build(preview, capsys)
+
+    # Both written again: new articles (not edits of the ones deleted), from memory too.
+    for rel, text in texts.items():
+        (preview.root / rel).write_bytes(text)
+    told(preview, POST_EN, POST_VI)
+    assert preview.build().pages_per_language == counts
+    assert len(answered) == 2
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_deleted_original_whose_translation_stays_renders_the_translation_s_page_from_memory(preview, monkeypatch,
+                                                                                               capsys):
+    answered = answered_from_memory(monkeypatch)
+    (preview.root / POST_VI).unlink()
+    told(preview, POST_VI)
+    preview.build()
+    assert answered == [tuple(sorted((*VIETNAMESE_LISTS, "sitemap.xml", POST_EN_PAGE)))]  # (its language switch)
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_deleted_article_that_leaves_a_news_page_out_from_memory(preview, monkeypatch, capsys):
+    counts = preview.build().pages_per_language
+    answered = answered_from_memory(monkeypatch)
+    newest = write_article(preview.root, "2020-06-02-bai-moi-nhat.vi.md", NEWEST)
+    older = write_article(preview.root, "2020-05-22-bai-cu.vi.md", "title: Bài cũ hơn\ndate: 2020-05-22\ntags: [BHYT]")
+    told(preview, newest, older)
+    preview.build()
+    assert (preview.root / ".preview/tin-tuc/trang/3/index.html").is_file()
+    (preview.root / older).unlink()
+    told(preview, older)
+    result = preview.build()
+    # Every news page (they show the page count) and the home page; its tag's page and the index.
+    assert answered[1] == ("atom.xml", "chu-de/bhyt/index.html", "chu-de/index.html", "index.html", "sitemap.xml",
+                           "tin-tuc/index.html", "tin-tuc/trang/2/index.html")
+    assert result.pages_per_language == {**counts, "vi": counts["vi"] + 1}
+    assert not (preview.root / ".preview/tin-tuc/trang/3/index.html").exists()
+    assert "tin-tuc/trang/3/" not in (preview.root / ".preview/sitemap.xml").read_text(encoding="utf-8")
+    assert same_as_clean_build(preview, capsys)
+
+
+def test_a_deleted_article_that_a_kept_page_links_takes_the_full_rebuild_which_reports_it(preview, monkeypatch):
+    answered = answered_from_memory(monkeypatch)
+    link = "/" + POST_VI_PAGE.removesuffix("index.html")
+    with open(preview.root / SO_LIEU_VI, "a", encoding="utf-8") as file:
+        file.write(f"\nXem [bài phối hợp]({link}).\n")
+    told(preview, SO_LIEU_VI)
+    assert preview.build().ok and len(answered) == 1
+    (preview.root / POST_VI).unlink()
+    told(preview, POST_VI)
+    result = run(preview.options)
+    assert not result.ok and len(answered) == 1  # the look through the kept pages found the link: the full rebuild
+    assert [d.format() for d in result.diagnostics.sorted() if ": error: " in d.format()] == [
+        f"{SO_LIEU_VI}:28:20: error: broken link '{link}' on {SO_LIEU_PAGE.removesuffix('index.html')}: "
+        f"nothing is built at {link}"]
+    assert (preview.root / ".preview" / POST_VI_PAGE).is_file()  # the output as it was
+
+
+def test_a_deleted_version_of_an_article_an_event_links_takes_the_full_rebuild(preview, monkeypatch, capsys):
+    answered = answered_from_memory(monkeypatch)
+    (preview.root / "content/articles/2020-05-24-thang-5-thang-van-dong-bhxh-toan-dan.en.md").unlink()
+    told(preview, "content/articles/2020-05-24-thang-5-thang-van-dong-bhxh-toan-dan.en.md")
+    preview.build()
+    assert answered == []  # (the event's page links every version)
     assert same_as_clean_build(preview, capsys)
