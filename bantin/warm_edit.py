@@ -50,7 +50,9 @@ link to them meanwhile: one that links them takes the full rebuild, which report
 its other versions are rendered again (their language switch), its card leaves its language's news
 pages (every page from its place on, every page and the last one gone when the list gets a page
 shorter), the home page, its terms' pages (one left empty goes) and their indexes, its feed, and the
-sitemap without the pages that went. A renamed or drafted file takes the full rebuild.
+sitemap without the pages that went. A renamed file is both: the old article goes and the new one
+comes, at the same address when its title is the same (its page and sitemap entry take the old ones'
+place). A file made a draft or scheduled takes the full rebuild.
 
 A save of stats files alone, or of calendar files alone (each one the last build had, still
 without an error, the section's warnings about the others as they were), is answered the same
@@ -331,8 +333,6 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     added = {rel: article for rel, article in now_published.items() if rel not in before}
     if before.keys() - now_published.keys() != removed.keys() or added.keys() != {nfc(rel) for rel in new_files}:
         return None  # an article published or withdrawn (a draft, a date in the future), or a new draft
-    if removed and added:
-        return None  # (a renamed file: cards taken out and put in along the news pages at once)
     added_bases = {article.base for article in added.values()}
     removed_bases = {old.base for old in removed.values()}
     if any(article.events for article in added.values()) or any(
@@ -369,6 +369,11 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     gone |= {path for rel in reimaged - moved.keys() for path in image_files(before[rel]) - image_files(changed[rel])}
     # A deleted article: its page and images go (a kept page that links them: the full rebuild, which says so).
     gone |= {path for old in removed.values() for path in {output_path(old.url), *image_files(old)}}
+    # A new article at a deleted one's address (a renamed file, its title the same) writes its page and
+    # images there.
+    arrived = {output_path(article.url) for article in added.values()}
+    replacing = gone & arrived
+    gone -= arrived | {path for article in added.values() for path in image_files(article)}
 
     # The site with the new versions in the places of the old (lists show the same cards).
     articles = [changed.get(article.rel, article) for article in articles_then]
@@ -377,8 +382,6 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         articles = [article for article in articles if article.rel not in removed]
         site = site_without(config, site, list(removed.values()),
                             {base: group_site.translations.get(base, {}) for base in removed_bases})
-        if site is not None and not _last_year_stays(facts, removed, site, config):
-            return None
     if site is not None and added:  # (and the new ones in their places; the articles in the files' order)
         site = site_with_added(config, site, list(added.values()),
                                {base: group_site.translations[base] for base in added_bases})
@@ -387,7 +390,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         if not all(article.rel in position for article in articles):
             return None
         articles.sort(key=lambda article: position[article.rel])
-    if site is None:
+    if site is None or removed and not _last_year_stays(facts, removed, site, config):
         return None
     dated_codes = {changed[rel].lang for rel in dated}
     feed_codes = dated_codes | {article.lang for article in [*added.values(), *removed.values()]}  # (a new order)
@@ -421,7 +424,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     listing = warm.output_listing(out)
     if listing is None or any(output_path(changed[rel].url) in listing for rel in moved) \
             or len({changed[rel].url for rel in moved}) < len(moved) \
-            or any(output_path(article.url) in listing for article in added.values()):
+            or (arrived - replacing) & listing or len(arrived) < len(added):
         return None  # (a new address that another file has, or two articles share: the full rebuild says so)
     was_at = {output_path(changed[rel].url): output_path(old.url) for rel, old in moved.items()}
     # The other pages that show the old cards (home, news, tag and author pages), the new ones in place.
@@ -545,7 +548,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     # The sitemap, from the last build's, with each change in turn.
     sitemap = [warm.pages[SITEMAP]] if SITEMAP in warm.pages else None
     # The entries of the pages that go: empty terms', a deleted article's and the news pages left out.
-    sitemap_left = {*terms_left, *(old.url for old in removed.values()), *(page.url for page in news_left)}
+    sitemap_left = {*terms_left, *(old.url for old in removed.values()), *(page.url for page in news_left)} \
+        - {article.url for article in added.values()}  # (a renamed file's new entry takes the old one's place)
     if (arriving or sitemap_left) and sitemap is not None:  # the new terms' pages after the term before them
         mark = len(planner.pages)
         for term_page, kind in arriving:

@@ -251,6 +251,13 @@ def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body
         aside = out.parent / f"deleted-{edited.name}"
         edited.rename(aside)
         print(f"deleted: {edited} (moved to {aside}; put it back afterwards)")
+    elif what == "rename":  # FILE renamed (its title, so its address, the same): the old file goes, a new one comes
+        renamed = edited.with_name(edited.name[:11] + "doi-ten-" + edited.name[11:])
+        edited.rename(renamed)
+        print(f"renamed: {edited} -> {renamed} (rename it back afterwards)")
+        if hasattr(warm, "note_changes"):
+            warm.note_changes(site, frozenset({str(edited), str(renamed)}))
+        return warm
     elif what == "figure":  # FILE is a stats file: its first figure one more (the articles that show it change)
         text, count = re.subn(r"(?m)^(\s*value:\s*)(\d+)\s*$", lambda m: f"{m.group(1)}{int(m.group(2)) + 1}", text,
                               count=1)
@@ -283,12 +290,12 @@ def main() -> int:
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
-    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date", "new", "delete", "figure",
+    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date", "new", "delete", "rename", "figure",
                                        "event"),
                    default="body",
                    help="with --warm-edit: append a sentence (body), or change the title or the summary; figure, event: "
                         "a stats or calendar file changed (FILE is one); new: "
-                        "write a new article beside the file instead; delete: the file deleted (moved beside OUT)")
+                        "write a new article beside the file instead; delete: the file deleted (moved beside OUT); rename: the file renamed")
     p.add_argument("--preview-start", action="store_true", help="a new dev server's first build into OUT")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
     args = p.parse_args()

@@ -784,3 +784,30 @@ def test_a_deleted_version_of_an_article_an_event_links_takes_the_full_rebuild(p
     preview.build()
     assert answered == []  # (the event's page links every version)
     assert same_as_clean_build(preview, capsys)
+
+
+def test_a_renamed_file_is_answered_from_memory_at_the_same_address_or_a_new_one(preview, monkeypatch, capsys):
+    counts = preview.build().pages_per_language
+    answered = answered_from_memory(monkeypatch)
+    renamed = SO_LIEU_VI.replace("2020-05-27-so-lieu", "2020-05-27-bao-cao-so-lieu")
+    (preview.root / SO_LIEU_VI).rename(preview.root / renamed)
+    told(preview, SO_LIEU_VI, renamed)
+    assert preview.build().pages_per_language == counts
+    # Its page at the same address (its title is the same), the lists it is on (from its place on), its
+    # terms' pages, its feed, the sitemap.
+    lists = ("atom.xml", "chu-de/bhxh-tu-nguyen/index.html", "chu-de/bhyt/index.html", "chu-de/lang-son/index.html",
+             "chu-de/so-lieu/index.html", "index.html", "sitemap.xml", "tac-gia/ban-bien-tap/index.html",
+             "tin-tuc/index.html", "tin-tuc/trang/2/index.html")
+    assert answered == [tuple(sorted((*lists, SO_LIEU_PAGE)))]
+    assert same_as_clean_build(preview, capsys)
+
+    # Renamed again with a new title: a new address, the old page gone.
+    again = renamed.replace("bao-cao-so-lieu", "so-lieu-moi")
+    text = (preview.root / renamed).read_text(encoding="utf-8")
+    (preview.root / renamed).unlink()
+    (preview.root / again).write_text(text.replace('title: "', 'title: "Cập nhật: ', 1), encoding="utf-8")
+    told(preview, renamed, again)
+    assert preview.build().pages_per_language == counts
+    assert answered[1] == tuple(sorted((*lists, "tin-tuc/cap-nhat-" + SO_LIEU_PAGE.removeprefix("tin-tuc/"))))
+    assert not (preview.root / ".preview" / SO_LIEU_PAGE).exists()
+    assert same_as_clean_build(preview, capsys)
