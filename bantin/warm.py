@@ -294,13 +294,17 @@ class WarmModel:
     def forget_articles_except(self, rels: set[str]) -> None:
         self._assembled = {rel: known for rel, known in self._assembled.items() if rel in rels}
 
-    def forget_files(self, rels) -> None:
-        """Deleted files (warm_edit.py): their sources and articles are no longer the last build's (a
-        file of that name made again is a new article, not an edit of the old one)."""
+    def forget_articles(self, rels) -> None:
+        """Files whose articles the last build no longer published (deleted, made drafts: warm_edit.py):
+        a file of that name published again is a new article, not an edit of the old one."""
         for rel in rels:
-            self._sources.pop(rel, None)
             self._assembled.pop(rel, None)
             self.copies.pop(rel, None)
+
+    def last_source(self, rel: str) -> ArticleSource | None:
+        """The source of ``rel`` as the last build read it (its front matter then), if kept."""
+        known = self._sources.get(rel)
+        return known.source if known is not None else None
 
     def assembled_articles(self, rels) -> dict[str, Article]:
         """The articles the last build published from these files (each file that gave one)."""

@@ -52,7 +52,9 @@ pages (every page from its place on, every page and the last one gone when the l
 shorter), the home page, its terms' pages (one left empty goes) and their indexes, its feed, and the
 sitemap without the pages that went. A renamed file is both: the old article goes and the new one
 comes, at the same address when its title is the same (its page and sitemap entry take the old ones'
-place). A file made a draft or scheduled takes the full rebuild.
+place). A file made a draft is a deleted one in effect, and a draft published again a new one; a
+file scheduled (dated after now) or published by its date takes the full rebuild (the time the next
+scheduled article goes live changes).
 
 A save of stats files alone, or of calendar files alone (each one the last build had, still
 without an error, the section's warnings about the others as they were), is answered the same
@@ -81,7 +83,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from .assemble import Selection, assemble, site_with_added, site_without, substituted_site
+from .assemble import Selection, assemble, site_with_added, site_without, substituted_site, unpublished
 from .cache import CACHE_DIR, BuildCache
 from .config import SiteConfig
 from .content import ARTICLES_DIR, NamedSource, load_articles
@@ -304,6 +306,8 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     # This path's own: on an error the full build reports everything. Its warnings (about the edited
     # files and their translations) take the place of the last build's about those files.
     diagnostics = Diagnostics()
+    # (the front matter of each the last build read: whether it made a draft of it)
+    sources_then = {nfc(found): warm.last_source(nfc(found)) for found in group}
     sources = load_articles(root, config, diagnostics, cache.front_matter, warm, None, group)
     if diagnostics.has_errors or len(sources) != len(group):
         return None
@@ -331,8 +335,16 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     now_published = {article.rel: article for local in group_site.languages.values() for article in local.articles}
     # The new files' articles (new articles, new translations): published, naming no event.
     added = {rel: article for rel, article in now_published.items() if rel not in before}
-    if before.keys() - now_published.keys() != removed.keys() or added.keys() != {nfc(rel) for rel in new_files}:
-        return None  # an article published or withdrawn (a draft, a date in the future), or a new draft
+    # A file made a draft is a deleted one in effect, and a draft published again a new one; an article
+    # scheduled or published by its date takes the full rebuild (the next publication's time changes).
+    sources_now = {source.rel: source for source in sources}
+    drafted = before.keys() - now_published.keys() - removed.keys()
+    undrafted = {rel for rel in added.keys() - {nfc(rel) for rel in new_files} if _draft(sources_then.get(rel),
+                                                                                         config, selection, now)}
+    if any(not _draft(sources_now.get(rel), config, selection, now) for rel in drafted) \
+            or added.keys() != {nfc(rel) for rel in new_files} | undrafted:
+        return None  # an article published or withdrawn by its date, or a new draft
+    removed.update((rel, before[rel]) for rel in sorted(drafted))
     added_bases = {article.base for article in added.values()}
     removed_bases = {old.base for old in removed.values()}
     if any(article.events for article in added.values()) or any(
@@ -662,7 +674,9 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     warm.keep_site(world, articles, site)
     warm.fingerprints = renderer.values.entries
     warm.replace_pages(plan.pages, replaced=[*let_go, *removed.values()], gone=gone)
-    warm.forget_files(removed.keys())
+    warm.forget_articles(removed.keys())
+    for rel in deleted:
+        warm.forget_source(nfc(rel))
     for rel in moved.keys() | reimaged | added.keys():  # (the article's images, copied beside its new page or anew)
         warm.copies[rel] = tuple(copy for copy in planner.copies if copy.origin == rel)
     for rel in carded:
@@ -685,6 +699,11 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     warm.last_build = dataclasses.replace(last, counts=dict(counts), warnings=warnings, sections=sections,
                                           registry=registry, renderer=renderer)
     return WarmEditResult(dict(counts), tuple(sorted(to_render)), warnings)
+
+
+def _draft(source, config: SiteConfig, selection: Selection, now: dt.datetime) -> bool:
+    """Whether this source (None: not known) is a draft the build does not publish."""
+    return source is not None and source.valid and unpublished(source.fields, config, selection, now) == "draft"
 
 
 def _last_year_stays(facts: dict[str, dict], removed: dict[str, Article], site, config: SiteConfig) -> bool:

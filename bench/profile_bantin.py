@@ -258,6 +258,8 @@ def warm_model_after_edit(site: Path, out: Path, edited: Path, what: str = "body
         if hasattr(warm, "note_changes"):
             warm.note_changes(site, frozenset({str(edited), str(renamed)}))
         return warm
+    elif what == "draft":  # FILE made a draft (its page goes, as if deleted; remove the line afterwards)
+        edited.write_text(text.replace("---\n", "---\ndraft: true\n", 1), encoding="utf-8")
     elif what == "figure":  # FILE is a stats file: its first figure one more (the articles that show it change)
         text, count = re.subn(r"(?m)^(\s*value:\s*)(\d+)\s*$", lambda m: f"{m.group(1)}{int(m.group(2)) + 1}", text,
                               count=1)
@@ -290,12 +292,13 @@ def main() -> int:
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
-    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date", "new", "delete", "rename", "figure",
+    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date", "new", "delete", "rename", "draft",
+                                       "figure",
                                        "event"),
                    default="body",
                    help="with --warm-edit: append a sentence (body), or change the title or the summary; figure, event: "
                         "a stats or calendar file changed (FILE is one); new: "
-                        "write a new article beside the file instead; delete: the file deleted (moved beside OUT); rename: the file renamed")
+                        "write a new article beside the file instead; delete: the file deleted (moved beside OUT); rename: the file renamed; draft: made a draft")
     p.add_argument("--preview-start", action="store_true", help="a new dev server's first build into OUT")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
     args = p.parse_args()

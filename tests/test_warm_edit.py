@@ -811,3 +811,30 @@ def test_a_renamed_file_is_answered_from_memory_at_the_same_address_or_a_new_one
     assert answered[1] == tuple(sorted((*lists, "tin-tuc/cap-nhat-" + SO_LIEU_PAGE.removeprefix("tin-tuc/"))))
     assert not (preview.root / ".preview" / SO_LIEU_PAGE).exists()
     assert same_as_clean_build(preview, capsys)
+
+
+def test_an_article_made_a_draft_and_published_again_is_answered_from_memory(preview, monkeypatch, capsys):
+    counts = preview.build().pages_per_language
+    answered = answered_from_memory(monkeypatch)
+    edit(preview.root / POST_EN, "\ntags:", "\ndraft: true\ntags:")
+    told(preview, POST_EN)
+    # As if deleted: its page, its tag's page and the last English news page go.
+    assert preview.build().pages_per_language == {**counts, "en": counts["en"] - 3}
+    assert answered == [tuple(sorted((*ENGLISH_LISTS, "sitemap.xml", POST_VI_PAGE)))]
+    assert not (preview.root / ".preview" / POST_EN_PAGE).exists()
+    assert same_as_clean_build(preview, capsys)
+
+    edit(preview.root / POST_EN, "\ndraft: true\ntags:", "\ntags:")
+    told(preview, POST_EN)
+    assert preview.build().pages_per_language == counts
+    # As if new: its page, its tag's page and the second English news page come back.
+    assert answered[1] == tuple(sorted((*ENGLISH_LISTS, "sitemap.xml", POST_VI_PAGE, POST_EN_PAGE,
+                                        "en/tags/health-insurance/index.html", "en/news/page/2/index.html")))
+    assert same_as_clean_build(preview, capsys)
+
+    # Scheduled (dated after now): the full rebuild, which knows when the next article goes live.
+    edit(preview.root / POST_EN, "date: 2020-05-28", "date: 2099-05-28")
+    told(preview, POST_EN)
+    assert preview.build().pages_per_language == {**counts, "en": counts["en"] - 3}
+    assert len(answered) == 2
+    assert same_as_clean_build(preview, capsys)
