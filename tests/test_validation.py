@@ -228,6 +228,22 @@ def test_undefined_template_variable_and_unknown_ui_string(site_factory, capsys)
     ]
 
 
+def test_a_card_macro_that_reads_a_page_s_variable_is_told_why_it_cannot(site_factory, capsys):
+    # A card is rendered once per build and given to every list that shows it (render.py's ``card``).
+    root = site_factory({A: MINIMAL_ARTICLE})
+    card = root / "templates/partials/article_card.html"
+    card.write_text(card.read_text(encoding="utf-8").replace("{{ item.summary }}", "{{ item.summary }} {{ page.url }}"),
+                    encoding="utf-8")
+    line = next(i for i, text in enumerate(card.read_text(encoding="utf-8").splitlines(), 1) if "page.url" in text)
+    result = run_build(root, "build", capsys=capsys)
+    assert result.code == 1
+    assert result.errors == [
+        f"templates/partials/article_card.html:{line}:1: error: template error: 'page' is undefined (the card "
+        "macro sees its arguments and the language's globals, not a page's variables: one card is made for every "
+        "list that shows it)"
+    ]
+
+
 def test_template_syntax_error(site_factory, capsys):
     root = site_factory({A: MINIMAL_ARTICLE})
     (root / "templates/tags.html").write_text('{% extends "base.html" %}\n{% block main %}{% if %}{% endblock %}\n')
