@@ -52,9 +52,9 @@ pages (every page from its place on, every page and the last one gone when the l
 shorter), the home page, its terms' pages (one left empty goes) and their indexes, its feed, and the
 sitemap without the pages that went. A renamed file is both: the old article goes and the new one
 comes, at the same address when its title is the same (its page and sitemap entry take the old ones'
-place). A file made a draft is a deleted one in effect, and a draft published again a new one; a
-file scheduled (dated after now) or published by its date takes the full rebuild (the time the next
-scheduled article goes live changes).
+place). A file made a draft or scheduled (dated after now) is a deleted one in effect, and one
+published again a new one; the time the next scheduled article goes live is worked out again (the
+full rebuild when the one published again may have been that one).
 
 A save of stats files alone, or of calendar files alone (each one the last build had, still
 without an error, the section's warnings about the others as they were), is answered the same
@@ -83,7 +83,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from .assemble import Selection, assemble, site_with_added, site_without, substituted_site, unpublished
+from .assemble import Selection, assemble, aware, site_with_added, site_without, substituted_site, unpublished
 from .cache import CACHE_DIR, BuildCache
 from .config import SiteConfig
 from .content import ARTICLES_DIR, NamedSource, load_articles
@@ -335,16 +335,24 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     now_published = {article.rel: article for local in group_site.languages.values() for article in local.articles}
     # The new files' articles (new articles, new translations): published, naming no event.
     added = {rel: article for rel, article in now_published.items() if rel not in before}
-    # A file made a draft is a deleted one in effect, and a draft published again a new one; an article
-    # scheduled or published by its date takes the full rebuild (the next publication's time changes).
+    # A file made a draft or dated after now (scheduled) is a deleted one in effect, and one published
+    # again a new one; the time the next scheduled article goes live is worked out again.
     sources_now = {source.rel: source for source in sources}
-    drafted = before.keys() - now_published.keys() - removed.keys()
-    undrafted = {rel for rel in added.keys() - {nfc(rel) for rel in new_files} if _draft(sources_then.get(rel),
-                                                                                         config, selection, now)}
-    if any(not _draft(sources_now.get(rel), config, selection, now) for rel in drafted) \
-            or added.keys() != {nfc(rel) for rel in new_files} | undrafted:
-        return None  # an article published or withdrawn by its date, or a new draft
-    removed.update((rel, before[rel]) for rel in sorted(drafted))
+    withdrawn = before.keys() - now_published.keys() - removed.keys()
+    republished = added.keys() - {nfc(rel) for rel in new_files}
+    if any(_withheld(sources_now.get(rel), config, selection, now) is None for rel in withdrawn) \
+            or any(_withheld(sources_then.get(rel), config, selection, now) is None for rel in republished) \
+            or not {nfc(rel) for rel in new_files} <= added.keys():
+        return None  # (not known why; or a new draft or scheduled file: the full rebuild)
+    removed.update((rel, before[rel]) for rel in sorted(withdrawn))
+    next_publication = site_then.next_publication
+    for rel in withdrawn:  # (a scheduled one may go live first)
+        if _withheld(sources_now[rel], config, selection, now) == "scheduled":
+            when = aware(sources_now[rel].fields["date"], config)
+            next_publication = min(next_publication, when) if next_publication is not None else when
+    if any(_withheld(sources_then[rel], config, selection, now) == "scheduled" and next_publication is not None
+           and aware(sources_then[rel].fields["date"], config) <= next_publication for rel in republished):
+        return None  # (it may have been the next to go live: which one is now, only the whole site tells)
     added_bases = {article.base for article in added.values()}
     removed_bases = {old.base for old in removed.values()}
     if any(article.events for article in added.values()) or any(
@@ -404,6 +412,7 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         articles.sort(key=lambda article: position[article.rel])
     if site is None or removed and not _last_year_stays(facts, removed, site, config):
         return None
+    site = dataclasses.replace(site, next_publication=next_publication)
     dated_codes = {changed[rel].lang for rel in dated}
     feed_codes = dated_codes | {article.lang for article in [*added.values(), *removed.values()]}  # (a new order)
 
@@ -697,13 +706,14 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
     counts.subtract([*(old.lang for old in removed.values()), *(page.lang for page in news_left)])
     counts.subtract(old.articles[0].lang for old, new, _ in term_pages.values() if new is None)
     warm.last_build = dataclasses.replace(last, counts=dict(counts), warnings=warnings, sections=sections,
-                                          registry=registry, renderer=renderer)
+                                          registry=registry, renderer=renderer, next_publication=next_publication)
     return WarmEditResult(dict(counts), tuple(sorted(to_render)), warnings)
 
 
-def _draft(source, config: SiteConfig, selection: Selection, now: dt.datetime) -> bool:
-    """Whether this source (None: not known) is a draft the build does not publish."""
-    return source is not None and source.valid and unpublished(source.fields, config, selection, now) == "draft"
+def _withheld(source, config: SiteConfig, selection: Selection, now: dt.datetime) -> str | None:
+    """Why the build does not publish this source: "draft", "scheduled" (dated after ``now``), or None
+    (published, or not known: None given, a front matter with errors)."""
+    return unpublished(source.fields, config, selection, now) if source is not None and source.valid else None
 
 
 def _last_year_stays(facts: dict[str, dict], removed: dict[str, Article], site, config: SiteConfig) -> bool:

@@ -3,6 +3,9 @@ output a clean build makes."""
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from bantin import page_work, warm, warm_edit
@@ -813,7 +816,7 @@ def test_a_renamed_file_is_answered_from_memory_at_the_same_address_or_a_new_one
     assert same_as_clean_build(preview, capsys)
 
 
-def test_an_article_made_a_draft_and_published_again_is_answered_from_memory(preview, monkeypatch, capsys):
+def test_an_article_made_a_draft_or_scheduled_and_published_again_is_answered_from_memory(preview, monkeypatch, capsys):
     counts = preview.build().pages_per_language
     answered = answered_from_memory(monkeypatch)
     edit(preview.root / POST_EN, "\ntags:", "\ndraft: true\ntags:")
@@ -832,9 +835,16 @@ def test_an_article_made_a_draft_and_published_again_is_answered_from_memory(pre
                                         "en/tags/health-insurance/index.html", "en/news/page/2/index.html")))
     assert same_as_clean_build(preview, capsys)
 
-    # Scheduled (dated after now): the full rebuild, which knows when the next article goes live.
+    # Scheduled (dated after now), then published again: the same, and the preview knows when it goes live.
     edit(preview.root / POST_EN, "date: 2020-05-28", "date: 2099-05-28")
     told(preview, POST_EN)
     assert preview.build().pages_per_language == {**counts, "en": counts["en"] - 3}
-    assert len(answered) == 2
+    assert answered[2] == answered[0]
+    assert preview.options.warm.last_build.next_publication == dt.datetime(2099, 5, 28, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert same_as_clean_build(preview, capsys)
+    edit(preview.root / POST_EN, "date: 2099-05-28", "date: 2020-05-28")
+    told(preview, POST_EN)
+    assert preview.build().pages_per_language == counts
+    # (it was the next to go live: which one is next now, only the whole site tells)
+    assert len(answered) == 3 and preview.options.warm.last_build.next_publication is None
     assert same_as_clean_build(preview, capsys)
