@@ -495,10 +495,11 @@ def site_with_added(config: SiteConfig, site: Site, added: list[Article],
 
 def site_without(config: SiteConfig, site: Site, removed: list[Article],
                  versions: dict[str, dict[str, Article]]) -> Site | None:
-    """``site`` without the articles ``removed`` (their files deleted), their cards taken out of
-    their terms' pages (a term left with no article has none); ``versions``: every version of each
-    of their names still there, by language (none: the name goes). None when the site must be made
-    afresh (a term named anew: its newest article's spelling names it)."""
+    """``site`` without the articles ``removed`` (their files deleted, or made drafts or scheduled),
+    their cards taken out of their terms' pages (a term left with no article has none);
+    ``versions``: every version of each of their names still there, by language (none: the name
+    goes). None when the site must be made afresh (a term named anew: its newest article's
+    spelling names it)."""
     if len(removed) > SUBSTITUTIONS:
         return None
     languages = dict(site.languages)

@@ -24,7 +24,10 @@ its summary (what lists show: the lists with its card too); with ``--edit figure
 file (content/stats/…) and its first figure goes up by one; with ``--edit event`` FILE is a calendar
 file and its event's Vietnamese title changes; with ``--edit tags`` its first tag is
 dropped (other articles keep it: the card leaves that tag's page); with ``--edit date`` its date
-is three days earlier (the card moves down the lists).
+is three days earlier (the card moves down the lists); with ``--edit delete`` FILE is deleted (moved
+beside OUT, to be put back by hand), with ``--edit rename`` renamed (``doi-ten-`` after its date: the
+same title, so the same address; rename it back by hand), with ``--edit draft`` made a draft (a
+``draft: true`` line, to be taken out by hand).
 
 ``--preview-start`` measures a new dev server's first build into OUT (its ``.preview``), then
 writes the output's record as the server does when it stops, so that running it twice
@@ -292,13 +295,13 @@ def main() -> int:
     p.add_argument("--cprofile", type=Path, help="run under cProfile and save the stats here")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--warm-edit", type=Path, help="measure the preview's rebuild after appending to this article")
-    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date", "new", "delete", "rename", "draft",
-                                       "figure",
-                                       "event"),
+    p.add_argument("--edit", choices=("body", "title", "summary", "tags", "newtag", "date", "new", "delete", "rename",
+                                       "draft", "figure", "event"),
                    default="body",
                    help="with --warm-edit: append a sentence (body), or change the title or the summary; figure, event: "
-                        "a stats or calendar file changed (FILE is one); new: "
-                        "write a new article beside the file instead; delete: the file deleted (moved beside OUT); rename: the file renamed; draft: made a draft")
+                        "a stats or calendar file changed (FILE is one); new: write a new article beside the file "
+                        "instead; delete: the file deleted (moved beside OUT); rename: the file renamed; draft: the "
+                        "article made a draft")
     p.add_argument("--preview-start", action="store_true", help="a new dev server's first build into OUT")
     p.add_argument("--engine", type=Path, help="bantin tree to profile (default: this repository)")
     args = p.parse_args()

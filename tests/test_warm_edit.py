@@ -747,7 +747,8 @@ def test_a_deleted_article_that_leaves_a_news_page_out_from_memory(preview, monk
     counts = preview.build().pages_per_language
     answered = answered_from_memory(monkeypatch)
     newest = write_article(preview.root, "2020-06-02-bai-moi-nhat.vi.md", NEWEST)
-    older = write_article(preview.root, "2020-05-22-bai-cu.vi.md", "title: Bài cũ hơn\ndate: 2020-05-22\ntags: [BHYT]")
+    older = write_article(preview.root, "2020-05-22-bai-cu.vi.md",
+                          "title: Bài cũ hơn\ndate: 2020-05-22\ntags: [BHYT]")
     told(preview, newest, older)
     preview.build()
     assert (preview.root / ".preview/tin-tuc/trang/3/index.html").is_file()
@@ -840,7 +841,8 @@ def test_an_article_made_a_draft_or_scheduled_and_published_again_is_answered_fr
     told(preview, POST_EN)
     assert preview.build().pages_per_language == {**counts, "en": counts["en"] - 3}
     assert answered[2] == answered[0]
-    assert preview.options.warm.last_build.next_publication == dt.datetime(2099, 5, 28, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert preview.options.warm.last_build.next_publication == dt.datetime(2099, 5, 28,
+                                                                           tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
     assert same_as_clean_build(preview, capsys)
     edit(preview.root / POST_EN, "date: 2099-05-28", "date: 2020-05-28")
     told(preview, POST_EN)
