@@ -374,6 +374,8 @@ def test_the_record_after_edits_from_memory_lets_a_command_line_build_render_not
     # A new address: the old page is in neither the search record nor the fingerprints.
     ("content/articles/2020-06-01-huong-dan-viet-bai.en.md", "title: \"How-to: writing a news",
      "title: \"How-to: writing an"),
+    # A deleted article: its page, its tag's page and a news page leave the record.
+    ("content/articles/2020-05-28-phoi-hop-bhxh-buu-dien.en.md", None, None),
 ])
 def test_the_search_record_after_an_edit_from_memory_is_the_one_a_fresh_build_makes(preview, monkeypatch, path,
                                                                                      old, new):
@@ -384,7 +386,10 @@ def test_the_search_record_after_an_edit_from_memory_is_the_one_a_fresh_build_ma
     from bantin.warm import WarmModel
 
     answered = answered_from_memory(monkeypatch)
-    edit(preview.root / path, old, new)
+    if old is None:
+        (preview.root / path).unlink()
+    else:
+        edit(preview.root / path, old, new)
     told(preview, path)
     preview.build()
     assert len(answered) == 1
