@@ -186,6 +186,9 @@ WATCH_INTERVALS = (0.1, 0.8)  # polling only: seconds between looks for saved fi
 WATCH_SHARE = 0.1  # polling only: at most this share of a core spent looking
 TIDY_AFTER = 1.0  # seconds from a rebuild to tidy_memory: after the browser has asked for the page
 SETTLE = 0.02  # seconds from the first event of a save to the rebuild: one save is several events, within a few ms
+# Seconds watchdog holds a file's move out of a folder (inotify) for the move's other half, which
+# comes with it when a file is renamed within the watched folders (watchdog's own: 0.5).
+MOVE_PAIRING = 0.05
 # Scratch files editors write beside the one being saved (Vim's swap and 4913 test files, Emacs'
 # lock links and backups, JetBrains' safe-write copies): none is content, none should rebuild.
 SCRATCH_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", "___jb_tmp___", "___jb_old___")
@@ -212,6 +215,17 @@ def _watcher():
                                  FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent,
                                  FileSystemEvent, FileSystemEventHandler)
     from watchdog.observers import Observer
+
+    try:
+        from watchdog.observers.inotify_move_event_grouper import InotifyMoveEventGrouper
+    except ImportError:  # (not Linux, or another watchdog)
+        InotifyMoveEventGrouper = None
+    if InotifyMoveEventGrouper is not None and hasattr(InotifyMoveEventGrouper, "delay"):
+        # A file moved out of the site's folders (a desktop's trash) is told as a move whose other half
+        # never comes: watchdog waited half a second for it before telling the move, and the rebuild with
+        # it. The rebuild needs only the paths, paired or not (a rename not paired in time is told as a
+        # deletion and a new file, the same two paths), so it waits a twentieth.
+        InotifyMoveEventGrouper.delay = MOVE_PAIRING
 
     # Changes only: the build opening and reading the sources must not look like a save.
     changes = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The dev server after a deleted article file, with the real server: ``build.py serve`` on SITE,
-then RUNS times FILE deleted (as ``rm`` does: the system tells a deletion, not a move) and
-written back, each timed from the save to the page at URL answering 404, then 200 again.
+then RUNS times FILE deleted (as ``rm`` does: the system tells a deletion; ``--move``: moved out of
+SITE, as to a desktop's trash, and back) and written back, each timed from the save to the page
+at URL answering 404, then 200 again.
 
     python bench/serve_delete.py SITE content/articles/FILE.md /tin-tuc/SLUG/ [--runs 3]
 
@@ -59,6 +60,7 @@ def main() -> int:
     p.add_argument("url", help="its page's path, e.g. /tin-tuc/slug/")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--python", default=sys.executable, help="the Python that runs build.py")
+    p.add_argument("--move", action="store_true", help="move the file out of SITE (to a trash) instead of deleting it")
     args = p.parse_args()
     path = args.site / args.file
     data = path.read_bytes()
@@ -76,15 +78,22 @@ def main() -> int:
         print(f"first build served after {started:.1f} s")
         time.sleep(2)
         for run in range(1, args.runs + 1):
-            path.unlink()
+            if args.move:
+                path.rename(args.site.parent / f"trash-{path.name}")
+            else:
+                path.unlink()
             took = wait_for(url, 404, 60)
             print(f"save {run}: deleted -> 404 in {took:.2f} s" if took is not None else f"save {run}: no 404")
             time.sleep(3)  # (an editor's pause; the server tidies its memory a second after a rebuild)
-            path.write_bytes(data)
+            if args.move:
+                (args.site.parent / f"trash-{path.name}").rename(path)
+            else:
+                path.write_bytes(data)
             took = wait_for(url, 200, 60)
             print(f"save {run}: written back -> 200 in {took:.2f} s" if took is not None else f"save {run}: no 200")
             time.sleep(3)
     finally:
+        (args.site.parent / f"trash-{path.name}").unlink(missing_ok=True)
         if not path.exists():
             path.write_bytes(data)
         os.killpg(server.pid, signal.SIGTERM)

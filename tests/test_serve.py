@@ -290,6 +290,35 @@ def test_the_watcher_tells_the_rebuild_which_files_changed(tmp_path):
     assert told == [None, frozenset({str(article)}), frozenset(), None]
 
 
+def test_the_watcher_tells_both_paths_of_a_rename_and_a_file_moved_out_of_the_site(tmp_path):
+    # watchdog pairs a rename's two halves for MOVE_PAIRING seconds (devserver.py: a move out of the
+    # folders is told sooner); the rebuild needs the paths alone, paired or not.
+    import asyncio
+
+    from bantin.devserver import _watcher
+
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    article, renamed, trash = content / "articles/a.vi.md", content / "articles/c.vi.md", tmp_path / "trash.md"
+    article.write_text(SOURCE, encoding="utf-8")
+    watcher, told = _watcher(), []
+    watcher.watch(str(content), lambda: None)
+
+    async def saves():
+        assert watcher.start(lambda: None)
+        watcher.changes()  # (the first look)
+        article.rename(renamed)
+        await asyncio.sleep(0.6)
+        told.append(watcher.changes())
+        renamed.rename(trash)
+        await asyncio.sleep(0.6)
+        told.append(watcher.changes())
+        watcher.observer.stop()
+
+    on_a_loop_of_its_own(saves())
+    assert told == [frozenset({str(article), str(renamed)}), frozenset({str(renamed)})]
+
+
 def test_a_watcher_begun_before_the_first_build_tells_the_first_save_and_one_made_meanwhile(tmp_path):
     # serve begins watching before its first build, whose look at every file is the first one: a
     # save while that build runs wakes a rebuild once the server starts, and is told to it.
