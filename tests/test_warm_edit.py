@@ -855,3 +855,17 @@ def test_an_article_made_a_draft_or_scheduled_and_published_again_is_answered_fr
     # (it was the next to go live: which one is next now, only the whole site tells)
     assert len(answered) == 3 and preview.options.warm.last_build.next_publication is None
     assert same_as_clean_build(preview, capsys)
+
+
+def test_a_deleted_article_s_images_go_with_its_page_from_memory(preview, monkeypatch, capsys):
+    answered = answered_from_memory(monkeypatch)
+    folder = preview.root / ".preview" / SO_LIEU_PAGE.removesuffix("index.html")
+    edit(preview.root / SO_LIEU_VI, "\n---\n", "\n---\n\n![Ảnh](../media/minh-hoa-phat-lenh.svg)\n")
+    told(preview, SO_LIEU_VI)
+    preview.build()
+    assert len(answered) == 1 and (folder / "minh-hoa-phat-lenh.svg").is_file()
+    (preview.root / SO_LIEU_VI).unlink()
+    told(preview, SO_LIEU_VI)
+    preview.build()
+    assert len(answered) == 2 and not folder.exists()
+    assert same_as_clean_build(preview, capsys)
