@@ -103,7 +103,8 @@ from .model import ARTICLE_FIELDS, Article, ArticleCard, Site, Term, TermPage
 from .page_work import Meanwhile, PageWork, do_pages
 from .relist import (PAGE_KINDS, SITEMAP, TERM_KINDS, NewsPage, SitemapInsert, TermChange,
                      added_in_sitemap, counts_terms, dated_in_sitemap, is_sitemap, moved_in_sitemap, read_one,
-                     redated, redated_feed, restacked, retermed_pages, termed_in_sitemap, years_kept)
+                     last_year_stays, redated, redated_feed, restacked, retermed_pages, termed_in_sitemap,
+                     years_kept)
 from .plan import (ARTICLE_TEMPLATE, Plan, Planner, SitemapEntry, Switch, TermCount, plan_article, plan_feed,
                    plan_news_page, plan_term_page)
 from .render import Renderer
@@ -660,21 +661,21 @@ def _changed_articles(sources, published: dict[str, Article], texts_before: dict
 
 def _last_year_kept(facts: dict[str, dict], removed: dict[str, Article], lists: list, read,
                     config: SiteConfig) -> bool:
-    """Whether the last year the site has content for stays with the deleted articles gone: none was
-    in it, or the newest article left (the first card of a first news page, as ``lists`` has it or
-    as the last build left it) is."""
-    lasts = {fact.get("last_year") for fact in facts.values() if isinstance(fact, dict)} - {None}
-    if not any(old.published.astimezone(config.timezone).year in lasts for old in removed.values()):
-        return True
-    newest = []
-    for lang in config.languages:
-        path = output_path(urls.news(lang, 1))
-        page = next((page for page in lists if page.path == path), None) or read_one(read, path)
-        cards = page.data.get("articles") if page is not None else None
-        if type(cards) is not tuple:
-            return False
-        newest += [card.published.astimezone(config.timezone).year for card in cards[:1]]
-    return bool(newest) and all(max(newest) == last for last in lasts)
+    """``relist.last_year_stays``, the newest article left being the first card of each first news
+    page, as ``lists`` has it or as the last build left it."""
+
+    def newest() -> list[dt.datetime] | None:
+        found = []
+        for lang in config.languages:
+            path = output_path(urls.news(lang, 1))
+            page = next((page for page in lists if page.path == path), None) or read_one(read, path)
+            cards = page.data.get("articles") if page is not None else None
+            if type(cards) is not tuple:
+                return None
+            found += [card.published for card in cards[:1]]
+        return found
+
+    return last_year_stays(facts, removed, newest, config)
 
 
 class GoneSource(NamedTuple):

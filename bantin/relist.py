@@ -9,6 +9,7 @@ build (or the preview's full rebuild) runs."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from types import MappingProxyType
 from typing import Callable, NamedTuple
 
@@ -154,6 +155,19 @@ def years_kept(facts: dict[str, dict], dated: dict[str, Article | None], changed
             if now > last or (before == last and now < last):
                 return False
     return True
+
+
+def last_year_stays(facts: dict[str, dict], removed: dict[str, Article],
+                    newest: Callable[[], list[dt.datetime] | None], config: SiteConfig) -> bool:
+    """Whether the last year the site has content for (a section's fact "last_year": the calendar shows
+    its yearly events up to it) stays with the ``removed`` articles gone: none was in it, or the
+    newest article left is (``newest``: the date of each language's newest article now, asked for
+    only then; None when it cannot be told)."""
+    lasts = {fact.get("last_year") for fact in facts.values() if isinstance(fact, dict)} - {None}
+    if not any(old.published.astimezone(config.timezone).year in lasts for old in removed.values()):
+        return True
+    years = [when.astimezone(config.timezone).year for when in newest() or ()]
+    return bool(years) and all(max(years) == last for last in lasts)
 
 
 def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article], config: SiteConfig,

@@ -98,8 +98,8 @@ from .plan import (ARTICLE_TEMPLATE, PageOutput, Plan, Planner, TermCount, pagin
 from .quick import (ALL_BUT_LINKED, DATED_FIELDS, MAX_EDITED, MOVED_FIELDS, NO_ARTICLES, TERMS,
                     image_files, needs_whole_site, same_but_page)
 from .render import Renderer
-from .relist import (PAGE_KINDS, SITEMAP, added_in_sitemap, dated_in_sitemap, moved_in_sitemap, news_number, restacked,
-                     termed_in_sitemap, years_kept)
+from .relist import (PAGE_KINDS, SITEMAP, added_in_sitemap, dated_in_sitemap, last_year_stays, moved_in_sitemap,
+                     news_number, restacked, termed_in_sitemap, years_kept)
 from .shortcodes import DataDigests, ShortcodeRegistry, core_registry
 from .state import warnings_of
 from .stats import STATS_DIR, StatsSection
@@ -410,7 +410,9 @@ def warm_edit(root: Path, out: Path, config: SiteConfig, ui: UiStrings, selectio
         if not all(article.rel in position for article in articles):
             return None
         articles.sort(key=lambda article: position[article.rel])
-    if site is None or removed and not _last_year_stays(facts, removed, site, config):
+    if site is None or removed and not last_year_stays(
+            facts, removed, lambda: [local.articles[0].published for local in site.languages.values() if local.articles],
+            config):
         return None
     site = dataclasses.replace(site, next_publication=next_publication)
     dated_codes = {changed[rel].lang for rel in dated}
@@ -714,18 +716,6 @@ def _withheld(source, config: SiteConfig, selection: Selection, now: dt.datetime
     """Why the build does not publish this source: "draft", "scheduled" (dated after ``now``), or None
     (published, or not known: None given, a front matter with errors)."""
     return unpublished(source.fields, config, selection, now) if source is not None and source.valid else None
-
-
-def _last_year_stays(facts: dict[str, dict], removed: dict[str, Article], site, config: SiteConfig) -> bool:
-    """Whether the last year the site has content for (a section's fact "last_year": the calendar shows
-    its yearly events up to it) stays with the deleted articles gone: none was in it, or the newest
-    article left is (quick.py asks the same of the news pages' records)."""
-    lasts = {fact.get("last_year") for fact in facts.values() if isinstance(fact, dict)} - {None}
-    if not any(old.published.astimezone(config.timezone).year in lasts for old in removed.values()):
-        return True
-    newest = [local.articles[0].published.astimezone(config.timezone).year
-              for local in site.languages.values() if local.articles]
-    return bool(newest) and all(max(newest) == last for last in lasts)
 
 
 def _pages_of(warm: "WarmModel", paths: set[str]) -> list[PageOutput] | None:

@@ -869,3 +869,16 @@ def test_a_deleted_article_s_images_go_with_its_page_from_memory(preview, monkey
     preview.build()
     assert len(answered) == 2 and not folder.exists()
     assert same_as_clean_build(preview, capsys)
+
+
+def test_a_deleted_article_that_takes_the_site_s_last_year_away_takes_the_full_rebuild(preview, monkeypatch, capsys):
+    # (the calendar shows its yearly events up to the last year the site has content for)
+    new = write_article(preview.root, "2021-01-02-bai-nam-moi.vi.md", "title: Bài năm mới\ndate: 2021-01-02")
+    told(preview, new)
+    preview.build()
+    answered = answered_from_memory(monkeypatch)
+    (preview.root / new).unlink()
+    told(preview, new)
+    preview.build()
+    assert answered == []
+    assert same_as_clean_build(preview, capsys)
