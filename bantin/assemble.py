@@ -506,7 +506,10 @@ def site_without(config: SiteConfig, site: Site, removed: list[Article],
     for code in {article.lang for article in removed}:
         mine = [article for article in removed if article.lang == code]
         local = languages[code]
-        tags, authors = _left_terms(local.tags, mine, "tags"), _left_terms(local.authors, mine, "authors")
+        lang = config.language(code)
+        pairs = [(article, None) for article in mine]
+        tags = _moved_terms(local.tags, pairs, "tags", lambda slug: urls.tag(lang, slug))
+        authors = _moved_terms(local.authors, pairs, "authors", lambda slug: urls.author(lang, slug))
         if tags is None or authors is None:
             return None
         leaving = {id(article) for article in mine}
@@ -524,35 +527,16 @@ def site_without(config: SiteConfig, site: Site, removed: list[Article],
                 next_publication=site.next_publication)
 
 
-def _left_terms(term_pages: tuple[TermPage, ...], removed: list[Article], field: str) -> tuple[TermPage, ...] | None:
-    """The tag (``field`` "tags") or author pages without the cards of the ``removed`` articles; a
-    page left empty goes. None when a term is named anew (its newest article's spelling names it)."""
-    leaving: dict[str, list[Article]] = {}  # term slug -> the removed articles that named it
-    for article in removed:
-        for slug in dict.fromkeys(term.slug for term in getattr(article, field)):
-            leaving.setdefault(slug, []).append(article)
-    kept = []
-    for page in term_pages:
-        for article in leaving.get(page.term.slug, ()):
-            if shows_only(page, article.card):
-                page = None  # its last article left: the page goes
-                break
-            page = term_page_moved(page, field, article.card, joins=False)
-            if page is None:
-                return None
-        if page is not None:
-            kept.append(page)
-    return tuple(kept)
-
-
-def _moved_terms(term_pages: tuple[TermPage, ...], pairs: list[tuple[Article | None, Article]], field: str,
+def _moved_terms(term_pages: tuple[TermPage, ...], pairs: list[tuple[Article | None, Article | None]], field: str,
                  url_of: Callable[[str], str]) -> tuple[TermPage, ...] | None:
     """The tag (``field`` "tags") or author pages with each old article's card replaced by the new
     one's, taken out of the pages of the terms it no longer names and put in date order into those
     it names now: a page for a term new to the site (at ``url_of(slug)``), none for a term left with
-    no article. None when a term is named anew (its newest article's spelling names it)."""
-    named = [(new, {t.slug for t in getattr(old, field)} if old is not None else set(),
-              {t.slug: t for t in getattr(new, field)}) for old, new in pairs]
+    no article (a new article: no old one; a removed article: no new one, its card leaves every
+    page). None when a term is named anew (its newest article's spelling names it)."""
+    # (the article whose card moves, the slugs of the terms it named, the terms it names now)
+    named = [(new if new is not None else old, {t.slug for t in getattr(old, field)} if old is not None else set(),
+              {t.slug: t for t in getattr(new, field)} if new is not None else {}) for old, new in pairs]
     touched = {slug for _, before, now in named for slug in before | now.keys()}
     moved = []
     for page in term_pages:
