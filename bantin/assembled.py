@@ -30,6 +30,7 @@ from .cache import CACHE_DIR, KeyValueTable, digest
 from .content import ArticleSource
 from .diagnostics import BuildAborted, Location
 from .fingerprint import Fingerprinter
+from .heap import give_back_freed_memory
 from .images import ImageAsset, ImageProcessor
 from .model import ARTICLE_FIELDS, Article, ArticleCard, KeptArticle, Site, Term, body_utf8, read_body_when_asked
 from .shortcodes import DataDigests
@@ -47,6 +48,40 @@ def engine_digest() -> str:
 
 class CacheChanged(BuildAborted):
     """A kept body is gone from the cache in the middle of a build."""
+
+
+class StoredBody:
+    """An article's body, read from the cache's table each time a page asks for it. Sent to
+    another process (page_work.py's workers not forked from this one), it reads the same table
+    there, or is the text itself when the table has no file (tests)."""
+
+    __slots__ = ("bodies", "key")
+
+    def __init__(self, bodies: KeyValueTable, key: str):
+        self.bodies = bodies
+        self.key = key
+
+    def __call__(self) -> str:
+        found = self.bodies.get_many([self.key])
+        if self.key not in found:  # another build of the same site dropped it meanwhile
+            raise CacheChanged(Location(CACHE_DIR), "the build cache changed while this build ran (another"
+                               " build of this site?); build again")
+        return found[self.key]
+
+    def __reduce__(self):
+        if self.bodies.path is None:
+            return str, (self(),)
+        return _stored_body_in, (str(self.bodies.path), self.bodies.table, self.key)
+
+
+_TABLES_READ: dict[tuple[str, str], KeyValueTable] = {}  # (file, table) -> the table, in a process sent bodies
+
+
+def _stored_body_in(path: str, table: str, key: str) -> StoredBody:
+    """A ``StoredBody`` sent from another process: the same table, opened here once."""
+    if (path, table) not in _TABLES_READ:
+        _TABLES_READ[path, table] = KeyValueTable(Path(path), table)
+    return StoredBody(_TABLES_READ[path, table], key)
 
 
 class AssembledArticles:
@@ -111,7 +146,7 @@ class AssembledArticles:
         facts = json.loads(meta)
         if not data_unchanged(facts.get("data"), data):
             return None  # a data file it shows changed (or a row from before data were recorded)
-        article = self.codec.decode(json.loads(text), lambda: self._body(key), images)
+        article = self.codec.decode(json.loads(text), StoredBody(self.bodies, key), images)
         if article is None:  # an image changed
             return None
         self.table.mark_used(key)
@@ -184,7 +219,8 @@ class AssembledArticles:
         bodies.clear()
         if let_go:
             for key, article in stored:
-                read_body_when_asked(article, lambda key=key: self._body(key))
+                read_body_when_asked(article, StoredBody(self.bodies, key))
+            give_back_freed_memory()  # (500 bodies: about 10 ms a time)
         self._made.clear()
 
     def previous(self, source: ArticleSource, text_key: str, world: str, languages: tuple[str, ...],
@@ -197,7 +233,7 @@ class AssembledArticles:
             row = self.table.get_many([key]).get(key)
             if row is not None:
                 meta, text = row.split("\n", 1)
-                article = self.codec.decode(json.loads(text), lambda key=key: self._body(key), images)
+                article = self.codec.decode(json.loads(text), StoredBody(self.bodies, key), images)
                 if article is None:
                     return None
                 self.seed[id(article)] = (article, json.loads(meta)["fingerprint"])  # as ``article`` does
@@ -210,7 +246,7 @@ class AssembledArticles:
         found = {}
         for key, row in self.table.get_many(keys).items():
             meta, text = row.split("\n", 1)
-            article = self.codec.decode(json.loads(text), lambda key=key: self._body(key), images)
+            article = self.codec.decode(json.loads(text), StoredBody(self.bodies, key), images)
             if article is not None:
                 card = found[key] = article.card
                 self.row_of_card[id(card)] = key
@@ -218,13 +254,6 @@ class AssembledArticles:
                 if fingerprint is not None:  # (as ``article`` does: a new article's news pages show 10,000 cards)
                     self.seed[id(card)] = (card, fingerprint)
         return found
-
-    def _body(self, key: str) -> str:
-        found = self.bodies.get_many([key])
-        if key not in found:  # another build of the same site dropped it meanwhile
-            raise CacheChanged(Location(CACHE_DIR), "the build cache changed while this build ran (another"
-                               " build of this site?); build again")
-        return found[key]
 
     def _rows(self, fingerprints: dict[int, tuple[Any, str]]):
         for key, article, body_key, data_used in self._made:

@@ -7,6 +7,7 @@ an article, the line where the link is written.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from pathlib import Path, PurePosixPath
@@ -71,6 +72,13 @@ class LinkChecker:
         # Whether a link resolves, by the link alone when it does not depend on the page (an
         # absolute path or URL: the menus, tags and cards every page repeats), else with the page.
         self._resolves: dict[str | tuple[str, str], bool] = {}
+
+    def for_another_process(self) -> "LinkChecker":
+        """A checker that finds links as this one does, for a process sent pages to render
+        (page_work.py): every path the build writes, not the pages (it is told of those it gets)."""
+        other = copy.copy(self)
+        other.diagnostics, other.pages, other.reported, other.problems, other._resolves = None, {}, set(), [], {}
+        return other
 
     def check(self, path: str, data: bytes) -> None:
         self.note(self.find(path, data))

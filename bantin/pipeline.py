@@ -26,7 +26,7 @@ from .i18n import load_ui_strings
 from .images import ImageProcessor
 from .links import LinkChecker, written_paths
 from .markdown_render import MarkdownWorkers
-from .page_work import PageWork, do_pages
+from .page_work import PageWork, do_pages, start_workers_early
 from .plan import PageOutput, Planner, plan_news, plan_site_files
 from .listing import record_pages
 from .quick import needs_whole_site, page_contents, quick_rebuild
@@ -147,6 +147,8 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         if stamps is not None else None
     if markdown is not None:
         until_the_end.enter_context(markdown)
+        if options.process_ends:
+            start_workers_early()  # (the pages' workers: see page_work.do_pages)
     file_records = SourceRecords(cache.sources) if starting else records
     if ui is None:  # (the articles are read all the same, for their own mistakes)
         load_articles(root, config, diagnostics, cache.front_matter, warm, file_records)
@@ -338,7 +340,7 @@ def _render(plan, site, renderer: Renderer, sections, cache: BuildCache, output:
         fingerprinted()
     noting = [section for section in sections if hasattr(section, "page_note")]
     work = PageWork(renderer, site, plan, links, output, [section.page_note for section in noting])
-    pages = do_pages(work, [page for page, _ in to_render], options.processes)
+    pages = do_pages(work, [page for page, _ in to_render], options.processes, send=options.process_ends)
     for (page, fingerprint), done in zip(to_render, pages):
         if later:
             fingerprint = fingerprint_of(page)

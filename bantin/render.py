@@ -96,8 +96,9 @@ class Renderer:
         self.ui = ui
         # Each section's object, visible to templates by its name, the menu's view of them, and the
         # calendar's links (which do not depend on its events).
-        self.sections = {**(sections or {}), "nav": Navigation(sections or {}, config),
-                         "calendar_links": CalendarLinks(config)}
+        # (``sections`` may have them: those of a renderer in another process, page_work.py)
+        self.sections = {"nav": Navigation(sections or {}, config), "calendar_links": CalendarLinks(config),
+                         **(sections or {})}
         self.env = env or make_environment(root, auto_reload=reused)
         # Also a filter: Jinja calls a filter directly and a global through the context's ``call``,
         # which made the sitemap of a large archive (four addresses an entry) a third slower.

@@ -90,6 +90,26 @@ class Navigation:
     def fingerprint(self) -> str:
         return digest(*(repr((lang.code, self.calendar(lang), self.stats(lang))) for lang in self.config.languages))
 
+    def __reduce__(self):
+        """Sent to another process (page_work.py) as its answers: the sections themselves are large
+        (the calendar's holds the site)."""
+        return _AnsweredNavigation, ({lang.code: (self.calendar(lang), self.stats(lang))
+                                      for lang in self.config.languages}, self.config)
+
+
+class _AnsweredNavigation(Navigation):
+    """A ``Navigation`` sent to another process: the same answers, kept."""
+
+    def __init__(self, answers: dict[str, tuple[str | None, str | None]], config: SiteConfig):
+        super().__init__({}, config)
+        self.answers = answers
+
+    def calendar(self, lang: Language) -> str | None:
+        return self.answers[lang.code][0]
+
+    def stats(self, lang: Language) -> str | None:
+        return self.answers[lang.code][1]
+
 
 def load_sections(sections: list[Section], root: Path, config: SiteConfig, articles, renderer: "Renderer",
                   diagnostics: Diagnostics, parsed_files) -> ShortcodeRegistry:

@@ -164,13 +164,13 @@ def test_the_codec_gives_back_every_sample_article_or_refuses_it(built, capsys, 
 def test_kept_articles_leave_their_bodies_in_the_cache_until_a_page_shows_one(built, capsys, monkeypatch):
     spy = Spy(monkeypatch)
     read: list[str] = []
-    original_body = AssembledArticles._body
+    original_body = assembled.StoredBody.__call__
 
-    def body(store, key):
-        read.append(key)
-        return original_body(store, key)
+    def body(stored):
+        read.append(stored.key)
+        return original_body(stored)
 
-    monkeypatch.setattr(AssembledArticles, "_body", body)
+    monkeypatch.setattr(assembled.StoredBody, "__call__", body)
     edit(built / PARADE_VI, "\nNguồn: Báo Lạng Sơn", "\nĐoạn mới ở cuối bài.\n\nNguồn: Báo Lạng Sơn")
     assert run_build(built, "build", "--quiet", capsys=capsys).code == 0
     articles = [article for article, _ in spy.taken.values()]
@@ -188,11 +188,11 @@ def test_a_clean_build_stores_its_articles_before_the_render_and_its_pages_read_
     root = site_factory({}, with_sample_articles=True)
     read: list[str] = []
     held_while_rendering: list[type] = []
-    original_body, original_render = AssembledArticles._body, render.Renderer.render_page
+    original_body, original_render = assembled.StoredBody.__call__, render.Renderer.render_page
 
-    def body(store, key):
-        read.append(key)
-        return original_body(store, key)
+    def body(stored):
+        read.append(stored.key)
+        return original_body(stored)
 
     def render_page(renderer, page, site, *args):
         if not held_while_rendering:
@@ -200,7 +200,7 @@ def test_a_clean_build_stores_its_articles_before_the_render_and_its_pages_read_
                                         for language in site.languages.values() for article in language.articles)
         return original_render(renderer, page, site, *args)
 
-    monkeypatch.setattr(AssembledArticles, "_body", body)
+    monkeypatch.setattr(assembled.StoredBody, "__call__", body)
     monkeypatch.setattr(render.Renderer, "render_page", render_page)
     assert run_build(root, "build", "--quiet", "--clean", capsys=capsys).code == 0
     assert held_while_rendering and bytes not in held_while_rendering
@@ -242,14 +242,14 @@ def test_a_clean_build_stores_its_articles_as_they_are_made(site_factory, capsys
 
 def bodies_pruned_by_another_build(monkeypatch) -> None:
     """Each kept body read empties the body table first, as another build of the site could."""
-    original_body = AssembledArticles._body
+    original_body = assembled.StoredBody.__call__
 
-    def body_after_another_build(store, key):
-        with store.bodies._connection() as db:
+    def body_after_another_build(body):
+        with body.bodies._connection() as db:
             db.execute("DELETE FROM article_bodies")
-        return original_body(store, key)
+        return original_body(body)
 
-    monkeypatch.setattr(AssembledArticles, "_body", body_after_another_build)
+    monkeypatch.setattr(assembled.StoredBody, "__call__", body_after_another_build)
 
 
 def test_a_body_gone_from_the_cache_during_a_build_fails_it_and_leaves_the_output(built, capsys, monkeypatch):

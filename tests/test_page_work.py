@@ -239,3 +239,88 @@ def test_the_fingerprints_of_a_clean_build_on_two_cores_let_the_next_build_reuse
     assert workers.shared()
     assert json.loads(BuildCache.record_file(root, tmp_path / "again").read_text(encoding="utf-8"))["outputs"] \
         == made_here
+
+
+class SentToWorkers:
+    """Every build of the command line's kind sends its articles' pages to a worker not forked from
+    it (``do_pages(send=True)``, as ``build.py`` run as a process does), however few pages; a spy
+    counts the pages this process rendered itself (the worker, a fresh process, has no spy)."""
+
+    def __init__(self, monkeypatch):
+        from bantin import pipeline
+
+        monkeypatch.setattr(page_work, "PARALLEL_THRESHOLD", 1)
+        monkeypatch.setattr(page_work, "CHUNK", 1)
+        real_do_pages = pipeline.do_pages
+        monkeypatch.setattr(pipeline, "do_pages", lambda work, pages, processes, send: real_do_pages(
+            work, pages, processes, send=True))
+        self.here: list[str] = []
+        original = page_work.PageWork.do
+
+        def do(work, page):
+            self.here.append(page.path)
+            return original(work, page)
+
+        monkeypatch.setattr(page_work.PageWork, "do", do)
+
+    def articles_sent(self, out: Path) -> int:
+        """How many article pages in ``out`` this process did not render."""
+        articles = {str(path.relative_to(out)) for folder in ("tin-tuc", "en/news")
+                    for path in (out / folder).glob("*/index.html")}
+        return len(articles - set(self.here))
+
+
+def test_articles_pages_sent_to_a_worker_are_the_files_of_a_build_in_one_process(site_factory, capsys, monkeypatch,
+                                                                                 tmp_path):
+    # The worker makes its own renderer from what it is sent: the menu's answers (not the sections),
+    # the sections the article template reads, each page's data, the kept bodies' place in the cache.
+    root = site_factory({}, with_sample_articles=True)
+    assert build(root, capsys, "--clean", "--jobs", "1", "--out", str(tmp_path / "one")).code == 0
+    workers = SentToWorkers(monkeypatch)
+    assert build(root, capsys, "--clean", "--out", str(tmp_path / "two")).code == 0
+    assert workers.articles_sent(tmp_path / "two") > 0 and workers.here  # (the lists stay here)
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    # In place, from the kept articles (their bodies read from the cache's file by the worker).
+    edit(root / "templates/article.html", "{% block main %}", "{% block main %}<!-- sửa -->")
+    workers.here.clear()
+    assert build(root, capsys, "--out", str(tmp_path / "two")).code == 0
+    assert workers.articles_sent(tmp_path / "two") > 0
+    assert build(root, capsys, "--clean", "--jobs", "1", "--out", str(tmp_path / "one")).code == 0
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    assert "<!-- sửa -->" in (tmp_path / "two/tin-tuc/dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong-chinh"
+                                         "-thanh-pho-lang-son/index.html").read_text(encoding="utf-8")
+
+
+def test_an_article_template_that_reads_the_site_has_its_pages_rendered_by_a_forked_worker(
+        site_factory, capsys, monkeypatch, tmp_path):
+    # The site is most of the build's memory: sent, it would cost more than a forked worker copies.
+    root = site_factory({}, with_sample_articles=True)
+    edit(root / "templates/article.html", "{% block main %}",
+         "{% block main %}<!-- {{ site.languages | length }} ngôn ngữ -->")
+    assert build(root, capsys, "--clean", "--jobs", "1", "--out", str(tmp_path / "one")).code == 0
+    SentToWorkers(monkeypatch)
+    forked = Workers(monkeypatch, tmp_path / "pids")  # (a worker sent pages has no spy: it is not forked)
+    assert build(root, capsys, "--clean", "--out", str(tmp_path / "two")).code == 0
+    assert forked.shared()
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    assert "<!-- 2 ngôn ngữ -->" in (tmp_path / "two/tin-tuc/dieu-hanh-tuyen-truyen-luu-dong-tren-cac-truc-duong"
+                                                "-chinh-thanh-pho-lang-son/index.html").read_text(encoding="utf-8")
+
+
+def test_a_page_worker_sent_pages_that_fails_stops_the_build_with_its_error(site_factory, capsys, monkeypatch,
+                                                                             tmp_path):
+    # The worker stages its pages beside the output: a staging folder it cannot write to.
+    root = site_factory({}, with_sample_articles=True)
+    SentToWorkers(monkeypatch)
+    from bantin.writer import OutputFolder
+
+    original = OutputFolder.__reduce_ex__
+
+    def unwritable(folder, protocol):  # what the worker is sent: a staging folder that cannot be made
+        made, args, state, *rest = original(folder, protocol)
+        return made, args, {**state, "_staging": str(tmp_path / "a-file/staging")}, *rest
+
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    monkeypatch.setattr(OutputFolder, "__reduce_ex__", unwritable)
+    with pytest.raises(NotADirectoryError):
+        build(root, capsys, "--clean", "--out", str(tmp_path / "out"))
