@@ -147,8 +147,8 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         if stamps is not None else None
     if markdown is not None:
         until_the_end.enter_context(markdown)
-        if options.process_ends:
-            start_workers_early()  # (the pages' workers: see page_work.do_pages)
+    if options.process_ends and options.out is not None:
+        start_workers_early()  # (the pages' workers, if many pages are rendered: see page_work.do_pages)
     file_records = SourceRecords(cache.sources) if starting else records
     if ui is None:  # (the articles are read all the same, for their own mistakes)
         load_articles(root, config, diagnostics, cache.front_matter, warm, file_records)
