@@ -69,9 +69,9 @@ class LinkChecker:
         self.pages = {page.path: page for page in plan.pages}
         self.reported: set[tuple[str, str]] = set()
         self.problems: list[tuple[Location, str]] = []
-        # Whether a link resolves, by the link alone when it does not depend on the page (an
-        # absolute path or URL: the menus, tags and cards every page repeats), else with the page.
-        self._resolves: dict[str | tuple[str, str], bool] = {}
+        # Whether a link that does not depend on the page resolves (an absolute path or URL: the
+        # menus, tags and cards every page repeats).
+        self._resolves: dict[bytes, bool] = {}
 
     def for_another_process(self) -> "LinkChecker":
         """A checker that finds links as this one does, for a process sent pages to render
@@ -89,13 +89,16 @@ class LinkChecker:
         if not path.endswith(".html"):
             return
         page = self.pages[path]
-        resolves = self._resolves
+        # A link that does not depend on the page is resolved once for the build; one relative to
+        # the page (an article's images) once for the page: kept for the build, those of 19,000
+        # article pages were 20 MB.
+        shared, own = self._resolves, {}
         for link in _links(data):
-            key = link if link.startswith(PAGE_INDEPENDENT) else (link, page.url)
-            ok = resolves.get(key)
+            resolves = shared if link.startswith(PAGE_INDEPENDENT) else own
+            ok = resolves.get(link)
             if ok is None:
                 target = _target(link.decode("utf-8"), page.url, self.config)
-                ok = resolves[key] = target is None or _exists(target, self.written)
+                ok = resolves[link] = target is None or _exists(target, self.written)
             if ok:
                 continue
             url = link.decode("utf-8")

@@ -41,6 +41,9 @@ from .writer import OutputFolder
 # costs a few tens of milliseconds, a page about half a millisecond.
 PARALLEL_THRESHOLD = 400
 CHUNK = 32  # pages a worker takes at a time: both cores busy to the end, little messaging
+# Chunks a worker not forked from the build has been sent and not given back: enough to keep it
+# busy while the build renders a chunk of lists or takes the fingerprints of pages that came back.
+SENT_AHEAD = 6
 
 
 @dataclass(frozen=True)
@@ -210,9 +213,9 @@ def _sent_to_workers(work: PageWork, pages: Sequence[PageOutput], workers: int, 
             started.append(_SentTo(context, setup))
         done: dict[int, list[PageDone]] = {}
         for turn in range(len(chunks)):
-            while turn not in done:
-                for worker in started:  # each worker kept busy: a chunk rendering, the next waiting
-                    while len(worker.taken) < 2 and sendable:
+            while True:
+                for worker in started:  # each worker kept busy while this process does a chunk
+                    while len(worker.taken) < SENT_AHEAD and sendable:
                         index = sendable.popleft()
                         try:
                             data = _dumps((index, [pages[i] for i in chunks[index]]))
@@ -220,6 +223,8 @@ def _sent_to_workers(work: PageWork, pages: Sequence[PageOutput], workers: int, 
                             kept.appendleft(index)
                             continue
                         worker.send(index, data)
+                if turn in done:
+                    break
                 busy = {worker.receiving: worker for worker in started if worker.taken}
                 ready = wait(list(busy), timeout=0)
                 if not ready:

@@ -148,7 +148,7 @@ def test_bodies_come_in_order_as_they_are_converted_and_are_stored_in_batches(mo
     monkeypatch.setattr(markdown_render, "PARALLEL_THRESHOLD", 2)
     monkeypatch.setattr(markdown_render, "STORED_AT_ONCE", 2)
     texts = {"a": "Đoạn *một*.", "b": "## Hai", "c": "- ba\n- bốn", "d": "Năm.", "e": "Sáu."}
-    jobs = {key: ConversionJob(key, text, (), None, "Quay lại %d") for key, text in texts.items()}
+    jobs = {key: ConversionJob(key, text.encode("utf-8"), (), None, "Quay lại %d") for key, text in texts.items()}
     order = ["a", "b", "a", "c", "e", "d", "b"]  # "a" and "b" twice (the same text in two articles)
     prepared = [PreparedBody(jobs[key], "vi", (), (), False) for key in order]
     cache = _StoringCache({"e": "<p>kept</p>"})
