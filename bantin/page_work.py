@@ -44,6 +44,9 @@ CHUNK = 32  # pages a worker takes at a time: both cores busy to the end, little
 # Chunks a worker not forked from the build has been sent and not given back: enough to keep it
 # busy while the build renders a chunk of lists or takes the fingerprints of pages that came back.
 SENT_AHEAD = 6
+# Chunks after which a process rendering pages gives back what it freed (10 ms a time): the pages'
+# texts and the pickles of those sent, which glibc keeps otherwise.
+TRIM_EVERY = 50
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,7 @@ def _sent_to_workers(work: PageWork, pages: Sequence[PageOutput], workers: int, 
         (sendable if article else kept).append(len(chunks))
         chunks.append(range(start, end))
         start = end
+    last_kept = kept[-1] if kept else None
     started: list[_SentTo] = []
     try:
         for _ in range(workers):
@@ -231,6 +235,9 @@ def _sent_to_workers(work: PageWork, pages: Sequence[PageOutput], workers: int, 
                     index = kept.popleft() if kept else sendable.pop() if sendable else None
                     if index is not None:
                         done[index] = [work.do(pages[i]) for i in chunks[index]]
+                        if index == last_kept:  # the lists are rendered: their cards are not needed
+                            work.renderer.forget_cards()
+                            give_back_freed_memory()
                         continue
                     ready = wait(list(busy))
                 for receiving in ready:
@@ -243,6 +250,8 @@ def _sent_to_workers(work: PageWork, pages: Sequence[PageOutput], workers: int, 
                     busy[receiving].taken.remove(index)
                     done[index] = result
             yield from done.pop(turn)
+            if turn % TRIM_EVERY == TRIM_EVERY - 1:
+                give_back_freed_memory()  # (pages rendered and pickles sent: freed, kept by glibc)
     finally:
         for worker in started:
             worker.stop()
@@ -293,6 +302,7 @@ def _render_sent(setup: bytes, receiving: Connection, sending: Connection) -> No
     try:
         renderer_args, links, output, note_takers = pickle.loads(setup)
         work = PageWork(Renderer(*renderer_args), None, None, links, output, note_takers)
+        done = 0
         while True:
             try:
                 index, chunk = pickle.loads(receiving.recv_bytes())
@@ -300,6 +310,9 @@ def _render_sent(setup: bytes, receiving: Connection, sending: Connection) -> No
                 return
             links.pages = {page.path: page for page in chunk}
             sending.send_bytes(_dumps((index, [work.do(page) for page in chunk])))
+            done += 1
+            if done % TRIM_EVERY == 0:
+                give_back_freed_memory()
     except BaseException as exc:  # noqa: BLE001 - the parent raises it (a disk full while staging…)
         sending.send_bytes(pickle.dumps((-1, _sendable(exc))))
     finally:

@@ -26,6 +26,7 @@ from .i18n import load_ui_strings
 from .images import ImageProcessor
 from .links import LinkChecker, written_paths
 from .markdown_render import MarkdownWorkers
+from .heap import give_back_freed_memory
 from .page_work import PageWork, do_pages, start_workers_early
 from .plan import PageOutput, Planner, plan_news, plan_site_files
 from .listing import record_pages
@@ -229,9 +230,12 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         else None
     try:
         outputs = _render(plan, site, renderer, sections, cache, output, options, diagnostics, progress,
-                          store_articles)
+                          store_articles, site_paths)
         if warm is not None and renderer.values is not None:
             warm.keep_fingerprints(renderer.values.entries)
+        if warm is None:
+            renderer.forget_the_render()
+            give_back_freed_memory()
         if diagnostics.has_errors or output is None:
             return finish(counts)
         copies = _stage_the_rest(plan, site_paths, output, sections, cache, images, options)
@@ -311,12 +315,13 @@ def _options_key(options: BuildOptions) -> str:
 
 def _render(plan, site, renderer: Renderer, sections, cache: BuildCache, output: OutputFolder | None,
             options: BuildOptions, diagnostics: Diagnostics, progress,
-            fingerprinted: Callable[[], None] | None = None) -> dict[str, str]:
+            fingerprinted: Callable[[], None] | None = None, written: set[str] | None = None) -> dict[str, str]:
     """Render, check and stage the pages whose fingerprint changed (page_work.py: on every core
     when there are many); return each page's fingerprint. A page whose fingerprint is the one the
     output was built with, and still there, is left as it is. ``fingerprinted``: called once every
-    page's fingerprint is known, before any is rendered."""
-    links = LinkChecker(plan, options.root, renderer.config, diagnostics)
+    page's fingerprint is known, before any is rendered. ``written``: every path the plan writes,
+    when the caller has them (60,000 at 10,000 pairs: one set, not two)."""
+    links = LinkChecker(plan, options.root, renderer.config, diagnostics, written)
     in_place = output is not None and output.in_place
     previous = cache.outputs if in_place else {}
     fingerprint_of = renderer.fingerprints(plan, site)
