@@ -22,12 +22,12 @@ from .cache import CACHE_DIR, BuildCache
 from .config import load_config
 from .content import SourceRecords, article_files, article_names, load_articles
 from .diagnostics import BuildAborted, Diagnostics, Location
+from .heap import give_back_freed_memory
 from .i18n import load_ui_strings
 from .images import ImageProcessor
 from .links import LinkChecker, written_paths
 from .markdown_render import MarkdownWorkers
-from .heap import give_back_freed_memory
-from .page_work import PageWork, do_pages, start_workers_early
+from .page_work import PARALLEL_THRESHOLD, PageWork, do_pages, start_workers_early
 from .plan import PageOutput, Planner, plan_news, plan_site_files
 from .listing import record_pages
 from .quick import needs_whole_site, page_contents, quick_rebuild
@@ -148,7 +148,7 @@ def _run(options: BuildOptions, until_the_end: ExitStack) -> BuildResult:
         if stamps is not None else None
     if markdown is not None:
         until_the_end.enter_context(markdown)
-    if options.process_ends and options.out is not None:
+    if options.process_ends and stamps is not None and len(stamps.articles) >= PARALLEL_THRESHOLD:
         start_workers_early()  # (the pages' workers, if many pages are rendered: see page_work.do_pages)
     file_records = SourceRecords(cache.sources) if starting else records
     if ui is None:  # (the articles are read all the same, for their own mistakes)
