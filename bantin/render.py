@@ -132,7 +132,7 @@ class Renderer:
         """Let go of what the render kept for its own speed, the cards and the hashes of the values
         pages were made from, once every page is rendered: a command-line build then writes its
         records, the last peak of its memory (35 MB less at 10,000 pairs)."""
-        self._cards.clear()
+        self.forget_cards()
         if self.values is not None:
             self.values.entries.clear()  # (the closures of ``fingerprints`` hold it too)
             self.values = None

@@ -322,5 +322,6 @@ def test_a_page_worker_sent_pages_that_fails_stops_the_build_with_its_error(site
 
     (tmp_path / "a-file").write_text("", encoding="utf-8")
     monkeypatch.setattr(OutputFolder, "__reduce_ex__", unwritable)
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(NotADirectoryError, match=r"a-file/staging"):  # (the worker's, not this process's)
         build(root, capsys, "--clean", "--out", str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
