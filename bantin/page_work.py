@@ -247,8 +247,12 @@ def _sent_to_workers(work: PageWork, pages: Sequence[PageOutput], workers: int, 
                         raise RuntimeError("a page worker stopped before it sent the pages it rendered") from None
                     if isinstance(result, BaseException):
                         raise result
-                    busy[receiving].taken.remove(index)
+                    worker = busy[receiving]
+                    worker.taken.remove(index)
                     done[index] = result
+                    if not sendable and not worker.taken:  # its work is done: its memory is given back
+                        worker.stop()  # now, while this process makes the pages' fingerprints
+                        started.remove(worker)
             yield from done.pop(turn)
             if turn % TRIM_EVERY == TRIM_EVERY - 1:
                 give_back_freed_memory()  # (pages rendered and pickles sent: freed, kept by glibc)
@@ -266,11 +270,14 @@ class _SentTo:
         self.taken: list[int] = []  # the chunks sent and not yet back
         theirs, self.sending = context.Pipe(duplex=False)
         self.receiving, back = context.Pipe(duplex=False)
-        self.process = context.Process(target=_render_sent, args=(setup, theirs, back), daemon=True)
+        self.process = context.Process(target=_render_sent, args=(theirs, back), daemon=True)
         self.process.start()
         theirs.close()
         back.close()
         self.outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        # The setup goes first through the pipe: given as the process's argument, the worker's
+        # process object held its pickle to the end (5 MB at 10,000 pairs).
+        self.outbox.put(setup)
         self.thread = threading.Thread(target=self._feed, daemon=True)
         self.thread.start()
 
@@ -297,10 +304,11 @@ class _SentTo:
         self.receiving.close()
 
 
-def _render_sent(setup: bytes, receiving: Connection, sending: Connection) -> None:
-    """A worker of ``_sent_to_workers``: the chunks it is sent until there are no more."""
+def _render_sent(receiving: Connection, sending: Connection) -> None:
+    """A worker of ``_sent_to_workers``: its setup (``_setup_for_workers``), then the chunks it is
+    sent until there are no more."""
     try:
-        renderer_args, links, output, note_takers = pickle.loads(setup)
+        renderer_args, links, output, note_takers = pickle.loads(receiving.recv_bytes())
         work = PageWork(Renderer(*renderer_args), None, None, links, output, note_takers)
         done = 0
         while True:

@@ -27,7 +27,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Iterable
 
-from .cache import CACHE_DIR, CACHE_VERSION, OUTPUTS_DIR, output_key
+from .cache import CACHE_DIR, CACHE_VERSION, OUTPUTS_DIR, output_key, write_json
 from .diagnostics import Diagnostics, Location
 
 RACY_NS = 100_000_000  # 0.1 s: far coarser than any file system's timestamps
@@ -240,10 +240,7 @@ class BuildState:
             return None
 
     def save(self, root: Path, out: Path) -> None:
-        path = self.path(root, out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".state-{os.getpid()}.json")
-        temporary.write_text(json.dumps({
+        write_json(self.path(root, out), {
             "inputs": self.inputs, "options": self.options, "day": self.day, "valid_until": self.valid_until,
             "output": self.output, "written": list(self.written), "counts": self.counts,
             "warnings": [list(w) for w in self.warnings], "others": self.others,
@@ -252,8 +249,7 @@ class BuildState:
             "world": self.world, "data": self.data, "record_id": self.record_id,
             "folders": self.folders, "loose": list(self.loose),
             "listed": self.listed, "globals": self.globals, "facts": self.facts,
-        }, ensure_ascii=False), encoding="utf-8")
-        temporary.replace(path)
+        })
 
     @staticmethod
     def forget(root: Path, out: Path) -> None:

@@ -146,6 +146,7 @@ def _construct(loader: yaml.SafeLoader, node: Node) -> object:
                     *_astuple(_pos(key_node)),
                     related_line=first.line,
                 )
+            key = intern(key)  # (the same few names in every front matter: one text each, not 19,000)
             result[key] = _construct(loader, value_node)
             result.key_pos[key] = _pos(key_node)
             result.value_pos[key] = _pos(value_node)

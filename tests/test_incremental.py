@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -119,6 +120,29 @@ def test_a_cache_table_keeps_only_the_rows_the_last_build_used(tmp_path, monkeyp
     assert build({}, reused=("c",)) == {"c": "C"}
 
 
+def test_a_cache_table_told_to_write_its_new_rows_as_they_come(tmp_path, monkeypatch):
+    # A build that writes its output writes the front matters it checked every 1,000 (pipeline.py):
+    # held until every file was read, they were 24 MB of a clean build's memory at 10,000 pairs.
+    monkeypatch.setattr(cache, "_PRUNED", {})
+    database = tmp_path / "cache.sqlite"
+    table = cache.KeyValueTable(database, "front_matter")
+    table.written_every = 2
+
+    def rows() -> dict[str, str]:
+        with sqlite3.connect(database) as db:
+            return dict(db.execute("SELECT key, value FROM front_matter").fetchall())
+
+    table.put("a", "A")
+    assert table.memory == {"a": "A"}
+    table.put("b", "B")
+    assert table.memory == {} and rows() == {"a": "A", "b": "B"}
+    table.put("c", "C")
+    assert table.get_many(["a", "c"]) == {"a": "A", "c": "C"}  # (from the file and from memory)
+    table.keep_only_used()
+    assert rows() == {"a": "A", "b": "B", "c": "C"}  # every row this build put is a row it used
+    table._database.connection.close()
+
+
 def test_the_output_listing_is_os_walk_s_files(tmp_path):
     # writer._files lists the output folder (what a build may keep or must delete) by the kinds
     # the folder listing gives, without os.walk's lstat per folder, and must list what it lists.
@@ -163,3 +187,22 @@ def test_an_event_or_figure_edit_renders_the_pages_that_show_it_not_every_page(s
     assert sorted(rendered) == sorted(["stats/dashboard.html"] * 2 + ["article.html", "atom.xml", "home.html"] * 2)
     incremental, clean = build_both_ways(root, capsys)
     assert incremental == clean
+
+
+def test_the_cache_s_json_is_written_in_pieces_with_the_text_json_dumps_gives(tmp_path, monkeypatch):
+    # A record of 10,000 pairs is 16 MB of JSON: it is written a piece at a time (cache.json_pieces),
+    # and reads back as what json.dumps would have written, byte for byte.
+    monkeypatch.setattr(cache, "JSON_PIECE", 3)
+    record = {"version": "v", "outputs": {f"trang-{n}/index.html": f"băm {n}" for n in range(8)},
+              "written": [f"tệp-{n}" for n in range(7)], "sections": {"search": {"a": 1}}, "nested": {"x": [1, 2, 3, 4]},
+              "empty": {}, "few": [1, 2, 3]}
+    pieces = list(cache.json_pieces(record))
+    assert "".join(pieces) == json.dumps(record, ensure_ascii=False)
+    # One piece a key at the top (it holds a long mapping), three items at a time below: no piece of it all.
+    assert pieces[:9] == ["{", '"version": ', '"v"', ', "outputs": ', "{",
+                          '"trang-0/index.html": "băm 0", "trang-1/index.html": "băm 1", "trang-2/index.html": "băm 2"',
+                          ', "trang-3/index.html": "băm 3", "trang-4/index.html": "băm 4", "trang-5/index.html": "băm 5"',
+                          ', "trang-6/index.html": "băm 6", "trang-7/index.html": "băm 7"', "}"]
+    cache.write_json(tmp_path / "record.json", record)
+    assert (tmp_path / "record.json").read_text(encoding="utf-8") == json.dumps(record, ensure_ascii=False)
+    assert [path.name for path in tmp_path.iterdir()] == ["record.json"]  # (nothing left aside)
