@@ -118,7 +118,7 @@ def assemble(
         for lang in config.languages
     }
     # One term for each name, made once: the same authors and tags come back in article after
-    # article (a term each time was 76,000 at 10,000 pairs, 13 MB with their names and slugs, and
+    # article (a term each time was 76,000 at 10,000 pairs, 14 MB with their names and slugs, and
     # a slugify each; assembled.py does the same for the articles read back from the cache).
     terms: dict[str, Term] = {}
 
