@@ -22,6 +22,7 @@ import datetime as dt
 import json
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
@@ -329,7 +330,11 @@ class ArticleCodec:
     def _decode_values(self, encoded: dict,
                        images: Callable[[Path, str], tuple[ImageAsset | None, str | None]]) -> dict | None:
         """Every field but the body."""
-        values = dict(encoded)
+        # Keyed by the fields' own names, not by the decoded ones: each ``json.loads`` makes its
+        # keys anew, and a kept article holds its dict for the build (437,000 key strings, 25 MB
+        # at 10,000 pairs, for 23 names).
+        values = {name: encoded[name] for name in _ENCODED_FIELDS}
+        values["lang"] = intern(encoded["lang"])
         values["published"] = _decode_moment(encoded["published"])
         values["updated"] = _decode_moment(encoded["updated"]) if encoded["updated"] else None
         values["authors"] = tuple(self._term(slug, name) for slug, name in encoded["authors"])

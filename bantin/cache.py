@@ -115,7 +115,9 @@ class BuildCache:
         if record is not None:  # the very objects of the last build: nothing to convert
             cache.outputs, cache.output_folder = record["outputs"], record["output_folder"]
             cache.sections, cache.written, cache.copies = dict(record["sections"]), record["written"], record["copies"]
-        elif record_file is not None:
+        elif record_file is not None and out.is_dir():
+            # (No output folder, as in CI with the cache alone: the record describes nothing there,
+            # and 16 MB of JSON at 10,000 pairs would be held through the build for nothing.)
             record = _read_json(record_file)
             cache.outputs = dict(record.get("outputs", {}))
             cache.record_id = record.get("id", "")
@@ -123,9 +125,9 @@ class BuildCache:
             cache.output_folder = record.get("output_folder", "")
             cache.sections = dict(record.get("sections", {}))
             # The same paths and stamps, many times over: one string each (a few MB of a large archive).
-            paths = {path: path for path in cache.outputs}
-            cache.written = [paths.get(path, path) for path in record.get("written", [])]
             cache.copies = {path: intern(stamp) for path, stamp in record.get("copies", {}).items()}
+            paths = {path: path for path in cache.outputs} | {path: path for path in cache.copies}
+            cache.written = [paths.get(path, path) for path in record.get("written", [])]
         return cache
 
     @property
