@@ -47,6 +47,15 @@ class OutputFolder:
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
 
+    def __getstate__(self) -> dict:
+        """What a page worker needs to stage pages (page_work.py): not what lists the output folder
+        (``present`` and the paths behind it: 64,000 strings at 10,000 pairs), nor this process's
+        staged files, which the worker never reads."""
+        state = dict(self.__dict__)
+        state.pop("present", None)
+        state.update(_names=(), _listing=None, staged=set())
+        return state
+
     @cached_property
     def present(self) -> frozenset[str]:
         """In place: the files the output folder holds as the build starts. Listed once: a stat
