@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ def test_a_page_comes_back_with_the_cards_it_is_given_and_names_its_articles():
     record, named = listing.encode(page, {id(first): "a" * 64, id(second): "b" * 64})
     assert named == ["a" * 64, "b" * 64]
     again = listing.decode(record, {"a" * 64: newer, "b" * 64: second}.__getitem__)
-    assert again == PageOutput(**{**page.__dict__, "data": MappingProxyType({**page.data, "articles": (newer, second)})})
+    assert again == replace(page, data=MappingProxyType({**page.data, "articles": (newer, second)}))
     assert type(again.data) is MappingProxyType and type(again.data["pagination"]) is MappingProxyType
     assert again.data["articles"][1] is second
 
@@ -43,7 +44,7 @@ def test_a_page_with_a_card_of_an_article_not_stored_or_a_whole_article_is_not_r
         listing.encode(page, {})
     whole = Article.__new__(Article)
     with pytest.raises(listing.Unlisted):
-        listing.encode(PageOutput(**{**page.__dict__, "data": {"article": whole}}), {})
+        listing.encode(replace(page, data={"article": whole}), {})
 
 
 def test_the_pages_that_show_an_article_are_found_by_its_key_at_a_key_s_place_only():
