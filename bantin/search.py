@@ -29,13 +29,15 @@ excerpt cut from the copy in the original spelling (same positions).
 
 The section plans the search pages (only for languages that have articles, like
 the calendar's pages) and, once the pages are written into the fresh output
-folder and before it is swapped in, runs Pagefind on them (``finish_output``).
+folder and before it is swapped in, runs Pagefind on them (``finish_output``),
+once per language: a language whose pages did not change keeps its index.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import tempfile
@@ -190,8 +192,9 @@ def pagefind_binary() -> Path:
 
 
 def indexed_digest(html: bytes) -> str | None:
-    """A hash of what ``index_document`` makes of a page (its language and body elements; the copy
-    follows from them), or None for a page the index does not read. Cheaper than the document."""
+    """The page's language (its ``<html lang>``, which Pagefind files it under), a space, and a
+    hash of what ``index_document`` makes of it (its language and body elements; the copy follows
+    from them); None for a page the index does not read. Cheaper than the document."""
     if BODY_MARKER not in html:
         return None
     text = html.decode("utf-8")
@@ -199,11 +202,17 @@ def indexed_digest(html: bytes) -> str | None:
     if not bodies:
         return None
     found = _HTML_LANG.search(text)
-    h = hashlib.sha256((found.group(1) if found else "").encode("utf-8"))
+    lang = found.group(1) if found else ""
+    h = hashlib.sha256(lang.encode("utf-8"))
     for body in bodies:
         part = text[body.start:body.end].encode("utf-8")
         h.update(len(part).to_bytes(8, "little") + part)
-    return h.hexdigest()
+    return f"{lang} {h.hexdigest()}"
+
+
+def _language_of(note: str) -> str:
+    """The language of a page's ``indexed_digest``."""
+    return note.rpartition(" ")[0]
 
 
 def _pagefind_version() -> str:
@@ -249,6 +258,94 @@ def build_index(folder: Path, documents: dict[str, str]) -> None:
     missing = [name for name in UI_FILES if not (bundle / name).is_file()]
     if missing:
         raise SearchIndexError(f"Pagefind did not write {', '.join(missing)}")
+
+
+def _index_by_language(output: "OutputFolder", pages: dict[str, str],
+                       record: dict) -> tuple[dict[str, dict] | None, dict | None]:
+    """Index ``pages`` (path -> ``indexed_digest``) into the staging folder, one Pagefind run per
+    language, and keep a language's index from the output as it is when its pages are those it was
+    made from (``record``: the last build's, {} when the output has no index to keep). Pagefind
+    makes each language's index from that language's pages alone, so the files of the runs side
+    by side are the files of one run over every page (the same bytes: checked by
+    tests/test_search.py), with one entry file naming each language. One run at a time holds one
+    language's pages in memory, not all (Pagefind held 6.2 GB for 10,000 article pairs, 4.9 GB for
+    their Vietnamese half), and an edit in one language indexes that language again, not both.
+    Returns (each language's record: the digest of its pages, its entry, its files; the entry
+    file as written), or (None, None) when the pages were indexed in one run (a run gave other
+    than one language, or two gave the same one: what is kept of them cannot be told apart)."""
+    groups: dict[str, dict[str, str]] = {}
+    for path in sorted(pages):
+        groups.setdefault(_language_of(pages[path]), {})[path] = pages[path]
+    known = record.get("languages")
+    known = known if isinstance(known, dict) else {}
+    skeleton = record.get("entry")
+    kept: dict[str, dict] = {}
+    runs: dict[str, str] = {}  # language -> the digest of its pages, for those indexed again
+    for lang, group in groups.items():
+        group_digest = index_digest(group)
+        before = known.get(lang)
+        if _still_there(before, group_digest, output.present):
+            kept[lang] = before
+        else:
+            runs[lang] = group_digest
+    if not runs and not isinstance(skeleton, dict):  # (a record without its entry: index it all)
+        kept, runs = {}, {lang: index_digest(group) for lang, group in groups.items()}
+    bundle = output.staging / BUNDLE_DIR
+    with tempfile.TemporaryDirectory(prefix=".search-", dir=output.staging) as temporary:
+        made: dict[str, tuple[Path, dict, list[str]]] = {}
+        for number, lang in enumerate(sorted(runs)):
+            folder = Path(temporary) / str(number)
+            build_index(folder, {path: index_document(output.current(path).decode("utf-8")) for path in groups[lang]})
+            entry = json.loads((folder / BUNDLE_DIR / ENTRY_FILE).read_text(encoding="utf-8"))
+            files = sorted(p.relative_to(folder / BUNDLE_DIR).as_posix() for p in (folder / BUNDLE_DIR).rglob("*")
+                           if p.is_file() and p != folder / BUNDLE_DIR / ENTRY_FILE)
+            made[lang] = (folder / BUNDLE_DIR, entry, files)
+        named = [code for _, entry, _ in made.values() for code in entry.get("languages", {})] + [
+            code for before in kept.values() for code in before["entry"]]
+        if any(len(entry.get("languages", {})) != 1 for _, entry, _ in made.values()) or len(named) != len(set(named)):
+            made.clear()  # (their files, in the temporary folder, go with it)
+            _index_in_one_run(output, pages)
+            return None, None
+        merged: dict[str, dict] = {}
+        languages: dict[str, dict] = {}
+        for lang, before in kept.items():
+            output.keep_files(f"{BUNDLE_DIR}/{name}" for name in before["files"])
+            merged.update(before["entry"])
+            languages[lang] = before
+        for lang, (folder, entry, files) in sorted(made.items()):
+            for name in files:
+                path = f"{BUNDLE_DIR}/{name}"
+                if path in output.staged:  # a file every run writes (Pagefind's script, its UI)
+                    if (folder / name).read_bytes() != (bundle / name).read_bytes():
+                        raise SearchIndexError(f"Pagefind wrote two different {path} for two languages")
+                    continue
+                (bundle / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(folder / name, bundle / name)
+                output.staged.add(path)
+            merged.update(entry["languages"])
+            languages[lang] = {"digest": runs[lang], "entry": entry["languages"], "files": files}
+            skeleton = entry
+    entry = {key: dict(sorted(merged.items())) if key == "languages" else value for key, value in skeleton.items()}
+    bundle.mkdir(parents=True, exist_ok=True)
+    (bundle / ENTRY_FILE).write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    output.staged.add(f"{BUNDLE_DIR}/{ENTRY_FILE}")
+    return dict(sorted(languages.items())), entry
+
+
+def _still_there(before: object, digest: str, present: frozenset[str]) -> bool:
+    """Whether a language's record describes an index of pages with this digest whose files the
+    output holds."""
+    return (isinstance(before, dict) and before.get("digest") == digest and isinstance(before.get("entry"), dict)
+            and isinstance(before.get("files"), list)
+            and all(isinstance(name, str) and f"{BUNDLE_DIR}/{name}" in present for name in before["files"]))
+
+
+def _index_in_one_run(output: "OutputFolder", pages: dict[str, str]) -> None:
+    """Every page indexed by one Pagefind run, into the staging folder."""
+    documents = {path: index_document(output.current(path).decode("utf-8")) for path in sorted(pages)}
+    build_index(output.staging, documents)
+    output.staged.update(f"{BUNDLE_DIR}/{p.relative_to(output.staging / BUNDLE_DIR).as_posix()}"
+                         for p in (output.staging / BUNDLE_DIR).rglob("*") if p.is_file())
 
 
 def _normalize_entry(path: Path) -> None:
@@ -332,26 +429,28 @@ class SearchSection:
         record = cache.sections.get(self.name)
         record = record if isinstance(record, dict) else {}  # {"digest": of the index, "pages": path -> digest}
         before = record.get("pages", {})
-        # A page that was not rendered is unchanged, and so is what the index read of it.
-        pages = {**{p: d for p, d in before.items() if p in site_pages and p not in self.rendered}, **self.indexed}
+        # A page that was not rendered is unchanged, and so is what the index read of it; but a
+        # record of a version that did not note each page's language has it read once more.
+        pages = {p: d if type(d) is str and " " in d else indexed_digest(output.current(p))
+                 for p, d in before.items() if p in site_pages and p not in self.rendered}
+        pages = {**{p: d for p, d in pages.items() if d is not None}, **self.indexed}
         if not pages:
             raise SearchIndexError("no page marks an element data-pagefind-body, so there is nothing to index "
                                    "(templates/article.html marks the <article>)")
-        if not refresh and output.in_place and (output.out / BUNDLE_DIR / ENTRY_FILE).is_file():
+        in_place = output.in_place and (output.out / BUNDLE_DIR / ENTRY_FILE).is_file()
+        if not refresh and in_place:
             output.keep(BUNDLE_DIR + "/")
-            # The pages as they are now, the digest of the index as it is: they differ until a refresh.
-            cache.sections[self.name] = {"digest": record.get("digest"), "pages": dict(sorted(pages.items()))}
+            # The pages as they are now, the digests of the index as it is: they differ until a refresh.
+            cache.sections[self.name] = {**record, "pages": dict(sorted(pages.items()))}
             return
         digest = index_digest(pages)
-        if (output.in_place and record.get("digest") == digest
-                and (output.out / BUNDLE_DIR / ENTRY_FILE).is_file()):
+        if in_place and record.get("digest") == digest:
             output.keep(BUNDLE_DIR + "/")
+            languages, entry = record.get("languages"), record.get("entry")
         else:
-            documents = {path: index_document(output.current(path).decode("utf-8")) for path in sorted(pages)}
-            build_index(output.staging, documents)
-            output.staged.update(f"{BUNDLE_DIR}/{p.relative_to(output.staging / BUNDLE_DIR).as_posix()}"
-                                 for p in (output.staging / BUNDLE_DIR).rglob("*") if p.is_file())
-        cache.sections[self.name] = {"digest": digest, "pages": dict(sorted(pages.items()))}
+            languages, entry = _index_by_language(output, pages, record if in_place else {})
+        cache.sections[self.name] = {"digest": digest, "pages": dict(sorted(pages.items())),
+                                     "languages": languages, "entry": entry}
 
     def patched_record(self, record: object, notes: dict[str, str | None],
                        output: "OutputFolder") -> tuple[bool, dict | None]:
@@ -370,7 +469,7 @@ class SearchSection:
                 pages.pop(path, None)
             else:
                 pages[path] = digest
-        return True, {"digest": record.get("digest"), "pages": dict(sorted(pages.items()))}
+        return True, {**record, "pages": dict(sorted(pages.items()))}
 
     # For templates
 

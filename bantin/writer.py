@@ -44,6 +44,7 @@ class OutputFolder:
         self._out = str(self.out)
         self._folders: set[str] = {self._staging}  # staging folders made (a mkdir costs a stat or two each)
         self.kept_prefixes: list[str] = []  # in place: folders left as they are (an unchanged search index)
+        self.kept_files: set[str] = set()  # in place: files left as they are (one language's search index)
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
 
@@ -114,6 +115,11 @@ class OutputFolder:
     def keep(self, prefix: str) -> None:
         self.kept_prefixes.append(prefix)
 
+    def keep_files(self, paths: Iterable[str]) -> None:
+        """In place, leave these files of the output as they are, though the site's pages do not
+        name them (the index of one language, among the other languages' new one)."""
+        self.kept_files.update(paths)
+
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
 
@@ -136,7 +142,7 @@ class OutputFolder:
                 return sorted(_files(self.out))
             self._move_staged()
             held = self.present
-            keep = site_paths | self.staged
+            keep = site_paths | self.staged | self.kept_files
             stale = [p for p in held if p not in keep and not p.startswith(tuple(self.kept_prefixes))]
             for path in stale:
                 (self.out / path).unlink(missing_ok=True)

@@ -7,6 +7,7 @@ them ("Dương", "đường"), and English on the English page.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 from conftest import MINIMAL_ARTICLE, REPO, run_build
 
 from bantin import search
+from bantin.cache import output_key
 
 SEARCH_VI = "tim-kiem/"
 SEARCH_EN = "en/search/"
@@ -113,6 +115,105 @@ def test_an_unchanged_index_is_copied_and_a_changed_one_rebuilt(site_factory, ca
     article = root / "content/articles/a.vi.md"
     article.write_text(article.read_text(encoding="utf-8") + "\nĐường mới.\n", encoding="utf-8")
     assert build() != first and len(runs) == 2
+
+
+def test_the_runs_for_each_language_give_the_files_of_one_run_over_every_page(sample_site, tmp_path):
+    # What finish_output relies on to index one language at a time: Pagefind makes a language's
+    # index from its pages alone, so the runs side by side (the sample site's bundle, one run for
+    # Vietnamese and one for English) are one run over every page, byte for byte.
+    documents = {p.relative_to(sample_site).as_posix(): search.index_document(p.read_text(encoding="utf-8"))
+                 for p in sample_site.rglob("*.html") if "data-pagefind-body" in p.read_text(encoding="utf-8")}
+    assert len(documents) == 12
+    search.build_index(tmp_path, documents)
+
+    def files(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    one_run, by_language = files(tmp_path / "pagefind"), files(sample_site / "pagefind")
+    assert sorted(by_language) == sorted(one_run)
+    assert [name for name in one_run if by_language[name] != one_run[name]] == []
+
+
+def test_an_edit_in_one_language_indexes_that_language_alone(site_factory, capsys, monkeypatch, tmp_path):
+    root = site_factory({
+        "content/articles/a.vi.md": MINIMAL_ARTICLE,
+        "content/articles/a.en.md": "---\ntitle: A test\ndate: 2020-05-23\n---\n\nA test body.\n",
+    })
+    runs = []
+    real = search.build_index
+
+    def counted(folder, documents):
+        runs.append(sorted({search._HTML_LANG.search(text).group(1) for text in documents.values()}))
+        return real(folder, documents)
+
+    monkeypatch.setattr(search, "build_index", counted)
+    bundle = root / "public/pagefind"
+
+    def build(*args):
+        assert run_build(root, "build", "--quiet", *args, capsys=capsys).code == 0
+        return {p.relative_to(bundle).as_posix(): p.stat().st_ino for p in bundle.rglob("*") if p.is_file()}
+
+    first = build()
+    assert runs == [["en"], ["vi"]]
+    english = root / "content/articles/a.en.md"
+    english.write_text(english.read_text(encoding="utf-8") + "\nA new sentence.\n", encoding="utf-8")
+    second = build()
+    assert runs[2:] == [["en"]]  # the Vietnamese pages did not change: their index stays as it was
+    vietnamese = sorted(name for name in first if name.startswith(("index/vi_", "fragment/vi_", "pagefind.vi_")))
+    assert vietnamese and all(second[name] == first[name] for name in vietnamese)  # the same files, untouched
+    assert not [name for name in first if name.startswith(("index/en_", "fragment/en_")) and name in second]
+    index = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
+    clean = tmp_path / "clean"
+    assert run_build(root, "build", "--quiet", "--clean", "--out", str(clean), capsys=capsys).code == 0
+    assert runs[3:] == [["en"], ["vi"]]
+    assert index == {p.relative_to(clean / "pagefind").as_posix(): p.read_bytes()
+                     for p in (clean / "pagefind").rglob("*") if p.is_file()}
+
+
+def test_a_record_from_before_the_languages_were_noted_indexes_once_then_by_language(site_factory, capsys,
+                                                                                      monkeypatch):
+    root = site_factory({
+        "content/articles/a.vi.md": MINIMAL_ARTICLE,
+        "content/articles/a.en.md": "---\ntitle: A test\ndate: 2020-05-23\n---\n\nA test body.\n",
+    })
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    # The search record as the version before this one wrote it: a bare hash per page, no languages.
+    record_file = root / ".bantin-cache/outputs" / f"{output_key(root / 'public')}.json"
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    old = record["sections"]["search"]
+    record["sections"]["search"] = {"digest": old["digest"],
+                                    "pages": {path: note.split(" ")[1] for path, note in old["pages"].items()}}
+    record_file.write_text(json.dumps(record), encoding="utf-8")
+    runs = []
+    real = search.build_index
+    monkeypatch.setattr(search, "build_index", lambda folder, documents: runs.append(
+        sorted({search._HTML_LANG.search(text).group(1) for text in documents.values()})) or real(folder, documents))
+    english = root / "content/articles/a.en.md"
+    for sentence in ("A new sentence.", "Another one."):
+        english.write_text(english.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
+        assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    assert runs == [["en"], ["vi"], ["en"]]  # each language once (no record of them), then English alone
+    notes = json.loads(record_file.read_text(encoding="utf-8"))["sections"]["search"]["pages"]
+    assert sorted(note.split(" ")[0] for note in notes.values()) == ["en", "vi"]
+
+
+def test_runs_that_give_the_same_language_twice_give_way_to_one_run(site_factory, capsys, monkeypatch, tmp_path):
+    root = site_factory({"content/articles/a.vi.md": MINIMAL_ARTICLE,
+                         "content/articles/b.vi.md": MINIMAL_ARTICLE.replace("Bài thử", "Bài thứ hai")})
+    runs = []
+    real = search.build_index
+    monkeypatch.setattr(search, "build_index", lambda folder, documents: runs.append(len(documents))
+                        or real(folder, documents))
+    alternate = itertools.count()
+    monkeypatch.setattr(search, "_language_of", lambda note: next(alternate) % 2)  # two groups of Vietnamese pages
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    assert sorted(runs[:2]) == [1, 1] and runs[2:] == [2]  # both runs named "vi": then one run over both pages
+    monkeypatch.undo()
+    clean = tmp_path / "clean"
+    assert run_build(root, "build", "--quiet", "--clean", "--out", str(clean), capsys=capsys).code == 0
+    assert {p.relative_to(root / "public").as_posix(): p.read_bytes() for p in (root / "public/pagefind").rglob("*")
+            if p.is_file()} == {p.relative_to(clean).as_posix(): p.read_bytes()
+                                for p in (clean / "pagefind").rglob("*") if p.is_file()}
 
 
 def test_a_failing_indexer_is_an_error_and_leaves_the_output_as_it_was(site_factory, capsys, monkeypatch):
