@@ -47,6 +47,47 @@ def test_a_page_with_a_card_of_an_article_not_stored_or_a_whole_article_is_not_r
         listing.encode(replace(page, data={"article": whole}), {})
 
 
+def test_a_kept_article_is_a_whole_article_too_and_a_card_met_twice_is_named_once():
+    from bantin.model import KeptArticle
+
+    shown = card(1)
+    page = PageOutput(path="index.html", url="", lang="vi", template="home.html", what="home", origin="x",
+                      data={"articles": (shown,), "newest": shown})
+    record, named = listing.encode(page, {id(shown): "a" * 64})
+    assert named == ["a" * 64]
+    again = listing.decode(record, {"a" * 64: card(2)}.__getitem__)
+    assert again.data["articles"][0] is again.data["newest"] == card(2)
+    with pytest.raises(listing.Unlisted):
+        listing.encode(replace(page, data={"article": KeptArticle.__new__(KeptArticle)}), {})
+
+
+def test_a_record_written_with_persistent_ids_before_still_reads():
+    # How records were written before the pickler's table of types (the cache of a build before).
+    import base64
+    import io
+    import pickle
+
+    shown = card(1)
+
+    class Before(pickle.Pickler):
+        def persistent_id(self, value):
+            return "a" * 64 if value is shown else None
+
+        def reducer_override(self, value):
+            if type(value) is MappingProxyType:
+                return listing._proxy, (dict(value),)
+            if type(value) is ZoneInfo:
+                return listing._zone, (value.key,)
+            return NotImplemented
+
+    page = PageOutput(path="index.html", url="", lang="vi", template="home.html", what="home", origin="x",
+                      data=MappingProxyType({"articles": (shown,)}))
+    buffer = io.BytesIO()
+    Before(buffer, protocol=5).dump(page)
+    again = listing.decode(base64.b64encode(buffer.getvalue()).decode("ascii"), {"a" * 64: card(2)}.__getitem__)
+    assert again == replace(page, data=MappingProxyType({"articles": (card(2),)}))
+
+
 def test_the_pages_that_show_an_article_are_found_by_its_key_at_a_key_s_place_only():
     wanted = "1122334455667788" + "0" * 48
     # Two keys side by side whose bytes hold the wanted key's first eight across their boundary.
