@@ -156,6 +156,11 @@ def short_refs(keys: Iterable[str]) -> str:
     return base64.b64encode(b"".join(bytes.fromhex(key[: 2 * REF_BYTES]) for key in keys)).decode("ascii")
 
 
+def shows_at_most(line: str | None, count: int) -> bool:
+    """Whether a recorded page (``record_pages``'s line; None: not recorded) shows at most ``count`` cards."""
+    return line is not None and len(base64.b64decode(line.partition(" ")[2])) <= count * REF_BYTES
+
+
 def _holds(held: bytes, wanted: bytes) -> bool:
     """Whether ``short_refs`` bytes ``held`` have the shortened key ``wanted`` (or a key that begins
     the same: rendering a page again that did not need it costs time, never correctness)."""

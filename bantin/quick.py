@@ -226,7 +226,8 @@ def quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection,
 
 class EarlyLook:
     """The kept pages that link into the folders of articles that may move or go (their files deleted,
-    or their front matters edited), looked for in a forked process from the moment that is known:
+    or their front matters edited) and of their tags' and authors' pages (which go when left empty),
+    looked for in a forked process from the moment that is known:
     reading the 22,600 pages of a large archive takes 0.45 s, which beside the render kept a new
     title waiting 0.2 s; started before the articles are assembled, it is most often done by then.
     Every file an article's move or deletion takes away is in its folder (its page and images)."""
@@ -255,6 +256,12 @@ class EarlyLook:
         if self.process is not None:
             self.process.stop()
             self.process = None
+
+
+def _term_urls(article: Article, config: SiteConfig) -> list[str]:
+    """The addresses of the pages of an article's tags and authors."""
+    lang = config.language(article.lang)
+    return [urls.tag(lang, term.slug) for term in article.tags] + [urls.author(lang, term.slug) for term in article.authors]
 
 
 def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection, strict: bool, config: SiteConfig,
@@ -294,11 +301,16 @@ def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection
         return None
     images = ImageProcessor(root / CACHE_DIR / "images", reuse=True)
     stored = AssembledArticles(cache.articles, cache.article_bodies)
-    # Their pages may move or go: the kept pages that link them are looked for from now on.
+    # Their pages may move or go, and so may the pages of their tags and authors (left empty): the kept
+    # pages that link them are looked for from now on.
     maybe_gone = [stored.previous(GoneSource(rel), before[rel]["text"], state.world, config.codes, images)
                   for rel in sorted((retouched - new) | {nfc(rel) for rel in deleted}) if rel in before]
     if maybe_gone and None not in maybe_gone:
-        early.start({output_path(old.url) for _, old in maybe_gone},
+        # (a term's page only when it shows no more cards than those: a popular tag's folder is linked
+        # from hundreds of kept pages, each of which the look would then read in full)
+        terms = {path for _, old in maybe_gone for path in map(output_path, _term_urls(old, config))
+                 if state.listed is not None and listing.shows_at_most(state.listed.get(path), len(maybe_gone))}
+        early.start({output_path(old.url) for _, old in maybe_gone} | terms,
                     [path for path in state.written if path.endswith(".html")], out, config)
 
     sections = all_sections()
@@ -368,7 +380,7 @@ def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection
         return None  # another file's address (the full build says which), or two articles' one
     # A new article at a deleted one's address (a renamed file) writes its page and images there.
     gone -= arrived | {path for article in added.values() for path in image_files(article)}
-    if not early.covers(gone):
+    if not early.covers(gone) and not retermed and not removed:
         early.stop()  # (nothing goes: its core is free for the render; or not only files it looks for)
     to_render = {output_path(article.url) for article in changed.values()}
     to_render |= {path for path, rels in state.shown.items() if set(rels) & changed.keys()} - gone

@@ -711,6 +711,23 @@ def test_a_term_page_left_empty_that_an_article_links_takes_the_full_build_which
     assert (site / "public/chu-de/huong-dan/index.html").exists()  # the output as it was
 
 
+def test_the_early_look_takes_the_pages_of_the_terms_an_edit_may_leave_empty(site, capsys, monkeypatch):
+    # The look through the kept pages for links into what may go starts as the front matter is seen
+    # changed: the article's page, and its terms' pages that show no other card (its only tag's), not
+    # those of terms other articles have (its author's: the look would read every page that links it).
+    from bantin import quick
+
+    looked = []
+    start = quick.EarlyLook.start
+    monkeypatch.setattr(quick.EarlyLook, "start", lambda self, old_pages, *args: looked.append(sorted(old_pages))
+                        or start(self, old_pages, *args))
+    spy = QuickSpy(monkeypatch)
+    edit(site / GUIDE_VI, "tags: [Hướng dẫn]", "tags: [Bài mẫu]")
+    assert rebuild(site, capsys, GUIDE_VI).code == 0
+    assert spy.answers[0] is not None
+    assert looked == [["chu-de/huong-dan/index.html", "tin-tuc/huong-dan-cach-viet-mot-bai-tin-cho-ban-tin/index.html"]]
+
+
 GUIDE_PAGE = "tin-tuc/huong-dan-cach-viet-mot-bai-tin-cho-ban-tin/index.html"
 STALE_GUIDE_EN = (f"{GUIDE_VI.replace('.vi.md', '.en.md')}:7:1: warning: stale translation: the vi original "
                   f"({GUIDE_VI}) has changed since this translation was made; update the translation, then run "
