@@ -84,8 +84,9 @@ class _PagePickler(pickle.Pickler):
         super().__init__(file, protocol=5)
         self.row_of_card = row_of_card
         self.refs: list[str] = []
-        self.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _reduce_proxy, zoneinfo.ZoneInfo: _reduce_zone,
-                               ArticleCard: self._card, **dict.fromkeys(_kinds(Article), _whole_article)}
+        self.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _reduce_proxy,
+                               zoneinfo.ZoneInfo: _reduce_zone, ArticleCard: self._card,
+                               **dict.fromkeys(_kinds(Article), _whole_article)}
 
     def _card(self, card: ArticleCard):
         key = self.row_of_card.get(id(card))

@@ -261,7 +261,8 @@ class EarlyLook:
 def _term_urls(article: Article, config: SiteConfig) -> list[str]:
     """The addresses of the pages of an article's tags and authors."""
     lang = config.language(article.lang)
-    return [urls.tag(lang, term.slug) for term in article.tags] + [urls.author(lang, term.slug) for term in article.authors]
+    return [urls.tag(lang, term.slug) for term in article.tags] + [
+        urls.author(lang, term.slug) for term in article.authors]
 
 
 def _quick_rebuild(root: Path, out: Path, options_key: str, selection: Selection, strict: bool, config: SiteConfig,
