@@ -156,6 +156,10 @@ def test_the_codec_gives_back_every_sample_article_or_refuses_it(built, capsys, 
         assert type(decoded) is KeptArticle
         for field in dataclasses.fields(Article):
             assert repr(getattr(decoded, field.name)) == repr(getattr(article, field.name)), field.name
+        # A list's card alone, without the article: the same card (its cover the same asset).
+        card = codec.decode_card(json.loads(text), images)
+        assert repr(card) == repr(article.card) and card.cover is decoded.cover
+    assert sum(article.cover is not None for article in made) >= 2  # (with covers: one of their images)
     # Decoded articles share their fields' names (a kept article holds its dict for the whole
     # build; each ``json.loads`` makes its keys anew: 25 MB at 10,000 pairs) and their language's.
     first, second = (codec.decode(json.loads(codec.encode(a)), lambda: "", images)
