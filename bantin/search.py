@@ -272,7 +272,8 @@ def _index_by_language(output: "OutputFolder", pages: dict[str, str],
     their Vietnamese half), and an edit in one language indexes that language again, not both.
     Returns (each language's record: the digest of its pages, its entry, its files; the entry
     file as written), or (None, None) when the pages were indexed in one run (a run gave other
-    than one language, or two gave the same one: what is kept of them cannot be told apart)."""
+    than one language, two gave the same one, or two wrote a shared file differently: the runs
+    side by side would not be the one run's files)."""
     groups: dict[str, dict[str, str]] = {}
     for path in sorted(pages):
         groups.setdefault(_language_of(pages[path]), {})[path] = pages[path]
@@ -302,7 +303,8 @@ def _index_by_language(output: "OutputFolder", pages: dict[str, str],
             made[lang] = (folder / BUNDLE_DIR, entry, files)
         named = [code for _, entry, _ in made.values() for code in entry.get("languages", {})] + [
             code for before in kept.values() for code in before["entry"]]
-        if any(len(entry.get("languages", {})) != 1 for _, entry, _ in made.values()) or len(named) != len(set(named)):
+        if any(len(entry.get("languages", {})) != 1 for _, entry, _ in made.values()) \
+                or len(named) != len(set(named)) or not _shared_files_agree(made.values()):
             made.clear()  # (their files, in the temporary folder, go with it)
             _index_in_one_run(output, pages)
             return None, None
@@ -315,9 +317,7 @@ def _index_by_language(output: "OutputFolder", pages: dict[str, str],
         for lang, (folder, entry, files) in sorted(made.items()):
             for name in files:
                 path = f"{BUNDLE_DIR}/{name}"
-                if path in output.staged:  # a file every run writes (Pagefind's script, its UI)
-                    if (folder / name).read_bytes() != (bundle / name).read_bytes():
-                        raise SearchIndexError(f"Pagefind wrote two different {path} for two languages")
+                if path in output.staged:  # a file every run writes (Pagefind's script, its UI): the same
                     continue
                 (bundle / name).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(folder / name, bundle / name)
@@ -330,6 +330,20 @@ def _index_by_language(output: "OutputFolder", pages: dict[str, str],
     (bundle / ENTRY_FILE).write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     output.staged.add(f"{BUNDLE_DIR}/{ENTRY_FILE}")
     return dict(sorted(languages.items())), entry
+
+
+def _shared_files_agree(runs) -> bool:
+    """Whether the files of the same name that several runs wrote (Pagefind's script, its UI) have
+    the same bytes in each."""
+    first: dict[str, Path] = {}
+    for folder, _, files in runs:
+        for name in files:
+            if name in first:
+                if (folder / name).read_bytes() != first[name].read_bytes():
+                    return False
+            else:
+                first[name] = folder / name
+    return True
 
 
 def _still_there(before: object, digest: str, present: frozenset[str]) -> bool:

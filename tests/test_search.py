@@ -216,6 +216,33 @@ def test_runs_that_give_the_same_language_twice_give_way_to_one_run(site_factory
                                 for p in (clean / "pagefind").rglob("*") if p.is_file()}
 
 
+def test_runs_that_write_a_shared_file_differently_give_way_to_one_run(site_factory, capsys, monkeypatch, tmp_path):
+    root = site_factory({
+        "content/articles/a.vi.md": MINIMAL_ARTICLE,
+        "content/articles/a.en.md": "---\ntitle: A test\ndate: 2020-05-23\n---\n\nA test body.\n",
+    })
+    runs = []
+    real = search.build_index
+
+    def odd_english(folder, documents):
+        languages = sorted({search._HTML_LANG.search(text).group(1) for text in documents.values()})
+        runs.append(languages)
+        real(folder, documents)
+        if languages == ["en"]:  # (as if Pagefind wrote its script for one language only)
+            with open(folder / "pagefind/pagefind.js", "a", encoding="utf-8") as script:
+                script.write("\n")
+
+    monkeypatch.setattr(search, "build_index", odd_english)
+    assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
+    assert runs == [["en"], ["vi"], ["en", "vi"]]
+    monkeypatch.undo()
+    clean = tmp_path / "clean"
+    assert run_build(root, "build", "--quiet", "--clean", "--out", str(clean), capsys=capsys).code == 0
+    assert {p.relative_to(root / "public").as_posix(): p.read_bytes() for p in (root / "public/pagefind").rglob("*")
+            if p.is_file()} == {p.relative_to(clean).as_posix(): p.read_bytes()
+                                for p in (clean / "pagefind").rglob("*") if p.is_file()}
+
+
 def test_a_failing_indexer_is_an_error_and_leaves_the_output_as_it_was(site_factory, capsys, monkeypatch):
     root = site_factory({"content/articles/a.vi.md": MINIMAL_ARTICLE})
     assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
