@@ -28,6 +28,19 @@ HUONG_DAN = "/tin-tuc/huong-dan-cach-viet-mot-bai-tin-cho-ban-tin/"
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 FULLWIDTH = re.compile("[\uff01-\uff5e]")
+BILINGUAL = {"content/articles/a.vi.md": MINIMAL_ARTICLE,
+             "content/articles/a.en.md": "---\ntitle: A test\ndate: 2020-05-23\n---\n\nA test body.\n"}
+
+
+def languages_of(documents: dict[str, str]) -> list[str]:
+    """The languages of the index documents one Pagefind run was given."""
+    return sorted({search._HTML_LANG.search(text).group(1) for text in documents.values()})
+
+
+def bundle_files(folder: Path) -> dict[str, bytes]:
+    """Every file of a Pagefind bundle (``folder``/pagefind), by its path in the bundle."""
+    return {p.relative_to(folder / "pagefind").as_posix(): p.read_bytes()
+            for p in (folder / "pagefind").rglob("*") if p.is_file()}
 
 
 # --- the accent-free copy ---------------------------------------------------------------------------
@@ -125,25 +138,18 @@ def test_the_runs_for_each_language_give_the_files_of_one_run_over_every_page(sa
                  for p in sample_site.rglob("*.html") if "data-pagefind-body" in p.read_text(encoding="utf-8")}
     assert len(documents) == 12
     search.build_index(tmp_path, documents)
-
-    def files(folder):
-        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-
-    one_run, by_language = files(tmp_path / "pagefind"), files(sample_site / "pagefind")
+    one_run, by_language = bundle_files(tmp_path), bundle_files(sample_site)
     assert sorted(by_language) == sorted(one_run)
     assert [name for name in one_run if by_language[name] != one_run[name]] == []
 
 
 def test_an_edit_in_one_language_indexes_that_language_alone(site_factory, capsys, monkeypatch, tmp_path):
-    root = site_factory({
-        "content/articles/a.vi.md": MINIMAL_ARTICLE,
-        "content/articles/a.en.md": "---\ntitle: A test\ndate: 2020-05-23\n---\n\nA test body.\n",
-    })
+    root = site_factory(BILINGUAL)
     runs = []
     real = search.build_index
 
     def counted(folder, documents):
-        runs.append(sorted({search._HTML_LANG.search(text).group(1) for text in documents.values()}))
+        runs.append(languages_of(documents))
         return real(folder, documents)
 
     monkeypatch.setattr(search, "build_index", counted)
@@ -162,20 +168,15 @@ def test_an_edit_in_one_language_indexes_that_language_alone(site_factory, capsy
     vietnamese = sorted(name for name in first if name.startswith(("index/vi_", "fragment/vi_", "pagefind.vi_")))
     assert vietnamese and all(second[name] == first[name] for name in vietnamese)  # the same files, untouched
     assert not [name for name in first if name.startswith(("index/en_", "fragment/en_")) and name in second]
-    index = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
     clean = tmp_path / "clean"
     assert run_build(root, "build", "--quiet", "--clean", "--out", str(clean), capsys=capsys).code == 0
     assert runs[3:] == [["en"], ["vi"]]
-    assert index == {p.relative_to(clean / "pagefind").as_posix(): p.read_bytes()
-                     for p in (clean / "pagefind").rglob("*") if p.is_file()}
+    assert bundle_files(root / "public") == bundle_files(clean)
 
 
 def test_a_record_from_before_the_languages_were_noted_indexes_once_then_by_language(site_factory, capsys,
                                                                                       monkeypatch):
-    root = site_factory({
-        "content/articles/a.vi.md": MINIMAL_ARTICLE,
-        "content/articles/a.en.md": "---\ntitle: A test\ndate: 2020-05-23\n---\n\nA test body.\n",
-    })
+    root = site_factory(BILINGUAL)
     assert run_build(root, "build", "--quiet", capsys=capsys).code == 0
     # The search record as the version before this one wrote it: a bare hash per page, no languages.
     record_file = root / ".bantin-cache/outputs" / f"{output_key(root / 'public')}.json"
@@ -187,7 +188,7 @@ def test_a_record_from_before_the_languages_were_noted_indexes_once_then_by_lang
     runs = []
     real = search.build_index
     monkeypatch.setattr(search, "build_index", lambda folder, documents: runs.append(
-        sorted({search._HTML_LANG.search(text).group(1) for text in documents.values()})) or real(folder, documents))
+        languages_of(documents)) or real(folder, documents))
     english = root / "content/articles/a.en.md"
     for sentence in ("A new sentence.", "Another one."):
         english.write_text(english.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
@@ -211,21 +212,16 @@ def test_runs_that_give_the_same_language_twice_give_way_to_one_run(site_factory
     monkeypatch.undo()
     clean = tmp_path / "clean"
     assert run_build(root, "build", "--quiet", "--clean", "--out", str(clean), capsys=capsys).code == 0
-    assert {p.relative_to(root / "public").as_posix(): p.read_bytes() for p in (root / "public/pagefind").rglob("*")
-            if p.is_file()} == {p.relative_to(clean).as_posix(): p.read_bytes()
-                                for p in (clean / "pagefind").rglob("*") if p.is_file()}
+    assert bundle_files(root / "public") == bundle_files(clean)
 
 
 def test_runs_that_write_a_shared_file_differently_give_way_to_one_run(site_factory, capsys, monkeypatch, tmp_path):
-    root = site_factory({
-        "content/articles/a.vi.md": MINIMAL_ARTICLE,
-        "content/articles/a.en.md": "---\ntitle: A test\ndate: 2020-05-23\n---\n\nA test body.\n",
-    })
+    root = site_factory(BILINGUAL)
     runs = []
     real = search.build_index
 
     def odd_english(folder, documents):
-        languages = sorted({search._HTML_LANG.search(text).group(1) for text in documents.values()})
+        languages = languages_of(documents)
         runs.append(languages)
         real(folder, documents)
         if languages == ["en"]:  # (as if Pagefind wrote its script for one language only)
@@ -238,9 +234,7 @@ def test_runs_that_write_a_shared_file_differently_give_way_to_one_run(site_fact
     monkeypatch.undo()
     clean = tmp_path / "clean"
     assert run_build(root, "build", "--quiet", "--clean", "--out", str(clean), capsys=capsys).code == 0
-    assert {p.relative_to(root / "public").as_posix(): p.read_bytes() for p in (root / "public/pagefind").rglob("*")
-            if p.is_file()} == {p.relative_to(clean).as_posix(): p.read_bytes()
-                                for p in (clean / "pagefind").rglob("*") if p.is_file()}
+    assert bundle_files(root / "public") == bundle_files(clean)
 
 
 def test_a_failing_indexer_is_an_error_and_leaves_the_output_as_it_was(site_factory, capsys, monkeypatch):
