@@ -339,12 +339,9 @@ class ArticleCodec:
         if cover and asset is None:
             return None
         return ArticleCard(
-            base=encoded["base"], lang=intern(encoded["lang"]), title=encoded["title"], slug=encoded["slug"],
-            url=encoded["url"], published=_decode_moment(encoded["published"]),
-            updated=_decode_moment(encoded["updated"]) if encoded["updated"] else None,
-            authors=tuple(self._term(slug, name) for slug, name in encoded["authors"]),
-            tags=tuple(self._term(slug, name) for slug, name in encoded["tags"]), dateline=encoded["dateline"],
-            summary=encoded["summary"], cover=asset, cover_alt=encoded["cover_alt"])
+            base=encoded["base"], title=encoded["title"], slug=encoded["slug"], url=encoded["url"],
+            dateline=encoded["dateline"], summary=encoded["summary"], cover=asset, cover_alt=encoded["cover_alt"],
+            **self._decoded_shared(encoded))
 
     def _decode_values(self, encoded: dict,
                        images: Callable[[Path, str], tuple[ImageAsset | None, str | None]]) -> dict | None:
@@ -353,11 +350,7 @@ class ArticleCodec:
         # keys anew, and a kept article holds its dict for the build (437,000 key strings, 25 MB
         # at 10,000 pairs, for 23 names); one string per language too.
         values = {name: encoded[name] for name in _ENCODED_FIELDS}
-        values["lang"] = intern(encoded["lang"])
-        values["published"] = _decode_moment(encoded["published"])
-        values["updated"] = _decode_moment(encoded["updated"]) if encoded["updated"] else None
-        values["authors"] = tuple(self._term(slug, name) for slug, name in encoded["authors"])
-        values["tags"] = tuple(self._term(slug, name) for slug, name in encoded["tags"])
+        values.update(self._decoded_shared(encoded))
         values["events"] = tuple(encoded["events"])
         found = [self._decode_image(image, images) for image in encoded["images"]]
         if None in found:
@@ -369,6 +362,14 @@ class ArticleCodec:
         if cover and values["cover"] is None:
             return None
         return values
+
+    def _decoded_shared(self, encoded: dict) -> dict:
+        """The fields an article and its card have that JSON does not give back as they are: the
+        language (one string), the moments, the terms."""
+        return {"lang": intern(encoded["lang"]), "published": _decode_moment(encoded["published"]),
+                "updated": _decode_moment(encoded["updated"]) if encoded["updated"] else None,
+                "authors": tuple(self._term(slug, name) for slug, name in encoded["authors"]),
+                "tags": tuple(self._term(slug, name) for slug, name in encoded["tags"])}
 
     def _term(self, slug: str, name: str) -> Term:
         """One object per tag or author, however many articles name it (as the memory of a build
