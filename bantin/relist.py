@@ -175,11 +175,26 @@ def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article],
     """The pages read back with each re-dated article's card in its new place: in date order on the
     tag and author pages that show it, and on the news pages from its old page to the one of its
     new place (those between read here by ``read``: paths -> their pages), with the home page when
-    the first news page changes; and file -> (its old place, its new) among its language's articles,
-    newest first (the sitemap lists them in that order). None when the card would cross more than
-    ``MAX_PAGES_CROSSED`` news pages, or a term would be named anew (its newest article names it)."""
+    the first news page changes; and file -> (its place before the edit, its place once every card
+    moved) among its language's articles, newest first (the sitemap lists them in that order). None
+    when the card would cross more than ``MAX_PAGES_CROSSED`` news pages, or a term would be named
+    anew (its newest article names it)."""
     by_path = {page.path: page for page in pages}
-    places: dict[str, tuple[int, int]] = {}
+
+    def place(article: Article) -> int | None:
+        """Where the card of ``article`` is among its language's, on the news pages as they are now."""
+        same = (article.base, article.lang)
+        holding = [page for page in by_path.values() if page.lang == article.lang and news_number(page)
+                   and any((c.base, c.lang) == same for c in page.data["articles"])]
+        if len(holding) != 1:
+            return None
+        cards = [(c.base, c.lang) for c in holding[0].data["articles"]]
+        return (news_number(holding[0]) - 1) * config.per_page + cards.index(same)
+
+    # (each card moves on the pages as the ones before left them: the places that count are the first
+    # and the last, which the sitemap's entries take)
+    moving = [rel for rel, old in dated.items() if old.sort_key != changed[rel].sort_key]
+    places_before = {rel: place(dated[rel]) for rel in moving}
     for rel, old in dated.items():
         article = changed[rel]
         card, same = article.card, (article.base, article.lang)
@@ -221,11 +236,9 @@ def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article],
             if page is None or news_number(page) != at:
                 return None
             loaded[at] = by_path[path] = page
-        old_place = (number - 1) * config.per_page + [(c.base, c.lang) for c in holding[0].data["articles"]].index(same)
         cards = [c for at in range(first, last + 1) for c in others(at)]
-        place = next((i for i, c in enumerate(cards) if c.sort_key > new_key), len(cards))
-        cards.insert(place, card)
-        places[rel] = (old_place, (first - 1) * config.per_page + place)
+        at_place = next((i for i, c in enumerate(cards) if c.sort_key > new_key), len(cards))
+        cards.insert(at_place, card)
         start = 0
         for at in range(first, last + 1):
             page = loaded[at]
@@ -234,6 +247,9 @@ def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article],
             by_path[page.path] = dataclasses.replace(page, data=MappingProxyType({**page.data, "articles": chunk}))
             if at == 1 and not _home_shows(by_path, lang, chunk, read):
                 return None
+    places = {rel: (places_before[rel], place(changed[rel])) for rel in moving}
+    if any(None in both for both in places.values()):
+        return None
     return list(by_path.values()), places
 
 
@@ -445,19 +461,29 @@ def redated_feed(entries: tuple[Article, ...], old: Article | None, article: Art
 def dated_in_sitemap(pages: list, planned: list, places: dict[str, tuple[int, int]],
                       urls_dated: set[str]) -> list | None:
     """The pages read back, the sitemap's entry of each re-dated article made again (its date) and
-    moved to its new place among its language's articles (``places``: url -> (old place, new))."""
+    moved to its new place among its language's articles (``places``: url -> (its place before the
+    edit, its place once every re-dated card moved); one not there keeps its place)."""
     entry_of = {page.url: sitemap_entry(page) for page in planned if page.in_sitemap and "article" in page.data}
     found = []
     for page in pages:
         if is_sitemap(page):
             entries = list(page.data["entries"])
-            for url in urls_dated:
-                at = next((i for i, entry in enumerate(entries) if entry.url == url), None)
-                if at is None or url not in entry_of:
-                    return None
-                old_place, new_place = places.get(url, (0, 0))
-                del entries[at]
-                entries.insert(at - old_place + new_place, entry_of[url])
+            at = {entry.url: i for i, entry in enumerate(entries)}
+            if not all(url in at and url in entry_of for url in urls_dated | places.keys()):
+                return None
+            for url in urls_dated - places.keys():
+                entries[at[url]] = entry_of[url]
+            # Where each language's articles start -> the entries that move among them. Each moving entry
+            # is taken out, then put in at its last place, in the order of those places: the others keep
+            # their order, and the length of the stretch is kept (another language's places hold).
+            stretches: dict[int, list[str]] = {}
+            for url, (before, _) in places.items():
+                stretches.setdefault(at[url] - before, []).append(url)
+            for start, moving in stretches.items():
+                for url in sorted(moving, key=at.__getitem__, reverse=True):
+                    del entries[at[url]]
+                for url in sorted(moving, key=lambda url: places[url][1]):
+                    entries.insert(start + places[url][1], entry_of[url])
             page = dataclasses.replace(page, data=MappingProxyType({**page.data, "entries": tuple(entries)}))
         found.append(page)
     return found

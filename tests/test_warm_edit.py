@@ -503,6 +503,32 @@ def test_a_new_date_across_many_news_pages_from_memory(site_factory, monkeypatch
     assert same_as_clean_build(preview, capsys)
 
 
+@pytest.mark.parametrize("dates", [
+    {5: "2019-01-30T12:00", 25: "2019-01-03T12:00"},  # crossing each other, and many cards between
+    {3: "2019-01-20T12:00", 4: "2019-01-21T12:00"},  # the same way, the second ending before the first
+])
+def test_two_new_dates_at_once_from_memory_put_both_sitemap_entries_in_their_places(site_factory, monkeypatch,
+                                                                                    capsys, dates):
+    # Found by a walk of random edits: the sitemap put the second entry where it would have gone
+    # had the first not moved.
+    from test_quick import lengthen_the_news_list
+
+    monkeypatch.setattr(warm, "RACY_NS", 0)
+    root = site_factory({}, with_sample_articles=True)
+    lengthen_the_news_list(root)
+    preview = Preview(root)
+    preview.build()
+    answered = answered_from_memory(monkeypatch)
+    paths = []
+    for day, new in dates.items():
+        paths.append(f"content/articles/2019-01-{day:02d}-bai-{day:02d}.vi.md")
+        edit(root / paths[-1], f"date: {dt.date(2019, 1, 1) + dt.timedelta(days=day):%Y-%m-%d}", f"date: {new}")
+    told(preview, *paths)
+    preview.build()
+    assert len(answered) == 1 and "sitemap.xml" in answered[0]
+    assert same_as_clean_build(preview, capsys)
+
+
 LANG_SON_STATS = "content/stats/lang-son-2020-05.yaml"
 LAUNCH_PAGES = ("en/news/campaign-launched-for-the-universal-social-insurance-campaign-month/index.html",
                 "tin-tuc/ra-quan-huong-ung-thang-van-dong-trien-khai-bhxh-toan-dan/index.html")
