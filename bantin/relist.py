@@ -181,15 +181,20 @@ def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article],
     anew (its newest article names it)."""
     by_path = {page.path: page for page in pages}
 
+    def holding(article: Article):
+        """The news page that shows the card of ``article`` now; None unless there is one."""
+        same = (article.base, article.lang)
+        found = [page for page in by_path.values() if page.lang == article.lang and news_number(page)
+                 and any((c.base, c.lang) == same for c in page.data["articles"])]
+        return found[0] if len(found) == 1 else None
+
     def place(article: Article) -> int | None:
         """Where the card of ``article`` is among its language's, on the news pages as they are now."""
-        same = (article.base, article.lang)
-        holding = [page for page in by_path.values() if page.lang == article.lang and news_number(page)
-                   and any((c.base, c.lang) == same for c in page.data["articles"])]
-        if len(holding) != 1:
+        page = holding(article)
+        if page is None:
             return None
-        cards = [(c.base, c.lang) for c in holding[0].data["articles"]]
-        return (news_number(holding[0]) - 1) * config.per_page + cards.index(same)
+        cards = [(c.base, c.lang) for c in page.data["articles"]]
+        return (news_number(page) - 1) * config.per_page + cards.index((article.base, article.lang))
 
     # (each card moves on the pages as the ones before left them: the places that count are the first
     # and the last, which the sitemap's entries take)
@@ -208,13 +213,12 @@ def redated(pages: list, dated: dict[str, Article], changed: dict[str, Article],
         if old.sort_key == article.sort_key:
             continue  # (a new 'updated' date alone: the same places)
         lang = config.language(article.lang)
-        holding = [page for page in by_path.values() if page.lang == article.lang and news_number(page)
-                   and any((c.base, c.lang) == same for c in page.data["articles"])]
-        if len(holding) != 1:
+        page = holding(article)
+        if page is None:
             return None
-        number = first = last = news_number(holding[0])
-        count = holding[0].data["pagination"]["count"]
-        loaded = {number: holding[0]}
+        number = first = last = news_number(page)
+        count = page.data["pagination"]["count"]
+        loaded = {number: page}
         new_key = article.sort_key
 
         def others(at: int) -> list[ArticleCard]:
