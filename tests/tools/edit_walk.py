@@ -10,7 +10,7 @@ gives. tests/test_quick.py and tests/test_warm_edit.py check each case by hand; 
 mixes them as a day of editing does: each step makes one to three random edits (``EDITS``: a
 body, a summary, a title, a slug, tags, a tag spelt another way, authors, a date, ``lastmod``,
 a cover, a figure or a stats or event block in a body, a link to another article, a draft, a
-new article or translation, a deleted or renamed file, a stats figure, an event's title or the
+new article, page bundle or translation, a deleted or renamed file, a stats figure, an event's title or the
 articles it links, the theme or the page size, a mistake), rebuilds (``cli``: ``build.py build``
 in this process; ``process``: in a process of its own each time; ``preview``: the dev server's
 build, told which files changed), builds the same sources clean into another folder and
@@ -70,7 +70,9 @@ class Site:
         self.made = 0
 
     def articles(self, lang: str | None = None) -> list[str]:
-        names = sorted(p.name for p in (self.root / ARTICLES).glob("*.md"))
+        """The article files, by their paths in the articles' folder (a page bundle's: ``folder/index.vi.md``)."""
+        folder = self.root / ARTICLES
+        names = sorted(p.relative_to(folder).as_posix() for p in [*folder.glob("*.md"), *folder.glob("*/index.*.md")])
         return [n for n in names if lang is None or n.endswith(f".{lang}.md")]
 
     def path(self, name: str) -> Path:
@@ -89,8 +91,10 @@ class Site:
         path.unlink()
 
     def undo_step(self) -> None:
-        for path, data in self.undo.items():
-            if data is None:
+        for path, data in reversed(self.undo.items()):  # (a new folder after its files)
+            if path.is_dir():
+                path.rmdir()
+            elif data is None:
                 path.unlink(missing_ok=True)
             else:
                 path.write_bytes(data)
@@ -225,6 +229,22 @@ def new_article(site: Site, _name: str) -> str:
     return f"new article {stem}"
 
 
+def new_bundle(site: Site, _name: str) -> str:
+    """A new article as a page bundle: a folder with its text and the photo its body shows."""
+    rng = site.rng
+    site.made += 1
+    when = dt.datetime(rng.choice([2017, 2022, 2024]), rng.randrange(1, 13), rng.randrange(1, 28), rng.randrange(24))
+    folder = site.root / ARTICLES / f"{when:%Y-%m-%d}-goi-bai-{rng.randrange(10_000)}"
+    folder.mkdir()
+    site.undo.setdefault(folder, None)  # (taken out by an undo, after its files)
+    image = folder / "anh-rieng.svg"
+    site.write(image, (site.root / "content/media/minh-hoa-2.svg").read_text(encoding="utf-8"))
+    tags = json.dumps(rng.sample(site.terms("tags"), 2), ensure_ascii=False)
+    site.write(folder / "index.vi.md", f'---\ntitle: "Gói bài số {site.made}"\ndate: "{when:%Y-%m-%dT%H:%M}"\n'
+               f'tags: {tags}\n---\n\nThân bài.\n\n![Ảnh riêng của bài](anh-rieng.svg "Chú thích ảnh riêng")\n')
+    return f"new page bundle {folder.name}"
+
+
 def new_translation(site: Site, _name: str) -> str | None:
     alone = [n for n in site.articles("vi") if not site.path(n.replace(".vi.md", ".en.md")).exists()]
     if not alone:
@@ -242,7 +262,9 @@ def delete_article(site: Site, name: str) -> str:
     return f"{name} deleted"
 
 
-def rename_article(site: Site, name: str) -> str:
+def rename_article(site: Site, name: str) -> str | None:
+    if "/" in name:
+        return None  # (a page bundle's file: its folder names it)
     stem, lang = name[: -len(".vi.md")], name[-len("vi.md"):]
     new = re.sub(r"^(\d{4}-\d\d-\d\d)-", rf"\1-doi-ten-{site.rng.randrange(100)}-", stem) + "." + lang
     text = site.path(name).read_text(encoding="utf-8")
@@ -447,7 +469,7 @@ EDITS = {  # kind -> (edit, weight)
     "image": (edit_figure_in_body, 2), "cover": (edit_cover, 1), "block": (edit_shortcode, 2),
     "events": (edit_events_named, 1), "linked": (edit_event_articles, 1), "spelling": (edit_tag_spelling, 1),
     "link": (link_article, 1), "mistake": (make_mistake, 1),
-    "theme": (edit_theme, 1),
+    "theme": (edit_theme, 1), "bundle": (new_bundle, 2),
 }
 DATA_KINDS = {"figure", "event"}
 
