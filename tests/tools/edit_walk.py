@@ -565,7 +565,7 @@ def make_corpus(work: Path, pairs: int) -> Path:
     shutil.rmtree(work, ignore_errors=True)
     root = work / "site"
     subprocess.run([sys.executable, str(REPO / "bench" / "gen_corpus.py"), str(pairs), str(root), "--per-page", "3"],
-                   check=True, stdout=subprocess.DEVNULL)
+                   check=True, capture_output=True)
     config = root / "site_config.yaml"
     text = re.sub(r"^search: true", "search: false", config.read_text(encoding="utf-8"), flags=re.M)
     config.write_text(re.sub(r"^feed_entries: \d+", "feed_entries: 3", text, flags=re.M), encoding="utf-8")
