@@ -897,6 +897,15 @@ def test_a_new_date_crosses_the_news_pages_between_its_places(long_list, capsys,
     assert same_as_clean(long_list, capsys, warnings_of(result))
 
 
+def redate_2019_articles(root, dates: dict[int, str]) -> list[str]:
+    """Give the articles of ``lengthen_the_news_list`` (by their day numbers) new dates; their paths."""
+    paths = []
+    for day, new in dates.items():
+        paths.append(f"content/articles/2019-01-{day:02d}-bai-{day:02d}.vi.md")
+        edit(root / paths[-1], f"date: {dt.date(2019, 1, 1) + dt.timedelta(days=day):%Y-%m-%d}", f"date: {new}")
+    return paths
+
+
 @pytest.mark.parametrize("dates", [
     {5: "2019-01-30T12:00", 25: "2019-01-03T12:00"},  # crossing each other, and many cards between
     {3: "2019-01-20T12:00", 4: "2019-01-21T12:00"},  # the same way, the second ending before the first
@@ -907,11 +916,7 @@ def test_two_new_dates_at_once_put_both_cards_and_sitemap_entries_in_their_place
     # Each card's place is the one it has after both moved (found by a walk of random edits: the
     # sitemap gave the second its place as if the first had not moved).
     spy = QuickSpy(monkeypatch)
-    paths = []
-    for day, new in dates.items():
-        paths.append(f"content/articles/2019-01-{day:02d}-bai-{day:02d}.vi.md")
-        edit(long_list / paths[-1], f"date: {dt.date(2019, 1, 1) + dt.timedelta(days=day):%Y-%m-%d}", f"date: {new}")
-    result = rebuild(long_list, capsys, *paths)
+    result = rebuild(long_list, capsys, *redate_2019_articles(long_list, dates))
     assert result.code == 0, result.errors
     assert spy.answers[0] is not None and "sitemap.xml" in spy.answers[0]
     assert same_as_clean(long_list, capsys, warnings_of(result))

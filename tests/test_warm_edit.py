@@ -12,7 +12,8 @@ from bantin import page_work, warm, warm_edit
 from bantin.pipeline import run
 from conftest import run_build
 from test_incremental import rendered_templates
-from test_quick import NEWEST, news_pages, news_pages_in, write_article
+from test_quick import (NEWEST, lengthen_the_news_list, news_pages, news_pages_in, redate_2019_articles,
+                        write_article)
 from test_warm import PARADE_VI, SEED_EN, SEED_VI, Preview, edit, same_as_clean_build, told
 
 BODY_EDIT = ("\nNguồn: Báo Lạng Sơn", "\nĐoạn mới ở cuối bài.\n\nNguồn: Báo Lạng Sơn")
@@ -482,51 +483,45 @@ def test_a_new_date_moves_the_card_in_the_lists_from_memory(preview, monkeypatch
     assert same_as_clean_build(preview, capsys)
 
 
-def test_a_new_date_across_many_news_pages_from_memory(site_factory, monkeypatch, capsys):
-    # 26 news pages of two cards (44 more articles of early 2019): the oldest becomes the newest of
-    # 2019, 22 pages up; every page between shifts a card, the others are the very pages kept.
-    from test_quick import lengthen_the_news_list
-
+@pytest.fixture
+def long_preview(site_factory, monkeypatch):
+    """A preview of the sample site with 26 news pages of two cards (44 more articles of early 2019:
+    ``test_quick.lengthen_the_news_list``), built once."""
     monkeypatch.setattr(warm, "RACY_NS", 0)
     root = site_factory({}, with_sample_articles=True)
     lengthen_the_news_list(root)
     preview = Preview(root)
     preview.build()
+    return preview
+
+
+def test_a_new_date_across_many_news_pages_from_memory(long_preview, monkeypatch, capsys):
+    # The oldest 2019 article becomes the newest of 2019, 22 pages up; every page between shifts a
+    # card, the others are the very pages kept.
     answered = answered_from_memory(monkeypatch)
     oldest = "content/articles/2019-01-01-bai-01.vi.md"
-    edit(root / oldest, "date: 2019-01-02", "date: 2019-03-01")
-    told(preview, oldest)
-    preview.build()
+    edit(long_preview.root / oldest, "date: 2019-01-02", "date: 2019-03-01")
+    told(long_preview, oldest)
+    long_preview.build()
     assert len(answered) == 1
     assert [path for path in answered[0] if path.startswith("tin-tuc/trang/")] == sorted(
         f"tin-tuc/trang/{number}/index.html" for number in range(4, 27))
-    assert same_as_clean_build(preview, capsys)
+    assert same_as_clean_build(long_preview, capsys)
 
 
 @pytest.mark.parametrize("dates", [
     {5: "2019-01-30T12:00", 25: "2019-01-03T12:00"},  # crossing each other, and many cards between
     {3: "2019-01-20T12:00", 4: "2019-01-21T12:00"},  # the same way, the second ending before the first
 ])
-def test_two_new_dates_at_once_from_memory_put_both_sitemap_entries_in_their_places(site_factory, monkeypatch,
+def test_two_new_dates_at_once_from_memory_put_both_sitemap_entries_in_their_places(long_preview, monkeypatch,
                                                                                     capsys, dates):
     # Found by a walk of random edits: the sitemap put the second entry where it would have gone
     # had the first not moved.
-    from test_quick import lengthen_the_news_list
-
-    monkeypatch.setattr(warm, "RACY_NS", 0)
-    root = site_factory({}, with_sample_articles=True)
-    lengthen_the_news_list(root)
-    preview = Preview(root)
-    preview.build()
     answered = answered_from_memory(monkeypatch)
-    paths = []
-    for day, new in dates.items():
-        paths.append(f"content/articles/2019-01-{day:02d}-bai-{day:02d}.vi.md")
-        edit(root / paths[-1], f"date: {dt.date(2019, 1, 1) + dt.timedelta(days=day):%Y-%m-%d}", f"date: {new}")
-    told(preview, *paths)
-    preview.build()
+    told(long_preview, *redate_2019_articles(long_preview.root, dates))
+    long_preview.build()
     assert len(answered) == 1 and "sitemap.xml" in answered[0]
-    assert same_as_clean_build(preview, capsys)
+    assert same_as_clean_build(long_preview, capsys)
 
 
 LANG_SON_STATS = "content/stats/lang-son-2020-05.yaml"

@@ -108,6 +108,15 @@ class Site:
     def set_front(self, name: str, front: str, body: str) -> None:
         self.write(self.path(name), f"---\n{front}---\n{body}")
 
+    def data_files(self, folder: str) -> list[Path]:
+        """The files of ``content/FOLDER`` (stats, calendar)."""
+        return sorted((self.root / "content" / folder).glob("*.yaml"))
+
+    def data_file(self, folder: str) -> Path | None:
+        """One of them, at random; None when there is none."""
+        files = self.data_files(folder)
+        return self.rng.choice(files) if files else None
+
     def terms(self, kind: str) -> list[str]:
         """Every tag or author the site's articles name now."""
         found = set()
@@ -274,10 +283,9 @@ def rename_article(site: Site, name: str) -> str | None:
 
 
 def edit_figure(site: Site, _name: str) -> str | None:
-    files = sorted((site.root / "content/stats").glob("*.yaml"))
-    if not files:
+    path = site.data_file("stats")
+    if path is None:
         return None
-    path = site.rng.choice(files)
     text = path.read_text(encoding="utf-8")
     values = list(re.finditer(r"^    value: (\d+)$", text, re.M))
     match = site.rng.choice(values)
@@ -286,10 +294,9 @@ def edit_figure(site: Site, _name: str) -> str | None:
 
 
 def edit_event(site: Site, _name: str) -> str | None:
-    files = sorted((site.root / "content/calendar").glob("*.yaml"))
-    if not files:
+    path = site.data_file("calendar")
+    if path is None:
         return None
-    path = site.rng.choice(files)
     text = path.read_text(encoding="utf-8")
     text = re.sub(r'^  vi: "(.*)"$', lambda m: f'  vi: "{m.group(1)[:30]} {site.rng.randrange(1000)}"', text,
                   count=1, flags=re.M)
@@ -351,7 +358,7 @@ def edit_shortcode(site: Site, name: str) -> str | None:
         site.set_front(name, front, body[: block.start()] + body[block.end():])
         return f"a block taken out of {name}"
     folder, kind = site.rng.choice([("stats", "stats"), ("calendar", "event")])
-    ids = sorted(p.stem for p in (site.root / "content" / folder).glob("*.yaml"))
+    ids = [path.stem for path in site.data_files(folder)]
     if not ids:
         return None
     ident = site.rng.choice(ids)
@@ -362,7 +369,7 @@ def edit_shortcode(site: Site, name: str) -> str | None:
 def edit_events_named(site: Site, name: str) -> str | None:
     """The events an article's front matter names."""
     front, body = site.front(name)
-    ids = sorted(p.stem for p in (site.root / "content/calendar").glob("*.yaml"))
+    ids = [path.stem for path in site.data_files("calendar")]
     events = _list_field(front, "events") or []
     if events and site.rng.random() < 0.5:
         events.pop()
@@ -375,10 +382,9 @@ def edit_events_named(site: Site, name: str) -> str | None:
 
 def edit_event_articles(site: Site, _name: str) -> str | None:
     """The articles an event links: one added (a base name the site has) or the last taken out."""
-    files = sorted((site.root / "content/calendar").glob("*.yaml"))
-    if not files:
+    path = site.data_file("calendar")
+    if path is None:
         return None
-    path = site.rng.choice(files)
     text = path.read_text(encoding="utf-8")
     listed = re.findall(r"^  - (.*)$", text, re.M)
     if listed and site.rng.random() < 0.5:
