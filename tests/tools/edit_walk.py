@@ -209,12 +209,19 @@ def edit_date(site: Site, name: str) -> str:
     return f"date of {name} {days:+d} days"
 
 
-def edit_draft(site: Site, name: str) -> str:
+def _toggle(site: Site, name: str, key: str, value) -> bool:
+    """Take the front matter's ``key`` line out when it has one (True), else add ``key: VALUE()``."""
     front, body = site.front(name)
-    if re.search(r"^draft: true$", front, re.M):
-        site.set_front(name, re.sub(r"^draft: true\n", "", front, flags=re.M), body)
+    if re.search(rf"^{key}: ", front, re.M):
+        site.set_front(name, re.sub(rf"^{key}: .*\n", "", front, flags=re.M), body)
+        return True
+    site.set_front(name, front + f"{key}: {value(front)}\n", body)
+    return False
+
+
+def edit_draft(site: Site, name: str) -> str:
+    if _toggle(site, name, "draft", lambda front: "true"):
         return f"{name} published again"
-    site.set_front(name, front + "draft: true\n", body)
     return f"{name} made a draft"
 
 
@@ -305,22 +312,15 @@ def edit_event(site: Site, _name: str) -> str | None:
 
 
 def edit_lastmod(site: Site, name: str) -> str:
-    front, body = site.front(name)
-    if re.search(r"^lastmod: ", front, re.M):
-        site.set_front(name, re.sub(r"^lastmod: .*\n", "", front, flags=re.M), body)
-        return f"lastmod of {name} taken out"
-    when = _date_of(front) + dt.timedelta(days=site.rng.choice([1, 30, 400]))
-    site.set_front(name, front + f'lastmod: "{when:%Y-%m-%dT%H:%M}"\n', body)
-    return f"lastmod of {name}"
+    def later(front: str) -> str:
+        return f'"{_date_of(front) + dt.timedelta(days=site.rng.choice([1, 30, 400])):%Y-%m-%dT%H:%M}"'
+
+    return f"lastmod of {name} taken out" if _toggle(site, name, "lastmod", later) else f"lastmod of {name}"
 
 
 def edit_slug(site: Site, name: str) -> str:
-    front, body = site.front(name)
-    if re.search(r"^slug: ", front, re.M):
-        site.set_front(name, re.sub(r"^slug: .*\n", "", front, flags=re.M), body)
-        return f"slug of {name} taken out"
-    site.set_front(name, front + f"slug: duong-dan-rieng-{site.rng.randrange(1000)}\n", body)
-    return f"slug of {name}"
+    taken_out = _toggle(site, name, "slug", lambda front: f"duong-dan-rieng-{site.rng.randrange(1000)}")
+    return f"slug of {name} taken out" if taken_out else f"slug of {name}"
 
 
 def edit_figure_in_body(site: Site, name: str) -> str:
